@@ -1,0 +1,27 @@
+# hamflow: two set-up commands do everything on a fresh machine with Python 3.11+.
+#   make demo   creates .venv if needed, installs hamflow, runs it on sample_fit/
+#   make test   creates .venv if needed, installs hamflow with its dev extras, runs the tests
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test samples clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/hamflow inspect --summary sample_fit
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+samples: $(STAMP)
+	$(BIN)/python -m samplegen --out sample_fit
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,26 @@
+"""The ``hamflow`` command line. Each command lives in its own module; this one groups them."""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from .inspect_cmd import inspect_cmd
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="hamflow")
+def cli() -> None:
+    """hamflow: how much of your cardio loaded the posterior chain, and how much the quads.
+
+    Reads FIT files from watches and gym machines (rowing ergs, treadmills, stair climbers,
+    ellipticals, bikes), classifies every second into movement patterns, and summarises
+    posterior-chain and quad load week by week.
+    """
+
+
+cli.add_command(inspect_cmd)
+
+
+def main() -> None:
+    cli(prog_name="hamflow")

@@ -1,0 +1,474 @@
+"""Decode one FIT file into a :class:`~hamflow.fit.types.FitResult`.
+
+fitparse does the byte-level work. This module adds what real files need on top of it:
+
+- a stable, typed error for every way a file can be broken, and salvage of the sound part of a
+  file that breaks off (a watch that died mid-write still recorded the first hour);
+- canonical, unit-bearing columns whatever the device called them (see :mod:`.columns`);
+- records split into sessions (multisport files), chained FIT blocks, buffered heart rate from
+  chest straps merged back onto the records;
+- the device's UTC offset, so a workout lands in the athlete's local week.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import fitparse
+import polars as pl
+from fitparse.records import DevField
+from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError, FitParseError
+
+from . import columns as C
+from .errors import FitDecodeError
+from .hr import merge_buffered_hr
+from .types import DecodeStatus, Event, FileIdentity, FitResult, Lap, Session, StrengthSet
+
+#: Seconds between the Unix epoch and the FIT epoch (1989-12-31 00:00 UTC).
+FIT_EPOCH_S = 631065600
+#: Largest plausible offset of local time from UTC (UTC+14 is the extreme).
+MAX_UTC_OFFSET = timedelta(hours=14)
+#: FIT timestamps below 0x10000000 are seconds since the device powered on, not dates.
+_ABSOLUTE_TIME_MIN = datetime.fromtimestamp(FIT_EPOCH_S + 0x10000000, UTC)
+
+
+def read_fit(path: str | os.PathLike[str], *, keep_positions: bool = False) -> FitResult:
+    """Read and decode the FIT file at ``path``.
+
+    Raises :class:`FitDecodeError` (and nothing else) when the file cannot be decoded. A file
+    that breaks off after sound data is returned with ``status="truncated"`` and a warning.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise FitDecodeError("unreadable", f"cannot read {path}: {exc.strerror or exc}") from exc
+    return decode_fit_bytes(data, path=str(path), keep_positions=keep_positions)
+
+
+def decode_fit_bytes(
+    data: bytes, *, path: str = "<bytes>", keep_positions: bool = False
+) -> FitResult:
+    """Decode FIT ``data`` (the bytes of one file). See :func:`read_fit`."""
+    _check_signature(data)
+    collector = _Collector(keep_positions=keep_positions)
+    status, warnings, blocks = _parse_into(data, collector)
+    sessions = collector.build_sessions()
+    return FitResult(
+        path=path,
+        identity=collector.identity(data),
+        status=status,
+        sessions=sessions,
+        laps=tuple(collector.laps),
+        events=tuple(collector.events),
+        sets=tuple(collector.sets),
+        utc_offset_min=collector.utc_offset_min(),
+        record_count=collector.n_records,
+        fields_present=tuple(sorted(collector.fields_present)),
+        warnings=tuple(warnings + collector.warnings),
+        chained_blocks=blocks,
+    )
+
+
+def _check_signature(data: bytes) -> None:
+    if not data:
+        raise FitDecodeError("empty_file")
+    if len(data) < 12 or data[8:12] != b".FIT":
+        raise FitDecodeError("not_fit", f"no '.FIT' signature in the first 12 of {len(data)} bytes")
+
+
+class _TolerantFitFile(fitparse.FitFile):
+    """fitparse's reader, counting chained blocks and repairing one common writer bug.
+
+    Some writers never back-fill the header's data size and leave it 0 although messages
+    follow; fitparse then sees an empty file. When the size is 0 and bytes remain, the data is
+    taken to run to the final two CRC bytes.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.blocks = 0
+        self.in_header = False
+        self.repaired_size = False
+        super().__init__(*args, **kwargs)
+
+    def _parse_file_header(self) -> None:
+        self.in_header = True
+        self.blocks += 1
+        super()._parse_file_header()
+        remaining = self._filesize - self._file.tell()
+        if self._bytes_left == 0 and remaining > 2:
+            self._bytes_left = remaining - 2
+            self.repaired_size = True
+        self.in_header = False
+
+
+def _parse_into(data: bytes, collector: _Collector) -> tuple[DecodeStatus, list[str], int]:
+    """Feed every message of ``data`` to ``collector``; classify any break."""
+    try:
+        fit = _TolerantFitFile(io.BytesIO(data), check_crc=True)
+    except FitCRCError as exc:
+        raise FitDecodeError("bad_header", f"header checksum is wrong ({exc})") from exc
+    except FitEOFError as exc:
+        raise FitDecodeError("truncated", "the file ends inside its header") from exc
+    except FitParseError as exc:
+        raise FitDecodeError("bad_header", str(exc)) from exc
+    except Exception as exc:  # fitparse can fail in many ways on hostile bytes
+        raise FitDecodeError("bad_header", f"{type(exc).__name__}: {exc}") from exc
+
+    warnings: list[str] = []
+    try:
+        for message in fit.get_messages():
+            collector.add(message)
+    except Exception as exc:  # noqa: BLE001 - every failure is classified below
+        reason, detail = _classify_break(exc, fit)
+        blocks = max(fit.blocks, 1)
+        if not collector.has_salvage:
+            raise FitDecodeError(reason, detail) from exc
+        if fit.repaired_size:
+            warnings.append("header declares no data; read the messages that follow it")
+        if reason == "crc_mismatch" and not fit.in_header:
+            warnings.append(f"crc_mismatch: {detail}")
+            return "crc_mismatch", warnings, blocks
+        warnings.append(f"{reason}: {detail}; kept what was read before the break")
+        return "truncated", warnings, blocks
+    finally:
+        fit.close()
+    if fit.repaired_size:
+        warnings.append("header declares no data; read the messages that follow it")
+    if not collector.has_data:
+        raise FitDecodeError("no_data")
+    return "ok", warnings, fit.blocks
+
+
+def _classify_break(exc: BaseException, fit: _TolerantFitFile) -> tuple[str, str]:
+    text = str(exc) or type(exc).__name__
+    if fit.in_header and fit.blocks > 1:
+        return "corrupt_chained_header", f"FIT block {fit.blocks}: {text}"
+    if isinstance(exc, FitEOFError):
+        return "truncated", text
+    if isinstance(exc, FitCRCError):
+        return "crc_mismatch", text
+    if isinstance(exc, FitHeaderError):
+        return "bad_header", text
+    if isinstance(exc, FitParseError):
+        lowered = text.lower()
+        if "field size" in lowered:
+            return "bad_field_size", text
+        if "local message type" in lowered:
+            return "undefined_local_message", text
+        return "malformed", text
+    return "malformed", f"{type(exc).__name__}: {text}"
+
+
+def _number(value: Any) -> float | None:
+    """Numeric FIT values as float; anything else (strings, arrays, invalid) as None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _aware(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return None
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass
+class _SessionMsg:
+    sport: str
+    sub_sport: str | None
+    start_utc: datetime | None
+    elapsed_s: float | None
+    timer_s: float | None
+    distance_m: float | None
+
+
+@dataclass
+class _Collector:
+    """Accumulates the messages of one file; builds the typed result at the end."""
+
+    keep_positions: bool
+    n_records: int = 0
+    columns: dict[str, list[float | None]] = field(default_factory=dict)
+    ts_us: list[int | None] = field(default_factory=list)
+    fields_present: set[str] = field(default_factory=set)
+    dev_columns: dict[str, str] = field(default_factory=dict)  # "dev:Name" -> canonical column
+    file_ids: list[dict[str, Any]] = field(default_factory=list)
+    session_msgs: list[_SessionMsg] = field(default_factory=list)
+    sport_msgs: list[tuple[str, str | None]] = field(default_factory=list)
+    laps: list[Lap] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    sets: list[StrengthSet] = field(default_factory=list)
+    activities: list[dict[str, Any]] = field(default_factory=list)
+    hr_messages: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    other_messages: int = 0
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.n_records or self.session_msgs or self.file_ids or self.other_messages)
+
+    @property
+    def has_salvage(self) -> bool:
+        """Worth returning after a break: records or a session were read before it."""
+        return bool(self.n_records or self.session_msgs)
+
+    # -- dispatch ---------------------------------------------------------------------------
+
+    def add(self, message: Any) -> None:
+        name = message.name
+        if name == "record":
+            self._add_record(message)
+        elif name == "file_id":
+            self.file_ids.append(message.get_values())
+        elif name == "session":
+            self._add_session(message.get_values())
+        elif name == "lap":
+            v = message.get_values()
+            self.laps.append(
+                Lap(
+                    start_utc=_aware(v.get("start_time")),
+                    elapsed_s=_number(v.get("total_elapsed_time")),
+                    timer_s=_number(v.get("total_timer_time")),
+                    distance_m=_number(v.get("total_distance")),
+                )
+            )
+        elif name == "event":
+            v = message.get_values()
+            self.events.append(
+                Event(_aware(v.get("timestamp")), _text(v.get("event")), _text(v.get("event_type")))
+            )
+        elif name == "set":
+            self._add_set(message.get_values())
+        elif name == "activity":
+            self.activities.append(message.get_values())
+        elif name == "hr":
+            self.hr_messages.append(message.get_values())
+        elif name == "sport":
+            v = message.get_values()
+            self.sport_msgs.append((_text(v.get("sport")) or "generic", _text(v.get("sub_sport"))))
+        else:
+            self.other_messages += 1
+
+    def _add_record(self, message: Any) -> None:
+        i = self.n_records
+        ts: int | None = None
+        for fd in message.fields:
+            value = fd.value
+            if value is None:
+                continue
+            name = fd.name
+            if isinstance(fd.field, DevField):
+                key = "dev:" + name
+                if key not in self.dev_columns:
+                    column = C.dev_column_for(name, getattr(fd.field, "native_field_num", None))
+                    self.dev_columns[key] = column or ""
+                if not self.dev_columns[key]:
+                    self.fields_present.add(key)
+                    continue
+                name = key
+            elif name == "timestamp":
+                raw = fd.raw_value
+                if isinstance(raw, int):
+                    ts = (raw + FIT_EPOCH_S) * 1_000_000
+                continue
+            elif name not in C.NATIVE_FIELDS:
+                if not name.startswith("unknown"):
+                    self.fields_present.add(name)
+                continue
+            number = _number(value)
+            if number is None:
+                continue
+            self.fields_present.add(name)
+            column = self.columns.get(name)
+            if column is None:
+                column = self.columns[name] = [None] * i
+            if len(column) > i:  # a field repeated in one message (component expansion)
+                continue
+            column.append(number)
+        self.ts_us.append(ts)
+        self.n_records = i + 1
+        for column in self.columns.values():
+            if len(column) <= i:
+                column.append(None)
+
+    def _add_session(self, v: dict[str, Any]) -> None:
+        self.session_msgs.append(
+            _SessionMsg(
+                sport=_text(v.get("sport")) or "generic",
+                sub_sport=_text(v.get("sub_sport")),
+                start_utc=_aware(v.get("start_time")) or _aware(v.get("timestamp")),
+                elapsed_s=_number(v.get("total_elapsed_time")),
+                timer_s=_number(v.get("total_timer_time")),
+                distance_m=_number(v.get("total_distance")),
+            )
+        )
+
+    def _add_set(self, v: dict[str, Any]) -> None:
+        category = v.get("category")
+        if isinstance(category, (list, tuple)):
+            categories = tuple(str(c) for c in category if c is not None)
+        elif category is None:
+            categories = ()
+        else:
+            categories = (str(category),)
+        reps = v.get("repetitions")
+        self.sets.append(
+            StrengthSet(
+                ts_utc=_aware(v.get("start_time")) or _aware(v.get("timestamp")),
+                set_type=_text(v.get("set_type")),
+                categories=categories,
+                repetitions=int(reps) if isinstance(reps, int) else None,
+                weight_kg=_number(v.get("weight")),
+                duration_s=_number(v.get("duration")),
+            )
+        )
+
+    # -- results ------------------------------------------------------------------------------
+
+    def identity(self, data: bytes) -> FileIdentity:
+        v = self.file_ids[0] if self.file_ids else {}
+        product = v.get("garmin_product") or v.get("product_name") or v.get("product")
+        serial = v.get("serial_number")
+        return FileIdentity(
+            sha256=hashlib.sha256(data).hexdigest(),
+            size_bytes=len(data),
+            file_type=_text(v.get("type")),
+            manufacturer=_text(v.get("manufacturer")),
+            product=_text(product),
+            serial_number=int(serial) if isinstance(serial, int) else None,
+            time_created=_aware(v.get("time_created")),
+        )
+
+    def utc_offset_min(self) -> int | None:
+        """Local minus UTC time of the device, rounded to 15 minutes (all real zones are)."""
+        for v in self.activities:
+            local, utc = v.get("local_timestamp"), v.get("timestamp")
+            if isinstance(local, datetime) and isinstance(utc, datetime):
+                offset = local - utc
+                if abs(offset) <= MAX_UTC_OFFSET:
+                    return int(round(offset.total_seconds() / 900.0)) * 15
+        return None
+
+    def _raw_frame(self) -> pl.DataFrame:
+        data: dict[str, pl.Series] = {
+            "ts_utc": pl.Series("ts_utc", self.ts_us, dtype=pl.Int64).cast(pl.Datetime("us", "UTC"))
+        }
+        for name, values in self.columns.items():
+            data[name] = pl.Series(name, values, dtype=pl.Float64)
+        return pl.DataFrame(data)
+
+    def _canonical(self, raw: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, str | None]]:
+        """Coalesce each canonical column from its candidates, best first, row by row."""
+        present = set(raw.columns)
+        exprs: list[pl.Expr] = [pl.col("ts_utc")]
+        sources: dict[str, str | None] = {}
+        for column, dtype in C.RECORD_SCHEMA.items():
+            if column == "ts_utc":
+                continue
+            candidates = [c for c in C.NATIVE_CANDIDATES[column] if c in present]
+            candidates += [k for k, col in self.dev_columns.items() if col == column and k in present]
+            non_empty = [c for c in candidates if raw[c].null_count() < raw.height]
+            sources[column] = non_empty[0] if non_empty else None
+            if not non_empty:
+                exprs.append(pl.lit(None, dtype=dtype).alias(column))
+                continue
+            value = pl.coalesce([pl.col(c) for c in non_empty])
+            if column == "cadence" and "fractional_cadence" in present:
+                value = value + pl.col("fractional_cadence").fill_null(0.0)
+            exprs.append(value.cast(dtype).alias(column))
+        if self.keep_positions:
+            for native, column in (("position_lat", "lat_deg"), ("position_long", "lon_deg")):
+                expr = pl.col(native) * C.SEMICIRCLE_TO_DEG if native in present else pl.lit(None)
+                exprs.append(expr.cast(pl.Float64).alias(column))
+        return raw.select(exprs), sources
+
+    def _hr_source(self, frame: pl.DataFrame, sources: dict[str, str | None]) -> pl.DataFrame:
+        """Fill heart rate from buffered ``hr`` messages (chest strap memory) where absent."""
+        if not self.hr_messages or frame.get_column("heart_rate_bpm").null_count() < frame.height:
+            return frame
+        merged = merge_buffered_hr(frame, self.hr_messages)
+        if merged.get_column("heart_rate_bpm").null_count() < frame.height:
+            sources["heart_rate_bpm"] = "hr_messages"
+        return merged
+
+    def build_sessions(self) -> tuple[Session, ...]:
+        raw = self._raw_frame()
+        frame, sources = self._canonical(raw)
+        missing_ts = frame.get_column("ts_utc").null_count()
+        if missing_ts:
+            self.warnings.append(f"{missing_ts} records without a timestamp were dropped")
+            frame = frame.filter(pl.col("ts_utc").is_not_null())
+        frame = self._hr_source(frame, sources)
+        if frame.height and frame.get_column("ts_utc").min() < _ABSOLUTE_TIME_MIN:
+            self.warnings.append(
+                "timestamps count from device power-on, not from a calendar date: dates are unknown"
+            )
+
+        specs = list(self.session_msgs)
+        synthetic = False
+        if not specs:
+            if frame.is_empty():
+                return ()
+            sport, sub_sport = self.sport_msgs[0] if self.sport_msgs else ("generic", None)
+            specs = [_SessionMsg(sport, sub_sport, None, None, None, None)]
+            synthetic = True
+        specs.sort(key=lambda s: (s.start_utc is None, s.start_utc or datetime.min.replace(tzinfo=UTC)))
+
+        parts = _split_by_start(frame, [s.start_utc for s in specs])
+        sessions = []
+        for index, (spec, part) in enumerate(zip(specs, parts)):
+            part = part.sort("ts_utc", maintain_order=True)
+            start = spec.start_utc
+            if start is None and part.height:
+                start = part.get_column("ts_utc")[0]
+            elapsed = spec.elapsed_s
+            if elapsed is None and part.height:
+                span = part.get_column("ts_utc")[-1] - part.get_column("ts_utc")[0]
+                elapsed = span.total_seconds()
+            session_sources = {
+                k: (v if part.get_column(k).null_count() < part.height else None)
+                for k, v in sources.items()
+            }
+            sessions.append(
+                Session(
+                    index=index,
+                    sport=spec.sport,
+                    sub_sport=spec.sub_sport,
+                    start_utc=start,
+                    elapsed_s=elapsed,
+                    timer_s=spec.timer_s,
+                    distance_m=spec.distance_m,
+                    records=part,
+                    sources=session_sources,
+                    synthetic=synthetic,
+                )
+            )
+        return tuple(sessions)
+
+
+def _split_by_start(frame: pl.DataFrame, starts: Iterable[datetime | None]) -> list[pl.DataFrame]:
+    """Give each record to the last session that started at or before it (the first session
+    also takes records from before its start), so every record lands in exactly one session."""
+    starts = list(starts)
+    if len(starts) == 1:
+        return [frame]
+    bounds = [s for s in starts[1:]]
+    index = pl.lit(0, dtype=pl.Int32)
+    for i, bound in enumerate(bounds, start=1):
+        if bound is not None:
+            index = pl.when(pl.col("ts_utc") >= bound).then(pl.lit(i, dtype=pl.Int32)).otherwise(index)
+    labelled = frame.with_columns(index.alias("_session"))
+    return [
+        labelled.filter(pl.col("_session") == i).drop("_session") for i in range(len(starts))
+    ]
