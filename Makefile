@@ -21,7 +21,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 samples: $(STAMP)
-	$(BIN)/python -m samplegen --out sample_fit
+	$(BIN)/python -m samplegen --out sample_fit --clean
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
