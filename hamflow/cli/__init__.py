@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from .explain_cmd import explain_cmd
 from .inspect_cmd import inspect_cmd
 
 
@@ -19,7 +20,8 @@ def cli() -> None:
     """
 
 
-cli.add_command(inspect_cmd)
+for command in (inspect_cmd, explain_cmd):
+    cli.add_command(command)
 
 
 def main() -> None:

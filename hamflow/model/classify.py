@@ -1,0 +1,245 @@
+"""The public entry points: classify a session, a file, or stored samples again.
+
+The chain for one session is::
+
+    records -> 1 Hz grid -> derived signals -> per-second patterns and loads
+            -> efforts, segments, summary (+ reasons)
+
+Only the first step needs the FIT records. Everything after it starts from the 1 Hz signals,
+which the samples frame keeps, so :func:`reclassify` can redo the model after a config change
+from stored samples alone and gives exactly what :func:`classify_session` gives for the same
+config.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final
+
+import polars as pl
+
+from hamflow.fit.types import FitResult, Session, StrengthSet
+
+from .config import AthleteProfile, HamflowConfig
+from .derive import SIGNAL_COLUMNS, SessionKind, derive_signals
+from .efforts import efforts
+from .grade import GradeSource
+from .patterns import classify_seconds
+from .reasons import reasons_for
+from .regularise import regularise
+from .segments import segments
+from .sports import Activity
+from .strength import sets_frame, sets_in_span
+from .summary import WorkoutSummary, patterns_frame, summarise
+
+#: Columns of the samples frame, in order. The stored ``samples`` table holds these (the store
+#: may drop ``distance_m`` and ``intensity_source``; see :func:`reclassify`).
+SAMPLE_COLUMNS: Final[tuple[str, ...]] = (
+    "ts_utc",
+    "dt_s",
+    "speed_mps",
+    "grade_pct",
+    "grade_source",
+    "altitude_m",
+    "distance_m",
+    "power_w",
+    "heart_rate_bpm",
+    "cadence",
+    "moving",
+    "intensity_factor",
+    "intensity_source",
+    "pattern",
+    "p",
+    "h",
+    "load",
+    "posterior_load",
+    "quad_load",
+    "maxv",
+)
+
+
+@dataclass(frozen=True)
+class ClassifiedSession:
+    """One session through the model: its verdict and the frames behind it."""
+
+    summary: WorkoutSummary
+    #: One row per second (columns :data:`SAMPLE_COLUMNS`).
+    samples: pl.DataFrame
+    #: Readable stretches (see :mod:`hamflow.model.segments`).
+    segments: pl.DataFrame
+    #: Worked strength sets with their movement (empty for cardio).
+    sets: pl.DataFrame
+    #: Sprint, high-speed and maxv efforts.
+    efforts: pl.DataFrame
+
+    @property
+    def patterns(self) -> pl.DataFrame:
+        """Seconds and loads per pattern (the ``workout_patterns`` rows)."""
+        return patterns_frame(self.samples)
+
+
+def classify_session(
+    session: Session,
+    *,
+    profile: AthleteProfile,
+    config: HamflowConfig,
+    sets: Sequence[StrengthSet] = (),
+    athlete_id: str | None = None,
+    reverse_elliptical: bool = False,
+) -> ClassifiedSession:
+    """Classify one decoded session with one athlete's profile.
+
+    ``sets`` are the strength sets of this session (used when it is a strength session).
+    ``reverse_elliptical`` says an elliptical session was pedalled backwards (files cannot).
+    """
+    kind = SessionKind.of(session.sport, session.sub_sport, reverse_elliptical=reverse_elliptical)
+    grid = regularise(session.records, max_gap_s=config.model.sampling.max_gap_s)
+    signals = derive_signals(grid, kind, profile, config.model)
+    return _finish(
+        signals,
+        kind,
+        profile,
+        config,
+        sets=sets,
+        athlete_id=athlete_id,
+        session_index=session.index,
+        start_utc=session.start_utc,
+        elapsed_s=session.elapsed_s,
+        distance_m=session.distance_m,
+    )
+
+
+def classify_file(
+    result: FitResult, *, athlete_id: str | None, config: HamflowConfig, reverse_elliptical: bool = False
+) -> list[ClassifiedSession]:
+    """Classify every session of a decoded file for ``athlete_id`` (unknown ids: default profile).
+
+    Strength sets go to the strength session whose time span holds them.
+    """
+    profile = config.profile(athlete_id)
+    out = []
+    for session in result.sessions:
+        kind = SessionKind.of(session.sport, session.sub_sport)
+        sets: Sequence[StrengthSet] = ()
+        if kind.activity is Activity.STRENGTH and result.sets:
+            sets = result.sets if len(result.sessions) == 1 else sets_in_span(result.sets, *_span(session))
+        out.append(
+            classify_session(
+                session, profile=profile, config=config, sets=sets, athlete_id=athlete_id,
+                reverse_elliptical=reverse_elliptical,
+            )
+        )
+    return out
+
+
+def reclassify(
+    samples: pl.DataFrame,
+    sport: str,
+    sub_sport: str | None,
+    config: HamflowConfig,
+    *,
+    athlete_id: str | None = None,
+    profile: AthleteProfile | None = None,
+    sets: Sequence[StrengthSet] = (),
+    session_index: int = 0,
+    start_utc: datetime | None = None,
+    elapsed_s: float | None = None,
+    distance_m: float | None = None,
+    reverse_elliptical: bool = False,
+) -> ClassifiedSession:
+    """Run the model again on stored samples, without the FIT file.
+
+    The stored signals (speed, altitude, distance, grade, power, heart rate, cadence) are the
+    inputs; moving, intensity, patterns, loads, efforts, segments and the summary are computed
+    afresh with ``config``. A grade derived from altitude is derived again when the samples
+    keep ``distance_m`` (so grade-filter settings apply); a device grade is kept as stored.
+    ``profile`` defaults to ``config.profile(athlete_id)``.
+    """
+    profile = profile if profile is not None else config.profile(athlete_id)
+    kind = SessionKind.of(sport, sub_sport, reverse_elliptical=reverse_elliptical)
+    frame = samples.sort("ts_utc")
+    source = GradeSource(frame.get_column("grade_source")[0]) if frame.height else GradeSource.NONE
+    has_distance = "distance_m" in frame.columns
+    rederive = source is GradeSource.ALTITUDE and has_distance
+    signals = frame.select(
+        pl.col("ts_utc").cast(pl.Datetime("us", "UTC")),
+        pl.col("dt_s"),
+        pl.col("speed_mps"),
+        pl.col("altitude_m"),
+        pl.col("distance_m") if has_distance else pl.lit(None, dtype=pl.Float64).alias("distance_m"),
+        pl.col("grade_pct"),
+        pl.lit(None, dtype=pl.Float64).alias("incline_pct"),
+        pl.col("power_w"),
+        pl.col("heart_rate_bpm"),
+        pl.col("cadence"),
+    ).cast({c: pl.Float64 for c in SIGNAL_COLUMNS if c != "ts_utc"})
+    if rederive:
+        signals = signals.with_columns(pl.lit(None, dtype=pl.Float64).alias("grade_pct"))
+    derived = derive_signals(signals, kind, profile, config.model, keep_grade=None if rederive else source)
+    return _finish(
+        derived,
+        kind,
+        profile,
+        config,
+        sets=sets,
+        athlete_id=athlete_id,
+        session_index=session_index,
+        start_utc=start_utc,
+        elapsed_s=elapsed_s,
+        distance_m=distance_m,
+    )
+
+
+def _finish(
+    signals: pl.DataFrame,
+    kind: SessionKind,
+    profile: AthleteProfile,
+    config: HamflowConfig,
+    *,
+    sets: Sequence[StrengthSet],
+    athlete_id: str | None,
+    session_index: int,
+    start_utc: datetime | None,
+    elapsed_s: float | None,
+    distance_m: float | None,
+) -> ClassifiedSession:
+    model = config.model
+    # One chunk: float sums then run in one fixed order however the frame was assembled.
+    samples = classify_seconds(signals, kind, profile, model).select(SAMPLE_COLUMNS).rechunk()
+    effort_frame = efforts(samples, min_samples=model.thresholds.effort_min_samples)
+    seg = segments(
+        samples, min_seconds=model.sampling.segment_min_s, effort_min_samples=model.thresholds.effort_min_samples
+    )
+    set_rows = sets_frame(sets if kind.activity is Activity.STRENGTH else (), model.strength)
+    summary = summarise(
+        samples,
+        effort_frame,
+        set_rows,
+        kind=kind,
+        model=model,
+        model_version=config.model_version,
+        athlete_id=athlete_id,
+        session_index=session_index,
+        start_utc=start_utc,
+        elapsed_s=elapsed_s,
+        session_distance_m=distance_m,
+    )
+    summary = dataclasses.replace(summary, reasons=reasons_for(summary, kind, model, profile))
+    return ClassifiedSession(summary=summary, samples=samples, segments=seg, sets=set_rows, efforts=effort_frame)
+
+
+def _span(session: Session) -> tuple[datetime | None, datetime | None]:
+    start = session.start_utc
+    if session.records.height:
+        first = session.records.get_column("ts_utc").min()
+        last = session.records.get_column("ts_utc").max()
+        start = start if start is not None else first
+        end = last
+    elif start is not None and session.elapsed_s is not None:
+        end = start + timedelta(seconds=session.elapsed_s)
+    else:
+        end = None
+    return start, end

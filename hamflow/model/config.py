@@ -1,0 +1,295 @@
+"""Every number of the model, with its default, in frozen dataclasses.
+
+The defaults are the numbers of docs/model.md; ``hamflow.example.toml`` lists every key. Keeping
+them here, and nowhere else, means a user can change any of them and the change reaches every
+step, and :attr:`HamflowConfig.model_version` tells stored results made with other numbers
+apart from current ones.
+
+Two kinds of number live here:
+
+- *model numbers* (``[model.*]`` and ``[weekly]``): how seconds are classified and weighed and
+  what the weekly flags look for. They are hashed into ``model_version``.
+- *athlete numbers* (``[athletes.*]``): one person's vmax, thresholds, heart-rate range. They
+  are inputs about the athlete, like the FIT file itself, not part of the model, so changing
+  them does not change ``model_version``; :meth:`HamflowConfig.profile_fingerprint` gives a
+  separate hash per athlete so a store can still tell that an athlete's numbers changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+#: Bumped by hand when a rule (not a number) changes; numbers are covered by the hash.
+MODEL_RULES_VERSION = "1.0"
+
+Sex = Literal["male", "female", "unspecified"]
+
+
+@dataclass(frozen=True, slots=True)
+class AthleteProfile:
+    """One athlete's personal anchors. Defaults fit nobody in particular: set your own."""
+
+    #: Fastest speed the athlete can reach (m/s); speed bands are fractions of it.
+    vmax_mps: float = 8.0
+    #: Running speed holdable for about an hour on the flat (m/s): IF 1 on foot.
+    threshold_speed_mps: float = 3.6
+    #: Bike power holdable for about an hour (W): IF 1 on the bike.
+    bike_threshold_power_w: float = 200.0
+    #: Rowing-ergometer power holdable for about an hour (W): IF 1 on the rower.
+    rower_threshold_power_w: float = 180.0
+    hr_max_bpm: float = 190.0
+    hr_rest_bpm: float = 60.0
+    #: Heart rate at threshold; when unset, ``hr_rest + threshold_hrr_fraction * reserve``.
+    threshold_hr_bpm: float | None = None
+    #: Picks the TRIMP weighting (Banister's male/female curves; the mean when unspecified).
+    sex: Sex = "unspecified"
+    #: IANA zone used for local weeks when a file carries no UTC offset.
+    timezone: str | None = None
+    #: Serial numbers of this athlete's devices (watches, consoles), for the store.
+    device_serials: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PatternShares:
+    """``p`` per pattern: the share of a second's lower-limb load credited to hip extension."""
+
+    downhill: float = 0.25
+    walk_flat: float = 0.45
+    walk_incline: float = 0.55
+    walk_steep: float = 0.65
+    run_easy: float = 0.35
+    #: RUN_UPHILL: ``min(run_uphill_base + run_uphill_per_pct * grade, run_uphill_max)``.
+    run_uphill_base: float = 0.35
+    run_uphill_per_pct: float = 0.025
+    run_uphill_max: float = 0.65
+    hsr: float = 0.55
+    sprint: float = 0.75
+    hill_sprint: float = 0.60
+    row: float = 0.60
+    stair: float = 0.50
+    elliptical: float = 0.35
+    #: Used instead of ``elliptical`` when the sub_sport or the user says the session was reverse.
+    elliptical_reverse: float = 0.40
+    bike: float = 0.30
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Speed and grade bounds of the per-second patterns."""
+
+    #: Below this a second on foot is walking, at or above it running (m/s).
+    walk_run_speed_mps: float = 2.0
+    #: On foot or on a bike, slower than this is standing still (m/s).
+    moving_speed_mps: float = 0.5
+    #: Faster than this on foot is a sensor glitch, not a person (m/s); such values are dropped.
+    max_on_foot_speed_mps: float = 12.5
+    downhill_max_grade_pct: float = -5.0
+    walk_incline_min_grade_pct: float = 5.0
+    walk_steep_min_grade_pct: float = 10.0
+    run_uphill_min_grade_pct: float = 3.0
+    hill_sprint_min_grade_pct: float = 3.0
+    hsr_vmax_fraction: float = 0.70
+    sprint_vmax_fraction: float = 0.90
+    hill_sprint_vmax_fraction: float = 0.75
+    #: A hill sprint must hold its grade and speed for this many consecutive seconds.
+    hill_sprint_sustain_s: int = 5
+    maxv_vmax_fraction: float = 0.95
+    #: An effort is at least this many consecutive 1 Hz samples above its threshold.
+    effort_min_samples: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class HamstringMultiplier:
+    """``h = (v / (reference_vmax_fraction * vmax)) ** exponent`` on foot from HSR speed up."""
+
+    exponent: float = 2.6
+    reference_vmax_fraction: float = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class IntensityParams:
+    """How a second's intensity factor (IF) is found when speed or power cannot give it."""
+
+    #: Threshold heart rate as a fraction of heart-rate reserve, when the profile has none.
+    threshold_hrr_fraction: float = 0.85
+    #: Banister TRIMP exponents; 'unspecified' uses their mean.
+    trimp_b_male: float = 1.92
+    trimp_b_female: float = 1.67
+    #: Minetti's polynomial was fitted from -45 % to +45 %; grades are clamped to that range.
+    minetti_grade_limit_pct: float = 45.0
+    #: Rowing ergometers without power: P = coefficient * v^3 (Concept2's pace formula); 0 = off.
+    erg_pace_power_coefficient: float = 2.80
+    #: IF of a moving second with no speed (on foot), power or heart rate to go by.
+    nominal_if: float = 0.7
+
+
+@dataclass(frozen=True, slots=True)
+class ClassRules:
+    """Workout classes from the balance B = PL / (PL + QL)."""
+
+    posterior_min_share: float = 0.55
+    #: ... and at least this fraction of moving time in patterns with ``p >= posterior_pattern_min_p``.
+    posterior_min_time_fraction: float = 0.50
+    quad_max_share: float = 0.40
+    posterior_pattern_min_p: float = 0.55
+    quad_pattern_max_p: float = 0.40
+    #: Sessions with less loaded moving time than this are too short to classify (s).
+    min_loaded_s: float = 60.0
+    sprint_session_min_efforts: int = 3
+    #: A sprint session is ``posterior`` whatever the easy running around the efforts.
+    sprint_session_is_posterior: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class LegDayRules:
+    """When a row or stair session is as hard on the legs as a leg day in the gym."""
+
+    hard_if: float = 1.05
+    hard_min_s: float = 600.0
+    session_if: float = 0.90
+    session_min_s: float = 1200.0
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFlags:
+    """What counts as an incline-walk or a rowing session in the weekly counts."""
+
+    incline_walk_min_s: float = 600.0
+    rowing_min_s: float = 600.0
+
+
+@dataclass(frozen=True, slots=True)
+class SamplingParams:
+    """Regular 1 Hz samples and segments."""
+
+    #: Gaps in the records up to this long are filled in; longer ones are pauses (no load).
+    max_gap_s: int = 10
+    #: Runs of one pattern shorter than this join a neighbouring segment (efforts excepted).
+    segment_min_s: int = 15
+
+
+@dataclass(frozen=True, slots=True)
+class GradeFilter:
+    """Grade from altitude and distance (outdoors, when no device grade exists)."""
+
+    #: Least-squares slope of altitude over distance in a centred window this long (m).
+    window_m: float = 30.0
+    #: Windows covering less than this fraction of ``window_m`` keep the previous grade.
+    min_span_fraction: float = 0.5
+    #: Larger absolute grades are glitches and keep the previous grade (%).
+    max_abs_pct: float = 40.0
+    #: The previous grade is kept for at most this long (s); beyond it the grade is unknown.
+    hold_s: int = 30
+    #: Centred rolling mean over this many samples after the slope.
+    rolling_samples: int = 3
+
+
+_HIP_EXTENSION = ("deadlift", "hip_raise", "leg_curl", "hyperextension", "hip_swing", "olympic_lift")
+_KNEE_EXTENSION = ("squat", "lunge", "plyo", "sled")
+
+
+@dataclass(frozen=True, slots=True)
+class StrengthRules:
+    """FIT exercise categories by the joint action that dominates them."""
+
+    hip_extension: tuple[str, ...] = _HIP_EXTENSION
+    knee_extension: tuple[str, ...] = _KNEE_EXTENSION
+
+
+@dataclass(frozen=True, slots=True)
+class ModelParams:
+    p: PatternShares = field(default_factory=PatternShares)
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    hamstring: HamstringMultiplier = field(default_factory=HamstringMultiplier)
+    intensity: IntensityParams = field(default_factory=IntensityParams)
+    classes: ClassRules = field(default_factory=ClassRules)
+    leg_day: LegDayRules = field(default_factory=LegDayRules)
+    sessions: SessionFlags = field(default_factory=SessionFlags)
+    sampling: SamplingParams = field(default_factory=SamplingParams)
+    grade: GradeFilter = field(default_factory=GradeFilter)
+    strength: StrengthRules = field(default_factory=StrengthRules)
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyParams:
+    """Weekly counts and flags."""
+
+    max_sprint_sessions: int = 2
+    hard_session_gap_h: float = 48.0
+    #: When true, ``strict_hard_session_gap_h`` replaces ``hard_session_gap_h``.
+    strict_spacing: bool = False
+    strict_hard_session_gap_h: float = 72.0
+    acute_days: int = 7
+    chronic_days: int = 28
+    spike_ratio: float = 1.5
+    #: No acute:chronic ratio until the athlete has this many days of history.
+    min_history_days: int = 28
+    quad_block_days: int = 28
+    quad_block_max_share: float = 0.40
+    maxv_window_days: int = 14
+
+    @property
+    def min_gap_hours(self) -> float:
+        return self.strict_hard_session_gap_h if self.strict_spacing else self.hard_session_gap_h
+
+
+DEFAULT_ATHLETE = "default"
+
+
+@dataclass(frozen=True)
+class HamflowConfig:
+    """The whole configuration: model numbers, weekly options and athlete profiles."""
+
+    model: ModelParams = field(default_factory=ModelParams)
+    weekly: WeeklyParams = field(default_factory=WeeklyParams)
+    default_profile: AthleteProfile = field(default_factory=AthleteProfile)
+    athletes: Mapping[str, AthleteProfile] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def default_athlete(self) -> str:
+        """The id under which files of unknown athletes are filed (``default``)."""
+        return DEFAULT_ATHLETE
+
+    def profile(self, athlete_id: str | None) -> AthleteProfile:
+        """The athlete's own profile, or the default profile for anyone not configured."""
+        if athlete_id is None:
+            return self.default_profile
+        return self.athletes.get(athlete_id, self.default_profile)
+
+    def athlete_for_serial(self, serial_number: int | None) -> str | None:
+        """The configured athlete whose devices include ``serial_number`` (first by id)."""
+        if serial_number is None:
+            return None
+        for athlete_id in sorted(self.athletes):
+            if serial_number in self.athletes[athlete_id].device_serials:
+                return athlete_id
+        return None
+
+    @property
+    def model_version(self) -> str:
+        """``<rules version>+<8 hex of the model numbers' hash>``, e.g. ``1.0+3f2a9c1e``."""
+        return model_version(self.model, self.weekly)
+
+    def profile_fingerprint(self, athlete_id: str | None) -> str:
+        """A short hash of one athlete's numbers (device serials excluded: they change nothing)."""
+        values = asdict(self.profile(athlete_id))
+        values.pop("device_serials")
+        return _digest(values)
+
+
+def _digest(value: object) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=list)
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def model_version(model: ModelParams, weekly: WeeklyParams) -> str:
+    """Version string of the model numbers: equal numbers give equal strings, on any machine."""
+    return f"{MODEL_RULES_VERSION}+{_digest({'model': asdict(model), 'weekly': asdict(weekly)})}"
+
+
+DEFAULT_CONFIG = HamflowConfig()

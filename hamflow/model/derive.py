@@ -1,0 +1,145 @@
+"""Signals derived per second from the 1 Hz grid: speed, distance, grade, moving, intensity.
+
+Input is a 1 Hz frame with the columns of :data:`SIGNAL_COLUMNS` (the output of
+:func:`~hamflow.model.regularise.regularise`, or stored samples mapped back by
+:func:`~hamflow.model.classify.reclassify`). Everything here is a column expression over that
+frame; the only decisions taken for the session as a whole are which channels carry
+information (:func:`drop_dead_channels`) and where the grade comes from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import polars as pl
+
+from .config import AthleteProfile, ModelParams
+from .grade import GradeSource, choose_grade_source, grade_expr
+from .intensity import intensity_exprs
+from .regularise import VALUE_COLUMNS
+from .sports import Activity, activity_of, is_indoor, is_reverse_elliptical
+
+#: The regularised grid's columns: time, step, and the sensor values.
+SIGNAL_COLUMNS: Final[tuple[str, ...]] = ("ts_utc", "dt_s", *VALUE_COLUMNS)
+
+#: Walking sports: seconds without a speed are walked, not run.
+_WALKING_SPORTS: Final[frozenset[str]] = frozenset({"walking", "hiking", "mountaineering", "snowshoeing"})
+#: Machines whose motion shows in power or cadence rather than speed.
+_MACHINES: Final[frozenset[Activity]] = frozenset({Activity.ROW, Activity.ELLIPTICAL, Activity.STAIR})
+
+
+@dataclass(frozen=True, slots=True)
+class SessionKind:
+    """What the model needs to know about a session besides its samples."""
+
+    sport: str
+    sub_sport: str | None
+    activity: Activity
+    indoor: bool
+    walking: bool
+    reverse_elliptical: bool
+
+    @classmethod
+    def of(cls, sport: str, sub_sport: str | None, *, reverse_elliptical: bool = False) -> SessionKind:
+        return cls(
+            sport=sport,
+            sub_sport=sub_sport,
+            activity=activity_of(sport, sub_sport),
+            indoor=is_indoor(sport, sub_sport),
+            walking=(sport or "").lower() in _WALKING_SPORTS
+            or (sub_sport or "").lower() in ("indoor_walking", "casual_walking", "speed_walking"),
+            reverse_elliptical=reverse_elliptical or is_reverse_elliptical(sub_sport),
+        )
+
+
+def derive_signals(
+    frame: pl.DataFrame,
+    kind: SessionKind,
+    profile: AthleteProfile,
+    model: ModelParams,
+    *,
+    keep_grade: GradeSource | None = None,
+) -> pl.DataFrame:
+    """Add clean speed and distance, ``grade_pct``/``grade_source``, ``moving``,
+    ``intensity_factor`` and ``intensity_source`` to a 1 Hz signal frame.
+
+    ``keep_grade`` keeps the frame's ``grade_pct`` as it is, under that source (stored samples
+    whose grade cannot or need not be derived again).
+    """
+    frame = drop_dead_channels(frame)
+    frame = frame.with_columns(_distance(frame)).with_columns(_speed(kind, model))
+    if keep_grade is not None:
+        source, grade = keep_grade, pl.col("grade_pct")
+    else:
+        indoor = kind.indoor or frame.get_column("altitude_m").null_count() == frame.height
+        source = choose_grade_source(frame, indoor=indoor)
+        grade = grade_expr(source, model.grade)
+    frame = frame.with_columns(
+        grade.cast(pl.Float64).alias("grade_pct"),
+        pl.lit(source.value).alias("grade_source"),
+        _moving(kind, model),
+    )
+    indoor_erg = kind.activity is Activity.ROW and kind.indoor
+    value, origin = intensity_exprs(kind.activity, profile, model.intensity, indoor_erg=indoor_erg)
+    return frame.with_columns(value, origin).drop("incline_pct")
+
+
+#: Channels a device may fill with zeros when no sensor is paired.
+_ZERO_FILLED: Final[tuple[str, ...]] = ("speed_mps", "power_w", "cadence")
+
+
+def drop_dead_channels(frame: pl.DataFrame) -> pl.DataFrame:
+    """Empty the channels that carry no information in this session.
+
+    Some devices write a field on every record whether or not a sensor is there: power 0 all
+    ride long without a power meter, speed 0 on a treadmill run without a foot pod, a distance
+    stuck at 0 on an erg. Taken at face value they say "not moving" or "no effort" while heart
+    rate says otherwise. A speed, power or cadence that is never above zero in the whole session,
+    or a distance that never advances, is treated as missing, so the next signal decides.
+    """
+    if frame.is_empty():
+        return frame
+    dead = [c for c in _ZERO_FILLED if not (frame.get_column(c).max() or 0.0) > 0]  # type: ignore[operator]
+    distance = frame.get_column("distance_m")
+    if distance.null_count() < frame.height and not (distance.max() or 0.0) > (distance.min() or 0.0):  # type: ignore[operator]
+        dead.append("distance_m")
+    return frame.with_columns([pl.lit(None, dtype=pl.Float64).alias(c) for c in dead])
+
+
+def _distance(frame: pl.DataFrame) -> pl.Expr:
+    """Recorded distance, or (when the file has none) the running sum of speed."""
+    if frame.height and frame.get_column("distance_m").null_count() == frame.height:
+        speed_known = frame.get_column("speed_mps").null_count() < frame.height
+        if speed_known:
+            return (pl.col("speed_mps").fill_null(0.0) * pl.col("dt_s")).cum_sum().alias("distance_m")
+    return pl.col("distance_m")
+
+
+def _speed(kind: SessionKind, model: ModelParams) -> pl.Expr:
+    """Recorded speed, else distance change per second; on foot, impossible values dropped."""
+    step_s = pl.col("ts_utc").diff().dt.total_seconds()
+    from_distance = pl.when(step_s == 1).then(pl.col("distance_m").diff().clip(lower_bound=0.0))
+    speed = pl.coalesce(pl.col("speed_mps"), from_distance)
+    if kind.activity is Activity.ON_FOOT:
+        cap = model.thresholds.max_on_foot_speed_mps
+        speed = pl.coalesce(
+            pl.when(pl.col("speed_mps") <= cap).then(pl.col("speed_mps")),
+            pl.when(from_distance <= cap).then(from_distance),
+        )
+    return speed.alias("speed_mps")
+
+
+def _moving(kind: SessionKind, model: ModelParams) -> pl.Expr:
+    """Is the athlete moving this second? The first signal that is present decides.
+
+    On foot and on a bike speed decides; on machines, power or cadence (an erg flywheel can
+    spin on after the last stroke). With none of them, heart rate present counts as moving, so
+    a stair session with only heart rate is not lost.
+    """
+    v0 = model.thresholds.moving_speed_mps
+    speed = pl.col("speed_mps") >= v0
+    power = pl.col("power_w") > 0
+    cadence = pl.col("cadence") > 0
+    order = [power, cadence, speed] if kind.activity in _MACHINES else [speed, power, cadence]
+    return pl.coalesce(*order, pl.col("heart_rate_bpm").is_not_null(), pl.lit(False)).alias("moving")

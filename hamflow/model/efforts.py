@@ -1,0 +1,59 @@
+"""Efforts: runs of consecutive seconds above a threshold.
+
+An effort is at least ``effort_min_samples`` (default 2) consecutive 1 Hz samples that meet
+its condition: sprinting (SPRINT or HILL_SPRINT), high-speed running or faster (HSR and up), or
+reaching 95 % of vmax. One second alone is not an effort, so a single GPS spike does not make a
+sprint (vendors count from 1 s; Varley et al. 2017 show the choice changes the counts). A pause
+in the data (a gap longer than the regularisation fills) ends an effort; a second just below the
+threshold does too.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from .stable import stable_mean, stable_sum
+from .patterns import FAST, SPRINTS, consecutive_run_id
+
+EFFORT_SCHEMA: dict[str, pl.DataType] = {
+    "kind": pl.String(),
+    "start_utc": pl.Datetime("us", "UTC"),
+    "duration_s": pl.Float64(),
+    "distance_m": pl.Float64(),
+    "max_speed_mps": pl.Float64(),
+}
+
+EFFORT_KINDS: dict[str, pl.Expr] = {
+    "sprint": pl.col("pattern").is_in([p.value for p in SPRINTS]),
+    "high_speed": pl.col("pattern").is_in([p.value for p in FAST]),
+    "maxv": pl.col("maxv"),
+}
+
+
+def efforts(samples: pl.DataFrame, *, min_samples: int) -> pl.DataFrame:
+    """Every effort of every kind in a classified samples frame, in time order per kind."""
+    if samples.is_empty():
+        return pl.DataFrame(schema=EFFORT_SCHEMA)
+    parts = []
+    for kind, flag in EFFORT_KINDS.items():
+        runs = (
+            samples.with_columns(flag.fill_null(False).alias("_flag"))
+            .with_columns(consecutive_run_id(pl.col("_flag")).alias("_run"))
+            .filter(pl.col("_flag"))
+            .group_by("_run", maintain_order=True)
+            .agg(
+                pl.col("ts_utc").first().alias("start_utc"),
+                stable_sum(pl.col("dt_s")).alias("duration_s"),
+                stable_sum(pl.col("speed_mps").fill_null(0.0) * pl.col("dt_s")).alias("distance_m"),
+                pl.col("speed_mps").max().alias("max_speed_mps"),
+                pl.len().alias("_n"),
+            )
+            .filter(pl.col("_n") >= min_samples)
+            .select(pl.lit(kind).alias("kind"), "start_utc", "duration_s", "distance_m", "max_speed_mps")
+        )
+        parts.append(runs)
+    return pl.concat(parts).cast(EFFORT_SCHEMA)  # type: ignore[arg-type]
+
+
+def count_efforts(effort_frame: pl.DataFrame, kind: str) -> int:
+    return effort_frame.filter(pl.col("kind") == kind).height

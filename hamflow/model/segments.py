@@ -1,0 +1,96 @@
+"""Contiguous segments: the workout told as a handful of stretches instead of 3600 seconds.
+
+Per-second patterns flicker at their boundaries (a speed reading either side of 2.0 m/s, a grade
+either side of 5 %). For a readable story, runs of one pattern shorter than ``segment_min_s``
+(default 15 s) are absorbed by the stretch before them (or after, at the start). Efforts are the
+exception: a run of high-speed seconds (HSR, SPRINT, HILL_SPRINT) of at least the effort length
+stays a segment of its own, named after the pattern it spent most seconds in, so an 8-second
+sprint between walks is still shown. A pause in the data always ends a segment.
+
+Segments are only for reading: every load, share and class is computed from the seconds, so
+merging never changes a number of the workout.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from .stable import stable_mean, stable_sum
+from .patterns import FAST, Pattern, consecutive_run_id
+
+SEGMENT_SCHEMA: dict[str, pl.DataType] = {
+    "segment_index": pl.Int32(),
+    "pattern": pl.String(),
+    "start_utc": pl.Datetime("us", "UTC"),
+    "end_utc": pl.Datetime("us", "UTC"),
+    "duration_s": pl.Float64(),
+    "distance_m": pl.Float64(),
+    "mean_speed_mps": pl.Float64(),
+    "mean_grade_pct": pl.Float64(),
+    "mean_power_w": pl.Float64(),
+    "mean_if": pl.Float64(),
+    "posterior_load": pl.Float64(),
+    "quad_load": pl.Float64(),
+}
+
+#: Which fast pattern names a mixed run of fast seconds when they tie on time.
+_FAST_RANK = {Pattern.HSR.value: 1, Pattern.HILL_SPRINT.value: 2, Pattern.SPRINT.value: 3}
+
+
+def segment_labels(samples: pl.DataFrame, *, min_seconds: int, effort_min_samples: int) -> pl.Series:
+    """The segment label of every second (see the module docstring)."""
+    fast = pl.col("pattern").is_in([p.value for p in FAST])
+    frame = samples.select("ts_utc", "pattern").with_columns(
+        consecutive_run_id(fast).alias("_fast_run"),
+        consecutive_run_id(pl.col("pattern")).alias("_run"),
+        fast.alias("_fast"),
+    )
+    frame = frame.with_columns(
+        pl.len().over("_fast_run").alias("_fast_len"),
+        pl.len().over("_run").alias("_len"),
+        pl.len().over(["_fast_run", "pattern"]).alias("_seconds_in_run"),
+        pl.col("pattern").replace_strict(_FAST_RANK, default=0, return_dtype=pl.Int32).alias("_rank"),
+    )
+    fast_name = pl.col("pattern").sort_by(["_seconds_in_run", "_rank"]).last().over("_fast_run")
+    frame = frame.with_columns(
+        pl.when(pl.col("_fast") & (pl.col("_fast_len") >= effort_min_samples))
+        .then(fast_name)
+        .when(~pl.col("_fast") & (pl.col("_len") >= min_seconds))
+        .then(pl.col("pattern"))
+        .alias("_label"),
+        # Short runs join the stretch before them, within one block of consecutive seconds.
+        (pl.col("ts_utc").diff().dt.total_seconds().fill_null(1) != 1).cum_sum().alias("_block"),
+    )
+    frame = frame.with_columns(pl.col("_label").forward_fill().over("_block"))
+    frame = frame.with_columns(pl.col("_label").backward_fill().over("_block"))
+    return frame.select(pl.coalesce("_label", "pattern").alias("segment_pattern")).to_series()
+
+
+def segments(samples: pl.DataFrame, *, min_seconds: int, effort_min_samples: int) -> pl.DataFrame:
+    """The segments frame of a classified samples frame (columns of :data:`SEGMENT_SCHEMA`)."""
+    if samples.is_empty():
+        return pl.DataFrame(schema=SEGMENT_SCHEMA)
+    labels = segment_labels(samples, min_seconds=min_seconds, effort_min_samples=effort_min_samples)
+    frame = samples.with_columns(labels).with_columns(
+        consecutive_run_id(pl.col("segment_pattern")).alias("_segment")
+    )
+    speed = pl.col("speed_mps")
+    out = (
+        frame.group_by("_segment", maintain_order=True)
+        .agg(
+            pl.col("segment_pattern").first().alias("pattern"),
+            pl.col("ts_utc").first().alias("start_utc"),
+            (pl.col("ts_utc").last() + pl.duration(seconds=pl.col("dt_s").last())).alias("end_utc"),
+            stable_sum(pl.col("dt_s")).alias("duration_s"),
+            pl.when(speed.is_not_null().any()).then(stable_sum(speed.fill_null(0.0) * pl.col("dt_s"))).alias("distance_m"),
+            stable_mean(speed).alias("mean_speed_mps"),
+            stable_mean(pl.col("grade_pct")).alias("mean_grade_pct"),
+            stable_mean(pl.col("power_w")).alias("mean_power_w"),
+            stable_mean(pl.col("intensity_factor")).alias("mean_if"),
+            stable_sum(pl.col("posterior_load")).alias("posterior_load"),
+            stable_sum(pl.col("quad_load")).alias("quad_load"),
+        )
+        .with_row_index("segment_index")
+        .drop("_segment")
+    )
+    return out.select(list(SEGMENT_SCHEMA)).cast(SEGMENT_SCHEMA)  # type: ignore[arg-type]

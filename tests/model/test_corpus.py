@@ -1,0 +1,54 @@
+"""Every real activity in the corpus goes through the model; the class distribution is pinned.
+
+Uses the session-wide ``corpus`` fixture (decoded once for all tests), so it adds only the
+model's own time, a few seconds.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from hamflow.fit import FitResult
+from hamflow.model import DEFAULT_CONFIG, classify_file
+from hamflow.model.sports import Activity, activity_of
+
+from ..corpus import CorpusFile
+
+#: (activity, workout_class) over every session of every decodable activity file. A change here
+#: means the model classifies real files differently: review it, then update the numbers.
+EXPECTED = Counter(
+    {
+        ("bike", "quad"): 71,
+        ("bike", "unclassified"): 1,
+        ("elliptical", "quad"): 1,
+        ("on_foot", "mixed"): 17,
+        ("on_foot", "posterior"): 3,
+        ("on_foot", "quad"): 25,
+        ("on_foot", "unclassified"): 11,
+        ("other", "unclassified"): 48,
+        ("row", "posterior"): 6,
+        ("strength", "unclassified"): 5,
+    }
+)
+
+CARDIO = {Activity.ON_FOOT, Activity.BIKE, Activity.ROW, Activity.ELLIPTICAL, Activity.STAIR}
+
+
+@pytest.mark.slow
+def test_corpus_class_distribution(corpus: dict[str, CorpusFile]) -> None:
+    seen: Counter[tuple[str, str]] = Counter()
+    for rel, item in corpus.items():
+        result = item.outcome
+        if not isinstance(result, FitResult) or not result.is_activity:
+            continue
+        for classified in classify_file(result, athlete_id=None, config=DEFAULT_CONFIG):
+            s = classified.summary
+            activity = activity_of(s.sport, s.sub_sport)
+            seen[(activity.value, s.workout_class)] += 1
+            if activity in CARDIO and s.loaded_s >= DEFAULT_CONFIG.model.classes.min_loaded_s:
+                assert s.workout_class in ("posterior", "quad", "mixed"), (rel, s.reasons)
+            assert s.reasons, rel
+            assert s.total_load >= 0 and s.posterior_load >= 0 and s.quad_load >= 0, rel
+    assert seen == EXPECTED

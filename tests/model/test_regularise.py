@@ -1,0 +1,49 @@
+"""The 1 Hz grid: short gaps filled, pauses kept out, duplicates merged, order irrelevant."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from hamflow.model.regularise import regularise
+
+from .frames import classify, records
+
+
+def test_short_gaps_are_filled_linearly() -> None:
+    grid = regularise(records(3, speed=[1.0, 4.0, 4.0], hr=[100.0, 130.0, 130.0], seconds=[0, 3, 4]), max_gap_s=10)
+    assert grid.height == 5
+    assert grid["speed_mps"].to_list() == pytest.approx([1.0, 2.0, 3.0, 4.0, 4.0])
+    assert grid["dt_s"].to_list() == [1.0] * 5
+
+
+def test_long_gaps_are_pauses() -> None:
+    grid = regularise(records(4, speed=3.0, seconds=[0, 1, 30, 31]), max_gap_s=10)
+    assert grid.height == 4
+    result = classify(records(4, speed=3.0, seconds=[0, 1, 30, 31]))
+    assert result.summary.moving_s == 4
+
+
+def test_records_in_one_second_are_averaged() -> None:
+    grid = regularise(records(3, speed=[2.0, 4.0, 3.0], seconds=[0, 0, 1]), max_gap_s=10)
+    assert grid["speed_mps"].to_list() == pytest.approx([3.0, 3.0])
+
+
+def test_missing_values_inside_the_grid() -> None:
+    speeds = [3.0] + [None] * 5 + [3.0] + [None] * 20 + [3.0]
+    grid = regularise(records(len(speeds), speed=speeds), max_gap_s=10)
+    assert grid["speed_mps"][1:6].to_list() == pytest.approx([3.0] * 5)
+    assert grid["speed_mps"][7:27].null_count() == 20  # too long to bridge
+
+
+def test_order_of_records_does_not_matter() -> None:
+    frame = records(50, speed=[float(i % 7) for i in range(50)], hr=[100.0 + i for i in range(50)])
+    shuffled = frame.sample(fraction=1.0, shuffle=True, seed=3)
+    assert regularise(frame, max_gap_s=10).equals(regularise(shuffled, max_gap_s=10))
+
+
+def test_records_without_timestamps_are_ignored() -> None:
+    frame = records(5, speed=3.0).with_columns(
+        pl.when(pl.int_range(pl.len()) == 2).then(None).otherwise(pl.col("ts_utc")).alias("ts_utc")
+    )
+    assert regularise(frame, max_gap_s=10).height == 5  # the hole is filled from its neighbours
