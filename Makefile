@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# A DuckDB 1.4 reader (what dashboards and the duckdb CLI bundle) for the file-compatibility test.
+COMPAT := .venv-duckdb14
 
 .PHONY: demo test samples clean
 
@@ -17,11 +19,15 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/hamflow inspect --summary sample_fit
 
-test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+$(COMPAT)/bin/python:
+	$(PYTHON) -m venv $(COMPAT)
+	$(COMPAT)/bin/python -m pip install --quiet "duckdb==1.4.5"
+
+test: $(STAMP) $(COMPAT)/bin/python
+	HAMFLOW_COMPAT_PYTHON=$(CURDIR)/$(COMPAT)/bin/python $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 samples: $(STAMP)
 	$(BIN)/python -m samplegen --out sample_fit --clean
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(COMPAT) .pytest_cache build *.egg-info

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from .corpus import CorpusFile, decode_corpus
@@ -9,3 +11,17 @@ from .corpus import CorpusFile, decode_corpus
 def corpus() -> dict[str, CorpusFile]:
     """Every corpus file decoded once for the whole run (see tests/corpus.py)."""
     return decode_corpus()
+
+
+@pytest.fixture(scope="session")
+def month_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole sample month (sample_fit/), ingested once into a fresh database."""
+    from hamflow.ingest import IngestOptions, ingest
+    from hamflow.model import load_config
+
+    from .helpers import SAMPLES
+
+    db = tmp_path_factory.mktemp("month") / "hamflow.duckdb"
+    report = ingest([str(SAMPLES)], db, load_config(None), IngestOptions(settle_s=0.0))
+    assert report.status == "completed"
+    return db

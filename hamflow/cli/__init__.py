@@ -6,7 +6,9 @@ import click
 
 from .. import __version__
 from .explain_cmd import explain_cmd
+from .ingest_cmd import ingest_cmd
 from .inspect_cmd import inspect_cmd
+from .read_cmds import export_cmd, reprocess_cmd, sql_cmd, weeks_cmd, workouts_cmd
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -20,7 +22,7 @@ def cli() -> None:
     """
 
 
-for command in (inspect_cmd, explain_cmd):
+for command in (inspect_cmd, explain_cmd, ingest_cmd, weeks_cmd, workouts_cmd, sql_cmd, export_cmd, reprocess_cmd):
     cli.add_command(command)
 
 

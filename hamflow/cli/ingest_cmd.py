@@ -1,0 +1,138 @@
+"""``hamflow ingest`` and ``hamflow serve``: bring FIT files into the database, now or nightly.
+
+The library never imports Prefect; these commands load the flows in ``pipelines/`` only when
+they run, and ``--engine local`` ingests without Prefect at all.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import click
+
+from ..model import load_config
+from ..model.config_load import ConfigError, find_config
+from ..ingest import IngestError, IngestOptions, RunReport, ingest
+from .options import config_option, db_option
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on a terminal; nothing when output is piped or in CI."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress("decoding and classifying", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar:
+        task = bar.add_task("files", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _quiet_prefect(verbose: bool) -> None:
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+@click.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@db_option
+@config_option
+@click.option("--athlete", default=None, help="Athlete of every file (else: inbox folder, device serial in the config, 'default').")
+@click.option("--engine", type=click.Choice(["prefect", "local"]), default="prefect", show_default=True,
+              help="prefect: the ingest flow, parallel, logged, with an artifact. local: this process only, no Prefect.")
+@click.option("--task-runner", type=click.Choice(["process", "dask"]), default="process", show_default=True,
+              help="Where the prefect engine decodes: a process pool here, or a Dask cluster.")
+@click.option("--dask-address", default=None, metavar="tcp://HOST:PORT", help="Existing Dask scheduler (default: a local cluster).")
+@click.option("--workers", type=click.IntRange(1, 256), default=None, help="Worker processes (default: one per core).")
+@click.option("--settle", "settle_s", type=float, default=1.0, show_default=True,
+              help="Seconds to watch new files for growth; growing files wait for the next run.")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=8, show_default=True, help="Files per task and per write transaction.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Prefect's logs.")
+def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete: str | None, engine: str,
+               task_runner: str, dask_address: str | None, workers: int | None, settle_s: float,
+               batch_size: int, verbose: bool) -> None:
+    """Ingest FIT files or inbox folders into the database.
+
+    Files already in the database (same bytes, under any name) are skipped without being decoded.
+    An inbox folder holds one sub-folder per athlete: inbox/ana/*.fit belongs to athlete ana.
+    A file that cannot be decoded is quarantined with its reason and reported; it never fails
+    the run, and it is not retried until its bytes change. The command exits non-zero only when
+    it cannot do its job: a path is missing, or the database cannot be written.
+
+    \b
+    Examples:
+      hamflow ingest inbox/                         # nightly inbox, one folder per athlete
+      hamflow ingest ~/Downloads/row.fit --athlete ana
+      hamflow ingest inbox/ --task-runner dask --dask-address tcp://10.0.0.5:8786
+    """
+    try:
+        config = load_config(find_config(config_path))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    show_progress = sys.stderr.isatty()
+    try:
+        if engine == "local":
+            with _progress(show_progress) as hook:
+                report = ingest(list(paths), db, config, IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size), progress=hook)
+        else:
+            report = _run_flow(list(paths), db, config_path, athlete, task_runner, dask_address, workers, settle_s, batch_size, verbose, show_progress)
+    except IngestError as exc:
+        raise click.ClickException(str(exc)) from exc
+    from ..runsummary import run_text
+
+    click.echo(run_text(report))
+    click.echo(f"\ndatabase: {os.path.abspath(db)}  (query it: hamflow weeks --db {db}; hamflow sql \"...\" --db {db})")
+
+
+def _run_flow(paths: list[str], db: str, config_path: str | None, athlete: str | None, task_runner: str,
+              dask_address: str | None, workers: int | None, settle_s: float, batch_size: int,
+              verbose: bool, show_progress: bool) -> RunReport:
+    _quiet_prefect(verbose)
+    try:
+        from pipelines import flows
+    except ImportError as exc:
+        raise IngestError("the prefect engine needs the pipelines extra (pip install 'hamflow[pipelines]'), or use --engine local") from exc
+    runner = flows.dask_task_runner(dask_address, workers) if task_runner == "dask" else flows.default_task_runner(workers)
+    with _progress(show_progress) as hook:
+        flows.progress_hook = hook
+        try:
+            return flows.run_ingest(paths, db, config_path=config_path, athlete=athlete, settle_s=settle_s,
+                                    batch_size=batch_size, task_runner=runner)
+        finally:
+            flows.progress_hook = None
+
+
+@click.command("serve")
+@click.option("--inbox", required=True, type=click.Path(file_okay=False, exists=True), help="Inbox folder, one sub-folder per athlete.")
+@db_option
+@config_option
+@click.option("--cron", default="0 3 * * *", show_default=True, help="When to run, as a cron expression.")
+@click.option("--timezone", default=None, help="IANA time zone of the cron expression, e.g. Europe/Berlin (default: UTC).")
+@click.option("--settle", "settle_s", type=float, default=5.0, show_default=True, help="Seconds to watch new files for growth.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Prefect's logs.")
+def serve_cmd(inbox: str, db: str, config_path: str | None, cron: str, timezone: str | None, settle_s: float, verbose: bool) -> None:
+    """Serve the nightly ingest: run it on a schedule until Ctrl-C or SIGTERM.
+
+    Uses the Prefect server in PREFECT_API_URL when one is configured; otherwise starts a local
+    Prefect server on 127.0.0.1 and stops it on exit. A missed night is caught up by the next
+    run; two runs at once wait for each other on the database lock.
+
+    \b
+    Example:
+      hamflow serve --inbox /data/inbox --db /data/hamflow.duckdb --cron "0 3 * * *" --timezone Europe/Berlin
+    """
+    _quiet_prefect(verbose)
+    from pipelines.serve import ServeError, serve_nightly
+
+    try:
+        serve_nightly(inbox=inbox, db=db, cron=cron, timezone=timezone, config_path=config_path, settle_s=settle_s)
+    except ServeError as exc:
+        raise click.ClickException(str(exc)) from exc

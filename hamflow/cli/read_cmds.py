@@ -1,0 +1,156 @@
+"""Read commands: ``weeks``, ``workouts``, ``sql``, ``export``. All open the database read-only
+and wait (with backoff) while an ingest holds it, instead of failing on the lock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+import duckdb
+import polars as pl
+
+from ..output import render
+from ..store import read
+from ..store.connection import StoreError, connection
+from ..store.schema import require_schema
+from .options import athlete_option, db_option, format_option
+
+
+def _echo_frame(frame: pl.DataFrame, fmt: str, empty: str) -> None:
+    if frame.is_empty() and fmt == "table":
+        click.echo(empty)
+        return
+    click.echo(render(frame.to_dicts(), fmt, frame.columns))  # type: ignore[arg-type]
+
+
+@click.command("weeks")
+@db_option
+@athlete_option
+@click.option("--weeks", "n_weeks", default=12, show_default=True, type=click.IntRange(1, 520), help="How many recent weeks per athlete.")
+@format_option
+def weeks_cmd(db: str, athlete: str | None, n_weeks: int, fmt: str) -> None:
+    """The weekly posterior-load table: per athlete and local ISO week (Monday start), the
+    workouts, moving minutes, posterior and quad load and share, sprint and leg-day sessions,
+    the shortest gap between hard sessions, the acute:chronic ratio of posterior load and the
+    flags raised. Weeks without workouts show as zeros.
+
+    \b
+    Examples:
+      hamflow weeks --athlete ana --weeks 8
+      hamflow weeks --format csv > weeks.csv
+    """
+    try:
+        with connection(db, read_only=True) as con:
+            require_schema(con)
+            frame = read.weeks(con, athlete=athlete, n_weeks=n_weeks)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    frame = frame.drop("model_version").with_columns(pl.col(pl.Float64).round(2))
+    _echo_frame(frame, fmt, "no weeks yet: run `hamflow ingest` first")
+
+
+@click.command("workouts")
+@db_option
+@athlete_option
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Only workouts on or after this local date.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@format_option
+def workouts_cmd(db: str, athlete: str | None, since: datetime | None, limit: int, fmt: str) -> None:
+    """Workouts newest first, with class (posterior, quad or mixed), dominant movement pattern,
+    posterior share and load, sprint efforts and the reasons for the verdict.
+
+    \b
+    Examples:
+      hamflow workouts --athlete ben --since 2026-10-01
+      hamflow workouts --format json | jq '.[0].reasons'
+    """
+    try:
+        with connection(db, read_only=True) as con:
+            require_schema(con)
+            frame = read.workouts(con, athlete=athlete, since=since.date() if since else None, limit=limit)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _echo_frame(frame, fmt, "no workouts yet: run `hamflow ingest` first")
+
+
+@click.command("sql")
+@click.argument("query")
+@db_option
+@format_option
+def sql_cmd(query: str, db: str, fmt: str) -> None:
+    """Run a read-only SQL QUERY against the database.
+
+    The connection is opened read-only: statements that would change the database fail.
+    Tables: fit_files, workouts, workout_patterns, segments, samples, strength_sets,
+    weekly_posterior_load, ingest_runs; views: weekly_last_12, pattern_minutes_weekly,
+    recent_workouts, quarantined_files (see the README for every column).
+
+    \b
+    Example:
+      hamflow sql "SELECT week_start, posterior_share FROM weekly_posterior_load WHERE athlete_id = 'ana'"
+    """
+    try:
+        with connection(db, read_only=True) as con:
+            require_schema(con)
+            frame = read.query(con, query)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except duckdb.Error as exc:
+        raise click.ClickException(str(exc).splitlines()[0]) from exc
+    _echo_frame(frame, fmt, "(no rows)")
+
+
+@click.command("export")
+@db_option
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the Parquet files.")
+def export_cmd(db: str, out_dir: str) -> None:
+    """Export every table as Parquet, partitioned by athlete (and by week where rows have one):
+    OUT/<table>/athlete_id=<id>/week_start=<date>/*.parquet, readable by any Parquet reader
+    (Evidence, pandas, polars, Spark, DuckDB itself) without touching the database file.
+
+    \b
+    Example:
+      hamflow export --out exports/
+    """
+    try:
+        with connection(db, read_only=True) as con:
+            require_schema(con)
+            rows = read.export_parquet(con, Path(out_dir))
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for table, n in sorted(rows.items()):
+        click.echo(f"{table:<24} {n:>9} rows")
+    click.echo(f"written under {out_dir}")
+
+
+@click.command("reprocess")
+@db_option
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), envvar="HAMFLOW_CONFIG",
+              default=None, help="hamflow.toml to apply (or HAMFLOW_CONFIG, or ./hamflow.toml).")
+@athlete_option
+def reprocess_cmd(db: str, config_path: str | None, athlete: str | None) -> None:
+    """Recompute workouts and weekly summaries from the stored samples, after a change of the
+    config (thresholds, p values, athlete profiles) or of the model. The FIT files are not
+    needed. Says how many workouts and weekly rows changed.
+
+    \b
+    Example:
+      hamflow reprocess --config hamflow.toml
+    """
+    from ..model import load_config
+    from ..model.config_load import ConfigError, find_config
+    from ..store.reprocess import reprocess
+    from ..store.schema import ensure_schema
+
+    try:
+        config = load_config(find_config(config_path))
+        with connection(db) as con:
+            ensure_schema(con)
+            result = reprocess(con, config, athlete=athlete)
+    except (StoreError, ConfigError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"recomputed {result.workouts} workouts with model {result.model_version}: "
+        f"{result.workouts_changed} workouts changed, {result.weeks_changed} weekly rows changed"
+    )

@@ -1,0 +1,197 @@
+"""Ingesting FIT files into the store, as separate steps that a scheduler can spread out.
+
+``plan_run`` (cheap, holds the database briefly) -> ``prepare_files`` (slow, pure, parallel
+anywhere: no database) -> ``write_prepared`` (one short transaction per batch) ->
+``finish_run``. :func:`ingest` runs them in sequence in this process; the Prefect flow in
+``pipelines/`` runs the same steps with parallel workers, retries and logging.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .model import HamflowConfig as Config
+from .inbox import Candidate, InboxError, discover, split_known_by_path, split_unsettled, with_hashes
+from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_file
+from .prepared import FileOutcome, PreparedFile
+from .store.connection import StoreError, connection
+from .store.paths import PathEntry, load_path_index, remember_paths
+from .store.runs import RunCounts, finish_run as _finish_run_row, start_run
+from .store.schema import ensure_schema
+from .store.writer import WriteResult, known_hashes, write_batch
+
+__all__ = ["IngestError", "IngestOptions", "RunPlan", "RunReport", "ingest", "plan_run", "prepare_files", "write_prepared", "finish_run"]
+
+
+class IngestError(Exception):
+    """The run could not do its job (inbox missing, database unwritable): exit non-zero."""
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    athlete: str | None = None  # overrides folders and serial numbers for every file
+    settle_s: float = 1.0  # wait this long to see whether new files are still growing
+    batch_size: int = 8  # files per prepare task and per write transaction
+    keep_positions: bool = False
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # larger files are quarantined unread
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    path: str
+    reason: str
+    detail: str | None
+
+
+@dataclass
+class RunPlan:
+    run_id: str
+    db_path: str
+    started_at: datetime
+    todo: list[Candidate]  # new content: decode, classify, write
+    seen: int
+    known: list[Candidate]  # already in the database (by path index or by hash)
+    duplicates: list[Candidate]  # same bytes as another file of this run
+    deferred: list[Candidate]  # still being written
+    unreadable: list[Candidate]  # could not be read: reported, retried next run
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    db_path: str
+    status: str
+    counts: RunCounts
+    started_at: datetime
+    finished_at: datetime
+    quarantined: list[Quarantined] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)
+    weeks: set[tuple[str, object]] = field(default_factory=set)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "completed"
+
+
+def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str], config: Config,
+             options: IngestOptions = IngestOptions(), *, run_id: str | None = None) -> RunPlan:
+    """Find what this run has to do, and record its start in ``ingest_runs``.
+
+    Raises :class:`IngestError` when a path is missing or the database cannot be written.
+    """
+    try:
+        candidates = discover(paths)
+    except InboxError as exc:
+        raise IngestError(str(exc)) from exc
+    if not candidates:
+        raise IngestError(f"no FIT files under {', '.join(str(p) for p in paths)}")
+    run_id = run_id or uuid.uuid4().hex
+    unreadable = [c for c in candidates if c.error]
+    readable = [c for c in candidates if not c.error]
+    try:
+        with connection(db_path) as con:
+            ensure_schema(con)
+            index = load_path_index(con)
+    except StoreError as exc:
+        raise IngestError(str(exc)) from exc
+    unknown, known = split_known_by_path(readable, index)
+    settled, deferred = split_unsettled(unknown, options.settle_s)
+    hashed = with_hashes(settled)
+    unreadable += [c for c in hashed if c.error]
+    hashed = [c for c in hashed if not c.error]
+    try:
+        with connection(db_path) as con:
+            in_db = known_hashes(con, [c.sha256 for c in hashed if c.sha256])
+            started = start_run(con, run_id, config.model_version)
+    except StoreError as exc:
+        raise IngestError(str(exc)) from exc
+    todo, duplicates, firsts = [], [], set()
+    for c in hashed:  # sorted by path: the first path of a content wins, whatever the order found
+        if c.sha256 in in_db:
+            known.append(c)
+        elif c.sha256 in firsts:
+            duplicates.append(c)
+        else:
+            firsts.add(c.sha256)
+            todo.append(c)
+    return RunPlan(run_id, str(db_path), started, todo, len(candidates), known, duplicates, deferred, unreadable)
+
+
+def prepare_files(candidates: Iterable[Candidate], config: Config, options: IngestOptions = IngestOptions()) -> list[PreparedFile]:
+    """Decode and classify each file. Pure: no database; safe in any worker process."""
+    return [prepare_file(c, config, athlete=options.athlete, keep_positions=options.keep_positions,
+                         max_file_bytes=options.max_file_bytes) for c in candidates]
+
+
+def write_prepared(db_path: str | os.PathLike[str], prepared: Sequence[PreparedFile], run_id: str, config: Config) -> WriteResult:
+    """Write one batch in one short transaction (waits for a reader's lock, up to a deadline)."""
+    with connection(db_path) as con:
+        return write_batch(con, prepared, run_id=run_id, weekly_params=config)
+
+
+def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence[FileOutcome], *,
+               status: str = "completed", message: str | None = None) -> RunReport:
+    """Record the run's counts; remember the paths of files known by hash or duplicated."""
+    counts = RunCounts(
+        files_seen=plan.seen,
+        files_new=sum(r.files_written for r in results),
+        files_known=len(plan.known) + len(plan.duplicates) + sum(r.files_skipped for r in results),
+        files_quarantined=sum(1 for p in prepared if p.status == "quarantined"),
+        files_not_activity=sum(1 for p in prepared if p.status == "not_activity"),
+        files_deferred=len(plan.deferred),
+        workouts_added=sum(r.workouts_added for r in results),
+    )
+    weeks = set().union(*(r.weeks for r in results)) if results else set()
+    counts.weeks_updated = len(weeks)
+    entries = [PathEntry(c.path, c.size_bytes, c.mtime_ns, c.sha256) for c in plan.known + plan.duplicates if c.sha256]
+    with connection(plan.db_path) as con:
+        con.execute("BEGIN TRANSACTION")
+        remember_paths(con, entries)
+        _finish_run_row(con, plan.run_id, counts, status=status, message=message)
+        con.execute("COMMIT")
+    quarantined = [Quarantined(p.path, p.reason or "unknown", p.detail) for p in prepared if p.status == "quarantined"]
+    quarantined += [Quarantined(c.path, "unreadable", c.error) for c in plan.unreadable]
+    return RunReport(
+        run_id=plan.run_id, db_path=plan.db_path, status=status, counts=counts,
+        started_at=plan.started_at, finished_at=datetime.now(UTC), quarantined=quarantined,
+        deferred=[c.path for c in plan.deferred], weeks=weeks,
+    )
+
+
+def batches(items: Sequence[Candidate], size: int) -> list[list[Candidate]]:
+    size = max(1, size)
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def ingest(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str], config: Config,
+           options: IngestOptions = IngestOptions(), *,
+           progress: Callable[[int, int], None] | None = None) -> RunReport:
+    """Ingest ``paths`` into ``db_path`` in this process, one batch at a time.
+
+    Memory stays flat in the number of files: a batch is prepared, written and dropped before
+    the next one. One bad file is quarantined and reported; it never fails the run.
+    """
+    plan = plan_run(paths, db_path, config, options)
+    results: list[WriteResult] = []
+    outcomes: list[FileOutcome] = []
+    done = 0
+    try:
+        for batch in batches(plan.todo, options.batch_size):
+            prepared = prepare_files(batch, config, options)
+            results.append(write_prepared(plan.db_path, prepared, plan.run_id, config))
+            outcomes += [p.outcome for p in prepared]  # the frames are written: keep only the verdicts
+            done += len(batch)
+            if progress:
+                progress(done, len(plan.todo))
+    except StoreError as exc:
+        try:  # record the failure if the database lets us; the error is what matters
+            finish_run(plan, results, outcomes, status="failed", message=str(exc))
+        except StoreError:
+            pass
+        raise IngestError(str(exc)) from exc
+    return finish_run(plan, results, outcomes)

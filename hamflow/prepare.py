@@ -1,0 +1,169 @@
+"""One FIT file -> :class:`~hamflow.prepared.PreparedFile`: decode, classify, shape the rows.
+
+Pure apart from reading the file: no database, no global state, so it runs the same in this
+process, a process pool or a Dask worker, and the rows do not depend on which files arrive
+with it or in what order.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+
+import polars as pl
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from .fit import FitDecodeError, FitResult, read_fit
+from .inbox import Candidate
+from .model import ClassifiedSession, HamflowConfig as Config, WorkoutSummary, classify_file, local_start, local_week_start
+from .prepared import PreparedFile
+
+DEFAULT_ATHLETE = "default"
+
+DECODER = "fitparse"
+DECODER_VERSION = importlib.metadata.version("fitparse")
+
+
+def resolve_athlete(candidate: Candidate, result: FitResult | None, config: Config, explicit: str | None) -> str:
+    """``--athlete`` > the inbox folder > the device serial number in the config > default."""
+    if explicit:
+        return explicit
+    if candidate.folder_athlete:
+        return candidate.folder_athlete
+    serial = result.identity.serial_number if result is not None else None
+    if serial is not None:
+        owner = config.athlete_for_serial(serial)
+        if owner:
+            return owner
+    return DEFAULT_ATHLETE
+
+
+def workout_id(sha256: str, session_index: int) -> str:
+    return f"{sha256[:16]}-{session_index}"
+
+
+def _quarantined(c: Candidate, athlete: str, reason: str, detail: str | None, result: FitResult | None = None) -> PreparedFile:
+    ident = result.identity if result is not None else None
+    return PreparedFile(
+        sha256=c.sha256 or "", path=c.path, size_bytes=c.size_bytes, mtime_ns=c.mtime_ns, athlete_id=athlete,
+        status="quarantined", reason=reason, detail=detail, decoder=DECODER, decoder_version=DECODER_VERSION,
+        file_type=ident.file_type if ident else None, manufacturer=ident.manufacturer if ident else None,
+        product=ident.product if ident else None, serial_number=ident.serial_number if ident else None,
+    )
+
+
+#: FIT activity files are kilobytes to a few megabytes; anything far larger is not worth decoding.
+DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def prepare_file(c: Candidate, config: Config, *, athlete: str | None = None, keep_positions: bool = False,
+                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> PreparedFile:
+    """Decode and classify one file. Never raises for a bad file: it comes back quarantined."""
+    if c.size_bytes > max_file_bytes:
+        return _quarantined(c, resolve_athlete(c, None, config, athlete), "too_large",
+                            f"{c.size_bytes} bytes is over the limit of {max_file_bytes} (--max-file-mb)")
+    try:
+        result = read_fit(c.path, keep_positions=keep_positions)
+    except FitDecodeError as exc:
+        return prepare_decoded(c, exc, config, athlete=athlete)
+    return prepare_decoded(c, result, config, athlete=athlete)
+
+
+def prepare_decoded(c: Candidate, result: FitResult | FitDecodeError, config: Config, *, athlete: str | None = None) -> PreparedFile:
+    """Classify an already decoded file (or record why it could not be decoded)."""
+    if isinstance(result, FitDecodeError):
+        return _quarantined(c, resolve_athlete(c, None, config, athlete), result.reason, result.detail)
+    if result.identity.sha256 != c.sha256:
+        # The file changed between hashing and decoding: identity would be wrong; next run retries.
+        return _quarantined(c, resolve_athlete(c, result, config, athlete), "changed_during_read",
+                            "the file changed while it was being read")
+    athlete_id = resolve_athlete(c, result, config, athlete)
+    base = dict(
+        sha256=c.sha256, path=c.path, size_bytes=c.size_bytes, mtime_ns=c.mtime_ns, athlete_id=athlete_id,
+        decoder=DECODER, decoder_version=DECODER_VERSION, file_type=result.identity.file_type,
+        manufacturer=result.identity.manufacturer, product=result.identity.product,
+        serial_number=result.identity.serial_number, decode_status=result.status, warnings=result.warnings,
+    )
+    if not result.is_activity or not result.sessions:
+        detail = f"a {result.kind} file: nothing to analyse" if not result.is_activity else "no session with timed records"
+        return PreparedFile(status="not_activity", reason=None if not result.is_activity else "no_data", detail=detail, **base)
+    try:
+        classified = classify_file(result, athlete_id=athlete_id, config=config)
+        frames = _frames(c.sha256 or "", athlete_id, result, classified, config)
+    except Exception as exc:  # noqa: BLE001 - a model failure on one file must not stop the run
+        return _quarantined(c, athlete_id, "classify_error", f"{type(exc).__name__}: {exc}", result)
+    if frames["workouts"].is_empty():
+        return PreparedFile(status="not_activity", reason="no_data", detail="no session with timed records", **base)
+    detail = "; ".join(result.warnings) or None
+    return PreparedFile(status="ingested", reason=None, detail=detail, **base, **frames)
+
+
+#: The ``workouts`` table's columns, in order (sql/001_schema.sql).
+WORKOUT_COLUMNS: tuple[str, ...] = (
+    "workout_id", "file_sha256", "athlete_id", "session_index", "sport", "sub_sport", "start_utc",
+    "utc_offset_min", "start_local", "week_start", "duration_s", "moving_s", "distance_m", "grade_source",
+    "posterior_load", "quad_load", "posterior_share", "workout_class", "dominant_pattern", "sprint_efforts",
+    "is_sprint_session", "is_leg_day", "reasons", "model_version", "hsr_distance_m", "sprint_distance_m",
+    "maxv_s", "is_incline_walk", "is_rowing", "posterior_s", "quad_s",
+)
+
+
+def workout_record(summary: WorkoutSummary, *, wid: str, sha: str, athlete_id: str, utc_offset_min: int | None,
+                   start_local: datetime, week_start: date) -> dict[str, object]:
+    """One ``workouts`` row from a model summary and where it sits in local time."""
+    row = summary.to_row()
+    row.update(workout_id=wid, file_sha256=sha, athlete_id=athlete_id, utc_offset_min=utc_offset_min,
+               start_local=start_local, week_start=week_start)
+    return {c: row[c] for c in WORKOUT_COLUMNS}
+
+
+def workout_frame(records: list[dict[str, object]]) -> pl.DataFrame:
+    return pl.DataFrame(records, schema_overrides=_WORKOUT_TYPES).select(WORKOUT_COLUMNS)
+
+
+def offset_used(start_utc: datetime, file_offset_min: int | None, timezone: str | None) -> int | None:
+    """The UTC offset that placed the workout in local time; None when UTC was a fallback."""
+    if file_offset_min is not None:
+        return file_offset_min
+    if timezone:
+        offset = start_utc.astimezone(ZoneInfo(timezone)).utcoffset()
+        return int(offset.total_seconds() // 60) if offset is not None else None
+    return None
+
+
+def _frames(sha: str, athlete_id: str, result: FitResult, classified: list[ClassifiedSession], config: Config) -> dict[str, pl.DataFrame]:
+    timezone = config.profile(athlete_id).timezone
+    workouts, patterns, segments, samples, sets = [], [], [], [], []
+    for cs in classified:
+        s = cs.summary
+        if cs.samples.is_empty() or s.start_utc is None:
+            continue
+        wid = workout_id(sha, s.session_index)
+        workouts.append(workout_record(
+            s, wid=wid, sha=sha, athlete_id=athlete_id,
+            utc_offset_min=offset_used(s.start_utc, result.utc_offset_min, timezone),
+            start_local=local_start(s.start_utc, result.utc_offset_min, timezone),
+            week_start=local_week_start(s.start_utc, result.utc_offset_min, timezone),
+        ))
+        tag = pl.lit(wid).alias("workout_id")
+        patterns.append(cs.patterns.with_columns(tag))
+        segments.append(cs.segments.with_columns(tag))
+        samples.append(cs.samples.with_columns(tag))
+        if not cs.sets.is_empty():
+            sets.append(cs.sets.with_columns(tag))
+    return {
+        "workouts": workout_frame(workouts) if workouts else pl.DataFrame(),
+        "workout_patterns": pl.concat(patterns, how="diagonal_relaxed") if patterns else pl.DataFrame(),
+        "segments": pl.concat(segments, how="diagonal_relaxed") if segments else pl.DataFrame(),
+        "samples": pl.concat(samples, how="diagonal_relaxed") if samples else pl.DataFrame(),
+        "strength_sets": pl.concat(sets, how="diagonal_relaxed") if sets else pl.DataFrame(),
+    }
+
+
+_WORKOUT_TYPES: dict[str, pl.DataType] = {
+    "start_utc": pl.Datetime("us", "UTC"), "start_local": pl.Datetime("us"), "week_start": pl.Date(),
+    "utc_offset_min": pl.Int32(), "session_index": pl.Int32(), "sprint_efforts": pl.Int32(),
+    "reasons": pl.List(pl.Utf8), "sub_sport": pl.Utf8(), "distance_m": pl.Float64(), "posterior_share": pl.Float64(),
+    "dominant_pattern": pl.Utf8(),
+}

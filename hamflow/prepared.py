@@ -1,0 +1,62 @@
+"""What one FIT file becomes before it touches the database.
+
+Decoding and classifying are slow and can fail; writing must be quick and all-or-nothing. So
+each file is first turned into a :class:`PreparedFile` (in a worker process, in parallel), and
+only then written in one short transaction. A prepared file is plain data that pickles cheaply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import polars as pl
+
+FileStatus = Literal["ingested", "quarantined", "not_activity"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """What a run reports about one file once its rows are written (no frames: small)."""
+
+    path: str
+    status: FileStatus
+    reason: str | None
+    detail: str | None
+    workouts: int
+
+
+@dataclass(frozen=True)
+class PreparedFile:
+    """One file, decoded and classified (or quarantined with its reason), ready to write."""
+
+    sha256: str
+    path: str
+    size_bytes: int
+    mtime_ns: int
+    athlete_id: str
+    status: FileStatus
+    reason: str | None
+    detail: str | None
+    decoder: str
+    decoder_version: str
+    file_type: str | None = None
+    manufacturer: str | None = None
+    product: str | None = None
+    serial_number: int | None = None
+    decode_status: str | None = None
+    warnings: tuple[str, ...] = ()
+    #: Rows for the tables of the same names (empty frames when quarantined or not an activity).
+    workouts: pl.DataFrame = field(default_factory=pl.DataFrame)
+    workout_patterns: pl.DataFrame = field(default_factory=pl.DataFrame)
+    segments: pl.DataFrame = field(default_factory=pl.DataFrame)
+    samples: pl.DataFrame = field(default_factory=pl.DataFrame)
+    strength_sets: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+    @property
+    def workout_count(self) -> int:
+        return self.workouts.height
+
+    @property
+    def outcome(self) -> FileOutcome:
+        return FileOutcome(self.path, self.status, self.reason, self.detail, self.workout_count)

@@ -1,0 +1,89 @@
+"""The summary of an ingest run: counts, quarantined files with reasons, and the current week.
+
+The CLI prints it and the Prefect flow publishes it as a markdown artifact, from the same
+function, so what the data engineer sees in the Prefect UI is what a terminal user sees.
+"""
+
+from __future__ import annotations
+
+import os
+
+import polars as pl
+
+from .ingest import RunReport
+from .output import render
+from .store import read
+from .store.connection import StoreError, connection
+from .store.frames import fetch_frame
+
+_WEEK_COLUMNS = (
+    "athlete_id", "week_start", "workouts", "moving_min", "posterior_load", "quad_load",
+    "posterior_share", "sprint_sessions", "min_hours_between_hard_sessions", "acwr_posterior", "flags",
+)
+
+
+def current_weeks(db_path: str | os.PathLike[str]) -> pl.DataFrame:
+    """Each athlete's latest week; empty if the database cannot be read right now."""
+    try:
+        with connection(db_path, read_only=True, timeout_s=10) as con:
+            return fetch_frame(con, read.read_sql("queries/current_weeks.sql"))
+    except StoreError:
+        return pl.DataFrame()
+
+
+def _counts_rows(report: RunReport) -> list[dict[str, object]]:
+    c = report.counts
+    return [
+        {"files seen": c.files_seen, "new": c.files_new, "already known": c.files_known,
+         "quarantined": c.files_quarantined, "not activity": c.files_not_activity,
+         "deferred": c.files_deferred, "workouts added": c.workouts_added, "weeks updated": c.weeks_updated}
+    ]
+
+
+def _markdown_table(rows: list[dict[str, object]], columns: list[str]) -> str:
+    def cell(v: object) -> str:
+        if isinstance(v, float):
+            return f"{v:.2f}"
+        if isinstance(v, list):
+            return ", ".join(map(str, v)) or "–"
+        return "–" if v is None else str(v).replace("|", "\\|")
+
+    head = "| " + " | ".join(columns) + " |"
+    rule = "|" + "|".join("---" for _ in columns) + "|"
+    body = ["| " + " | ".join(cell(r.get(c)) for c in columns) + " |" for r in rows]
+    return "\n".join([head, rule, *body])
+
+
+def run_markdown(report: RunReport, weeks: pl.DataFrame | None = None) -> str:
+    """Markdown for the Prefect artifact."""
+    weeks = current_weeks(report.db_path) if weeks is None else weeks
+    counts = _counts_rows(report)
+    parts = [
+        f"# hamflow ingest {report.status}",
+        f"Run `{report.run_id}` on `{report.db_path}`, {report.started_at:%Y-%m-%d %H:%M:%S} UTC to "
+        f"{report.finished_at:%H:%M:%S} UTC.",
+        _markdown_table(counts, list(counts[0])),
+    ]
+    if report.quarantined:
+        parts += ["## Quarantined files", _markdown_table(
+            [{"file": q.path, "reason": q.reason, "detail": q.detail} for q in report.quarantined], ["file", "reason", "detail"])]
+    if report.deferred:
+        parts += ["## Deferred (still being written; next run picks them up)", "\n".join(f"- `{p}`" for p in report.deferred)]
+    if not weeks.is_empty():
+        cols = [c for c in _WEEK_COLUMNS if c in weeks.columns]
+        parts += ["## Current week's posterior load", _markdown_table(weeks.select(cols).to_dicts(), cols)]
+    return "\n\n".join(parts) + "\n"
+
+
+def run_text(report: RunReport, weeks: pl.DataFrame | None = None) -> str:
+    """The same summary for a terminal."""
+    weeks = current_weeks(report.db_path) if weeks is None else weeks
+    lines = [f"ingest {report.status}: run {report.run_id}", render(_counts_rows(report))]
+    if report.quarantined:
+        lines += ["", "quarantined:", render([{"file": q.path, "reason": q.reason, "detail": q.detail} for q in report.quarantined])]
+    if report.deferred:
+        lines += ["", "deferred (still being written; the next run picks them up):", *[f"  {p}" for p in report.deferred]]
+    if not weeks.is_empty():
+        cols = [c for c in _WEEK_COLUMNS if c in weeks.columns]
+        lines += ["", "current week:", render(weeks.select(cols).with_columns(pl.col(pl.Float64).round(2)).to_dicts(), "table", cols)]
+    return "\n".join(lines)

@@ -1,0 +1,95 @@
+"""Opening the DuckDB file: one writer at a time, readers that wait instead of failing.
+
+DuckDB lets one process hold a database file for writing, and while it does no other process can
+open it, not even read-only (the open fails with a lock error). hamflow keeps its own write
+window short and makes its own readers and writers retry with backoff until a deadline, so a
+nightly run and a dashboard query wait for each other instead of crashing.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+#: Files written so that DuckDB 1.4 and 1.5 readers (dashboards, the duckdb CLI) can open them.
+STORAGE_COMPATIBILITY = "v1.4.0"
+DEFAULT_LOCK_TIMEOUT_S = 60.0
+
+
+class StoreError(Exception):
+    """A database problem a user can act on; the message is one line saying what and where."""
+
+
+def default_db_path() -> Path:
+    """``$HAMFLOW_DB``, else ``./hamflow.duckdb``."""
+    return Path(os.environ.get("HAMFLOW_DB", "hamflow.duckdb"))
+
+
+def lock_timeout_s() -> float:
+    try:
+        return float(os.environ.get("HAMFLOW_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT_S))
+    except ValueError:
+        return DEFAULT_LOCK_TIMEOUT_S
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text and ("conflicting" in text or "could not set" in text)
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    config: dict[str, str] = {"threads": str(os.cpu_count() or 2)}
+    if not read_only:
+        config["storage_compatibility_version"] = STORAGE_COMPATIBILITY
+    con = duckdb.connect(str(path), read_only=read_only, config=config)
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def connect(path: str | os.PathLike[str], *, read_only: bool = False, timeout_s: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Open ``path``, retrying with backoff while another process holds the lock.
+
+    Raises :class:`StoreError` when the lock is still held at the deadline, when the file is not
+    a DuckDB database, or when it cannot be created or written.
+    """
+    path = Path(path)
+    if read_only and not path.exists():
+        raise StoreError(f"no database at {path} (run `hamflow ingest` first, or pass --db)")
+    if not read_only and not path.parent.exists():
+        raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
+    deadline = time.monotonic() + (lock_timeout_s() if timeout_s is None else timeout_s)
+    delay = 0.05
+    while True:
+        try:
+            return _open(path, read_only)
+        except duckdb.Error as exc:
+            if _is_lock_error(exc):
+                if time.monotonic() + delay > deadline:
+                    raise StoreError(
+                        f"{path} is locked by another process (an ingest or a dashboard holding a "
+                        "connection); try again when it has finished"
+                    ) from exc
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+                continue
+            text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if "not a valid duckdb" in text.lower() or "unable to open" in text.lower() and path.exists():
+                raise StoreError(f"{path} is not a DuckDB database") from exc
+            if "permission" in text.lower() or "read-only" in text.lower() or "readonly" in text.lower():
+                raise StoreError(f"cannot write {path}: {text}") from exc
+            raise StoreError(f"cannot open {path}: {text}") from exc
+
+
+@contextmanager
+def connection(path: str | os.PathLike[str], *, read_only: bool = False, timeout_s: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """:func:`connect` as a context manager that always closes, releasing the file lock."""
+    con = connect(path, read_only=read_only, timeout_s=timeout_s)
+    try:
+        yield con
+    finally:
+        con.close()

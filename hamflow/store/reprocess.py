@@ -1,0 +1,96 @@
+"""Recomputing workouts and weeks from stored samples after a config or model change.
+
+The FIT files may be long gone: ``samples`` keeps every second's signals, so the model can run
+again on them. Everything happens in one transaction per athlete: a crash leaves the previous
+results in place, never a mix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from ..fit import StrengthSet
+from ..model import HamflowConfig, reclassify
+from ..prepare import WORKOUT_COLUMNS, workout_frame, workout_record
+from .frames import fetch_frame, registered
+from .weeks import _comparable, refresh_weeks
+
+_CHILD_TABLES = ("samples", "segments", "workout_patterns", "strength_sets")
+
+
+@dataclass(frozen=True)
+class ReprocessResult:
+    workouts: int
+    workouts_changed: int
+    weeks_changed: int
+    model_version: str
+
+
+def _sets(rows: pl.DataFrame) -> list[StrengthSet]:
+    return [
+        StrengthSet(ts_utc=r["ts_utc"], set_type="active", categories=tuple(r["categories"] or ()),
+                    repetitions=r["repetitions"], weight_kg=r["weight_kg"], duration_s=r["duration_s"])
+        for r in rows.iter_rows(named=True)
+    ]
+
+
+def _reclassify_athlete(con: duckdb.DuckDBPyConnection, athlete: str, config: HamflowConfig) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, pl.DataFrame]]:
+    """(old workouts, new workouts, new child rows) of one athlete."""
+    old = fetch_frame(con, "SELECT * FROM workouts WHERE athlete_id = $a ORDER BY workout_id", {"a": athlete})
+    samples = fetch_frame(con, "SELECT s.* FROM samples s JOIN workouts w USING (workout_id) WHERE w.athlete_id = $a", {"a": athlete})
+    sets = fetch_frame(con, "SELECT s.* FROM strength_sets s JOIN workouts w USING (workout_id) WHERE w.athlete_id = $a", {"a": athlete})
+    by_workout = samples.partition_by("workout_id", as_dict=True, include_key=False)
+    sets_by_workout = sets.partition_by("workout_id", as_dict=True, include_key=False) if not sets.is_empty() else {}
+    records, children = [], {t: [] for t in _CHILD_TABLES}
+    for w in old.iter_rows(named=True):
+        wid = w["workout_id"]
+        frame = by_workout.get((wid,))
+        if frame is None:
+            continue
+        worked = sets_by_workout.get((wid,))
+        cs = reclassify(
+            frame, w["sport"], w["sub_sport"], config, athlete_id=athlete,
+            sets=_sets(worked) if worked is not None else (),
+            session_index=w["session_index"], start_utc=w["start_utc"], elapsed_s=w["duration_s"], distance_m=w["distance_m"],
+        )
+        records.append(workout_record(cs.summary, wid=wid, sha=w["file_sha256"], athlete_id=athlete,
+                                      utc_offset_min=w["utc_offset_min"], start_local=w["start_local"], week_start=w["week_start"]))
+        tag = pl.lit(wid).alias("workout_id")
+        for table, new in (("samples", cs.samples), ("segments", cs.segments), ("workout_patterns", cs.patterns), ("strength_sets", cs.sets)):
+            if not new.is_empty():
+                children[table].append(new.with_columns(tag))
+    new_rows = workout_frame(records) if records else old.clear()
+    return old, new_rows, {t: pl.concat(f, how="diagonal_relaxed") for t, f in children.items() if f}
+
+
+def reprocess(con: duckdb.DuckDBPyConnection, config: HamflowConfig, *, athlete: str | None = None) -> ReprocessResult:
+    """Run the model again on every stored workout (of ``athlete``, or all) and refresh weeks."""
+    athletes = [a for (a,) in con.execute("SELECT DISTINCT athlete_id FROM workouts ORDER BY 1").fetchall() if athlete in (None, a)]
+    total = changed = 0
+    weeks: set[tuple[str, object]] = set()
+    for a in athletes:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            old, new, children = _reclassify_athlete(con, a, config)
+            total += new.height
+            cols = list(WORKOUT_COLUMNS)
+            changed += _comparable(new.select(cols)).join(_comparable(old.select(cols)), on=cols, how="anti", nulls_equal=True).height
+            with registered(con, "_ids", new.select("workout_id")):
+                for table in _CHILD_TABLES:
+                    con.execute(f"DELETE FROM {table} WHERE workout_id IN (SELECT workout_id FROM _ids)")  # noqa: S608 - constant names
+            assignments = ", ".join(f"{c} = n.{c}" for c in cols if c != "workout_id")
+            with registered(con, "_new", new):
+                # UPDATE, not delete and insert: the key stays put (constant column names only).
+                con.execute(f"UPDATE workouts SET {assignments} FROM _new AS n WHERE workouts.workout_id = n.workout_id")  # noqa: S608
+            for table, frame in children.items():
+                with registered(con, "_rows", frame):
+                    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _rows")  # noqa: S608 - constant names
+            weeks |= refresh_weeks(con, [a], config)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return ReprocessResult(workouts=total, workouts_changed=changed, weeks_changed=len(weeks), model_version=config.model_version)

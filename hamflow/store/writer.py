@@ -1,0 +1,135 @@
+"""Writing prepared files: one short transaction per batch, with the weekly rows they touch.
+
+A crash (even kill -9) at any point leaves the database as it was before the batch: DuckDB's
+write-ahead log replays a transaction whole or not at all. The next run sees the files as new
+and completes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+import polars as pl
+
+from ..faults import crash_point
+from ..prepared import PreparedFile
+from .frames import registered
+from .paths import PathEntry, remember_paths
+from .weeks import refresh_weeks
+
+#: Child tables filled from prepared frames, in write order.
+_FRAME_TABLES = ("workouts", "workout_patterns", "segments", "samples", "strength_sets")
+
+_FILE_COLUMNS = (
+    "file_sha256", "path", "size_bytes", "athlete_id", "status", "reason", "decoder",
+    "decoder_version", "ingested_at", "run_id", "file_type", "manufacturer", "product",
+    "serial_number", "decode_status", "detail", "warnings",
+)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    files_written: int
+    files_skipped: int  # already present (another run wrote them first)
+    workouts_added: int
+    weeks: frozenset[tuple[str, object]]  # (athlete_id, week_start) rows added or changed
+    athletes: tuple[str, ...]
+
+
+def _file_rows(files: Sequence[PreparedFile], run_id: str, now: datetime) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "file_sha256": [f.sha256 for f in files],
+            "path": [f.path for f in files],
+            "size_bytes": [f.size_bytes for f in files],
+            "athlete_id": [f.athlete_id for f in files],
+            "status": [f.status for f in files],
+            "reason": [f.reason for f in files],
+            "decoder": [f.decoder for f in files],
+            "decoder_version": [f.decoder_version for f in files],
+            "ingested_at": [now] * len(files),
+            "run_id": [run_id] * len(files),
+            "file_type": [f.file_type for f in files],
+            "manufacturer": [f.manufacturer for f in files],
+            "product": [f.product for f in files],
+            "serial_number": [f.serial_number for f in files],
+            "decode_status": [f.decode_status for f in files],
+            "detail": [f.detail for f in files],
+            "warnings": [list(f.warnings) for f in files],
+        },
+        schema_overrides={
+            "ingested_at": pl.Datetime("us", "UTC"),
+            "serial_number": pl.Int64,
+            "warnings": pl.List(pl.Utf8),
+            "reason": pl.Utf8, "detail": pl.Utf8, "file_type": pl.Utf8, "manufacturer": pl.Utf8,
+            "product": pl.Utf8, "decode_status": pl.Utf8,
+        },
+    )
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    if frame.is_empty():
+        return
+    # BY NAME: the frame's column order does not matter, missing optional columns are null, and
+    # a column the table lacks is an error (nothing is dropped silently).
+    with registered(con, "_incoming", frame):
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")  # noqa: S608 - table names are constants
+
+
+def known_hashes(con: duckdb.DuckDBPyConnection, hashes: Sequence[str]) -> set[str]:
+    if not hashes:
+        return set()
+    with registered(con, "_hashes", pl.DataFrame({"h": list(hashes)}, schema={"h": pl.Utf8})):
+        rows = con.execute("SELECT file_sha256 FROM fit_files WHERE file_sha256 IN (SELECT h FROM _hashes)").fetchall()
+    return {r[0] for r in rows}
+
+
+def write_batch(
+    con: duckdb.DuckDBPyConnection,
+    files: Sequence[PreparedFile],
+    *,
+    run_id: str,
+    weekly_params: object,
+) -> WriteResult:
+    """Write ``files`` and refresh the weeks of their athletes, in one transaction.
+
+    Files whose hash is already in ``fit_files`` are skipped (a concurrent run got there first),
+    so writing is idempotent. ``weekly_params`` is passed to :func:`refresh_weeks`.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        present = known_hashes(con, [f.sha256 for f in files])
+        seen: set[str] = set()
+        fresh = []
+        for f in files:
+            if f.sha256 in present or f.sha256 in seen:
+                continue
+            seen.add(f.sha256)
+            fresh.append(f)
+        now = datetime.now(UTC)
+        _insert(con, "fit_files", _file_rows(fresh, run_id, now))
+        remember_paths(con, [PathEntry(f.path, f.size_bytes, f.mtime_ns, f.sha256) for f in files])
+        crash_point("write:files")
+        for table in _FRAME_TABLES:
+            frames = [getattr(f, table) for f in fresh if not getattr(f, table).is_empty()]
+            if frames:
+                _insert(con, table, pl.concat(frames, how="diagonal_relaxed"))
+            crash_point(f"write:{table}")
+        athletes = sorted({f.athlete_id for f in fresh if f.workout_count})
+        weeks = refresh_weeks(con, athletes, weekly_params) if athletes else frozenset()
+        crash_point("write:weeks")
+        con.execute("COMMIT")
+        crash_point("write:committed")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return WriteResult(
+        files_written=len(fresh),
+        files_skipped=len(files) - len(fresh),
+        workouts_added=sum(f.workout_count for f in fresh),
+        weeks=weeks,
+        athletes=tuple(athletes),
+    )

@@ -1,0 +1,123 @@
+"""The store's commands as a user runs them: outputs, read-only SQL, one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from hamflow.cli import cli
+
+from ..helpers import make_inbox, sample
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("cli")
+    inbox = make_inbox(root / "inbox", {"ana": [sample("incline_walk"), sample("track_sprints")], "ben": [sample("bike", "ben")]})
+    path = root / "h.duckdb"
+    result = CliRunner().invoke(cli, ["ingest", str(inbox), "--db", str(path), "--engine", "local", "--settle", "0"])
+    assert result.exit_code == 0, result.output
+    assert "current week" in result.output and str(path) in result.output
+    return path
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_weeks_as_table_csv_and_json(db: Path) -> None:
+    code, table = run("weeks", "--db", str(db))
+    assert code == 0 and "posterior_share" in table.splitlines()[0]
+    code, text = run("weeks", "--db", str(db), "--athlete", "ana", "--format", "csv")
+    parsed = list(csv.DictReader(io.StringIO(text)))
+    assert parsed and {r["athlete_id"] for r in parsed} == {"ana"}
+    code, text = run("weeks", "--db", str(db), "--format", "json")
+    assert {r["athlete_id"] for r in json.loads(text)} == {"ana", "ben"}
+
+
+def test_workouts_lists_verdicts(db: Path) -> None:
+    code, text = run("workouts", "--db", str(db), "--format", "json")
+    data = json.loads(text)
+    assert code == 0 and len(data) == 3
+    assert all(w["workout_class"] in {"posterior", "quad", "mixed"} and w["reasons"] for w in data)
+
+
+def test_sql_reads(db: Path) -> None:
+    code, text = run("sql", "SELECT count(*) AS n FROM workouts", "--db", str(db), "--format", "json")
+    assert code == 0 and json.loads(text) == [{"n": 3}]
+
+
+@pytest.mark.parametrize("statement", [
+    "DELETE FROM workouts",
+    "DROP TABLE samples",
+    "UPDATE fit_files SET status = 'quarantined'",
+    "CREATE TABLE x (i INTEGER)",
+    "ATTACH 'other.duckdb'",
+])
+def test_sql_cannot_modify_the_database(db: Path, statement: str) -> None:
+    code, text = run("sql", statement, "--db", str(db))
+    assert code != 0 and "Error" in text
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM workouts").fetchone() == (3,)
+        assert con.execute("SELECT count(*) FROM samples").fetchone()[0] > 0
+
+
+def test_export_parquet_partitioned_by_athlete_and_week(db: Path, tmp_path: Path) -> None:
+    code, text = run("export", "--db", str(db), "--out", str(tmp_path / "out"))
+    assert code == 0, text
+    weekly = pl.read_parquet(tmp_path / "out" / "weekly_posterior_load", hive_partitioning=True)
+    with duckdb.connect(str(db), read_only=True) as con:
+        n = con.execute("SELECT count(*) FROM weekly_posterior_load").fetchone()[0]
+    assert weekly.height == n and set(weekly["athlete_id"].unique()) == {"ana", "ben"}
+    assert any(p.name.startswith("week_start=") for p in (tmp_path / "out" / "samples" / "athlete_id=ana").iterdir())
+
+
+def one_line_error(code: int, text: str) -> str:
+    assert code != 0
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+def test_missing_path(tmp_path: Path) -> None:
+    line = one_line_error(*run("ingest", str(tmp_path / "nope"), "--db", str(tmp_path / "h.duckdb"), "--engine", "local"))
+    assert "no such file or directory" in line
+
+
+def test_folder_without_fit_files(tmp_path: Path) -> None:
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "notes.txt").write_text("hello")
+    line = one_line_error(*run("ingest", str(tmp_path / "inbox"), "--db", str(tmp_path / "h.duckdb"), "--engine", "local"))
+    assert "no FIT files" in line
+
+
+def test_database_that_is_not_hamflows(tmp_path: Path) -> None:
+    other = tmp_path / "other.duckdb"
+    with duckdb.connect(str(other)) as con:
+        con.execute("CREATE TABLE invoices (id INTEGER)")
+    inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk")]})
+    line = one_line_error(*run("ingest", str(inbox), "--db", str(other), "--engine", "local"))
+    assert "not a hamflow database" in line
+    line = one_line_error(*run("weeks", "--db", str(other)))
+    assert "not a hamflow database" in line
+
+
+def test_unwritable_database_folder(tmp_path: Path) -> None:
+    inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk")]})
+    line = one_line_error(*run("ingest", str(inbox), "--db", str(tmp_path / "missing" / "h.duckdb"), "--engine", "local"))
+    assert "does not exist" in line
+
+
+def test_help_reads_like_a_manual() -> None:
+    code, text = run("--help")
+    assert code == 0
+    for command in ("inspect", "ingest", "weeks", "workouts", "sql", "export", "reprocess", "explain", "report", "serve"):
+        assert command in text

@@ -1,0 +1,91 @@
+"""Finding the work of a run without decoding anything."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from hamflow.inbox import InboxError, discover, sha256_of, split_known_by_path, split_unsettled, with_hashes
+
+
+def touch(path: Path, data: bytes = b"x") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_inbox_folders_name_athletes(tmp_path: Path) -> None:
+    touch(tmp_path / "ana" / "a.fit")
+    touch(tmp_path / "ana" / "2026" / "b.FIT")
+    touch(tmp_path / "ben" / "c.fit")
+    touch(tmp_path / "loose.fit")
+    touch(tmp_path / "ana" / "notes.txt")
+    found = {Path(c.path).name: c.folder_athlete for c in discover([tmp_path])}
+    assert found == {"a.fit": "ana", "b.FIT": "ana", "c.fit": "ben", "loose.fit": None}
+
+
+def test_sorted_and_deduplicated(tmp_path: Path) -> None:
+    for name in ("z.fit", "a.fit", "m.fit"):
+        touch(tmp_path / "ana" / name)
+    paths = [c.path for c in discover([tmp_path, tmp_path / "ana" / "a.fit"])]
+    assert paths == sorted(set(paths)) and len(paths) == 3
+
+
+def test_missing_path_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(InboxError, match="no such file"):
+        discover([tmp_path / "nope"])
+
+
+def test_symlink_leaving_the_inbox_is_not_followed(tmp_path: Path) -> None:
+    outside = touch(tmp_path / "secret" / "x.fit")
+    inbox = tmp_path / "inbox"
+    touch(inbox / "ana" / "ok.fit")
+    (inbox / "ana" / "link.fit").symlink_to(outside)
+    (inbox / "ben").symlink_to(outside.parent, target_is_directory=True)
+    names = sorted(Path(c.path).name for c in discover([inbox]))
+    assert names == ["ok.fit"]
+
+
+def test_growing_file_is_deferred(tmp_path: Path) -> None:
+    steady = touch(tmp_path / "ana" / "steady.fit", b"a" * 100)
+    growing = touch(tmp_path / "ana" / "growing.fit", b"b" * 100)
+    candidates = discover([tmp_path])
+
+    def append() -> None:
+        time.sleep(0.1)
+        with open(growing, "ab") as handle:
+            handle.write(b"more")
+
+    writer = threading.Thread(target=append)
+    writer.start()
+    settled, deferred = split_unsettled(candidates, 0.4)
+    writer.join()
+    assert [Path(c.path) for c in settled] == [steady]
+    assert [Path(c.path) for c in deferred] == [growing]
+
+
+def test_path_index_skips_unchanged_files(tmp_path: Path) -> None:
+    same = touch(tmp_path / "ana" / "same.fit", b"same")
+    changed = touch(tmp_path / "ana" / "changed.fit", b"old")
+    candidates = {Path(c.path).name: c for c in discover([tmp_path])}
+    index = {c.path: (c.size_bytes, c.mtime_ns, "h-" + Path(c.path).name) for c in candidates.values()}
+    touch(changed, b"new bytes")
+    os.utime(changed, ns=(1, 1))
+    unknown, known = split_known_by_path(discover([tmp_path]), index)
+    assert [Path(c.path) for c in known] == [same] and known[0].sha256 == "h-same.fit"
+    assert [Path(c.path) for c in unknown] == [changed]
+
+
+def test_hashes_and_unreadable_files(tmp_path: Path) -> None:
+    good = touch(tmp_path / "ana" / "good.fit", b"content")
+    gone = touch(tmp_path / "ana" / "gone.fit", b"synced, then removed")
+    candidates = discover([tmp_path])
+    gone.unlink()  # removed by a sync client between discovery and hashing
+    hashed = {Path(c.path).name: c for c in with_hashes(candidates)}
+    assert hashed["good.fit"].sha256 == sha256_of(str(good))
+    assert hashed["good.fit"].error is None
+    assert hashed["gone.fit"].sha256 is None and "No such file" in (hashed["gone.fit"].error or "")
