@@ -16,8 +16,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+DB := hamflow.duckdb
+
 demo: $(STAMP)
 	$(BIN)/hamflow inspect --summary sample_fit
+	rm -f $(DB) $(DB).wal
+	$(BIN)/hamflow ingest sample_fit --db $(DB) --settle 0
+	$(BIN)/hamflow weeks --db $(DB)
+	@echo
+	@echo "database: $(CURDIR)/$(DB)"
+	@echo "query it:  $(BIN)/hamflow sql \"SELECT athlete_id, week_start, posterior_share, flags FROM weekly_posterior_load\" --db $(DB)"
+	@echo "           or any DuckDB client:  duckdb -readonly $(DB)"
 
 $(COMPAT)/bin/python:
 	$(PYTHON) -m venv $(COMPAT)

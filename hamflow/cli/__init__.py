@@ -6,7 +6,7 @@ import click
 
 from .. import __version__
 from .explain_cmd import explain_cmd
-from .ingest_cmd import ingest_cmd
+from .ingest_cmd import ingest_cmd, serve_cmd
 from .inspect_cmd import inspect_cmd
 from .read_cmds import export_cmd, reprocess_cmd, sql_cmd, weeks_cmd, workouts_cmd
 
@@ -22,7 +22,7 @@ def cli() -> None:
     """
 
 
-for command in (inspect_cmd, explain_cmd, ingest_cmd, weeks_cmd, workouts_cmd, sql_cmd, export_cmd, reprocess_cmd):
+for command in (inspect_cmd, ingest_cmd, weeks_cmd, workouts_cmd, sql_cmd, export_cmd, reprocess_cmd, serve_cmd):
     cli.add_command(command)
 
 

@@ -1,0 +1,139 @@
+"""The nightly ingest as a Prefect flow.
+
+Thin by design: the steps are hamflow's own (:mod:`hamflow.ingest`); Prefect adds parallel
+decoding in worker processes (or on a Dask cluster), retries where a retry can help, logging,
+and a markdown artifact per run. The results are the same whatever runs the tasks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
+
+from hamflow.model import HamflowConfig as Config, load_config
+from hamflow.model.config_load import find_config
+from hamflow.ingest import IngestError, IngestOptions, RunPlan, RunReport, batches, finish_run, plan_run, prepare_files, write_prepared
+from hamflow.inbox import Candidate
+from hamflow.prepared import FileOutcome, PreparedFile
+from hamflow.store.connection import StoreError
+from hamflow.store.writer import WriteResult
+
+from hamflow.runsummary import run_markdown
+
+#: Called with (files done, files to do) after each written batch; the CLI sets it for its
+#: progress bar. Flows run in the CLI's own process, so a module-level hook reaches them.
+progress_hook: Callable[[int, int], None] | None = None
+
+
+# Frames and connections must not be hashed for Prefect's cache (it costs ~0.5 s per 10M rows
+# and buys nothing): every task here has caching off.
+
+@task(name="plan", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 5, 15],
+      retry_condition_fn=lambda task, run, state: _is_lock(state))
+def plan_task(paths: list[str], db: str, config: Config, options: IngestOptions, run_id: str) -> RunPlan:
+    return plan_run(paths, db, config, options, run_id=run_id)
+
+
+@task(name="decode-and-classify", cache_policy=NO_CACHE)
+def prepare_task(candidates: list[Candidate], config: Config, options: IngestOptions) -> list[PreparedFile]:
+    """CPU-bound: runs in a worker process. A corrupt file is quarantined, never retried."""
+    return prepare_files(candidates, config, options)
+
+
+@task(name="write-batch", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 5, 15],
+      retry_condition_fn=lambda task, run, state: _is_lock(state))
+def write_task(db: str, prepared: list[PreparedFile], run_id: str, config: Config) -> WriteResult:
+    """One short transaction; retried with backoff if a reader holds the database lock."""
+    return write_prepared(db, prepared, run_id, config)
+
+
+def _is_lock(state: Any) -> bool:
+    try:
+        state.result()
+    except StoreError as exc:
+        return "locked" in str(exc)
+    except Exception:  # noqa: BLE001 - any other failure is not worth a retry
+        return False
+    return False
+
+
+def default_task_runner(workers: int | None = None) -> TaskRunner:
+    """Decoding is CPU-bound Python: processes, one per core, not threads."""
+    return ProcessPoolTaskRunner(max_workers=workers or os.cpu_count() or 2)
+
+
+def dask_task_runner(address: str | None = None, workers: int | None = None) -> TaskRunner:
+    """A Dask cluster at ``address`` (tcp://HOST:PORT), or a local one (needs prefect-dask)."""
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError as exc:  # pragma: no cover - depends on the optional extra
+        raise IngestError("the dask task runner needs the optional extra: pip install 'hamflow[dask]'") from exc
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": workers or os.cpu_count() or 2, "threads_per_worker": 1, "processes": True})
+
+
+@flow(name="hamflow-ingest", task_runner=default_task_runner(), validate_parameters=False)
+def ingest_flow(
+    paths: list[str],
+    db: str,
+    config_path: str | None = None,
+    athlete: str | None = None,
+    settle_s: float = 1.0,
+    batch_size: int = 8,
+) -> RunReport:
+    """Discover FIT files, skip known ones, decode and classify the new ones in parallel,
+    write them in short transactions, refresh the weeks they touch, and report."""
+    logger = get_run_logger()
+    config = load_config(find_config(config_path))
+    options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size)
+    run_id = str(flow_run.get_id() or "") or None
+    plan = plan_task(paths, db, config, options, run_id or "")
+    logger.info(
+        "run %s: %d files seen, %d new, %d known, %d deferred (still being written)",
+        plan.run_id, plan.seen, len(plan.todo), len(plan.known) + len(plan.duplicates), len(plan.deferred),
+    )
+    work = batches(plan.todo, batch_size)
+    futures = [prepare_task.submit(batch, config, options) for batch in work]
+    results: list[WriteResult] = []
+    outcomes: list[FileOutcome] = []
+    done = 0
+    try:
+        for batch, future in zip(work, futures):  # submission order: deterministic writes
+            prepared = future.result()
+            for p in prepared:
+                if p.status == "quarantined":
+                    logger.warning("quarantined %s: %s (%s)", p.path, p.reason, p.detail)
+            results.append(write_task(db, prepared, plan.run_id, config))
+            outcomes += [p.outcome for p in prepared]
+            done += len(batch)
+            if progress_hook:
+                progress_hook(done, len(plan.todo))
+    except StoreError as exc:
+        try:
+            finish_run(plan, results, outcomes, status="failed", message=str(exc))
+        except StoreError:
+            pass
+        raise IngestError(str(exc)) from exc
+    report = finish_run(plan, results, outcomes)
+    create_markdown_artifact(markdown=run_markdown(report), key="hamflow-ingest", description="hamflow ingest run")
+    logger.info(
+        "run %s completed: %d new files, %d workouts, %d quarantined, %d weeks updated",
+        report.run_id, report.counts.files_new, report.counts.workouts_added,
+        report.counts.files_quarantined, report.counts.weeks_updated,
+    )
+    return report
+
+
+def run_ingest(paths: list[str], db: str, *, config_path: str | None = None, athlete: str | None = None,
+               settle_s: float = 1.0, batch_size: int = 8, task_runner: TaskRunner | None = None) -> RunReport:
+    """Run :func:`ingest_flow` with a chosen task runner (the process pool by default)."""
+    flow_ = ingest_flow.with_options(task_runner=task_runner) if task_runner is not None else ingest_flow
+    return flow_(paths=paths, db=db, config_path=config_path, athlete=athlete, settle_s=settle_s, batch_size=batch_size)

@@ -1,0 +1,131 @@
+"""The real ingest flow on Prefect's test harness: no mocks of Prefect or DuckDB."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ..helpers import SAMPLES, assert_same, make_inbox, sample, snapshot
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def _files() -> dict[str, list[Path]]:
+    return {
+        "ana": [sample("incline_walk"), sample("track_sprints"), sample("easy_run")],
+        "ben": [sample("row", "ben"), sample("elliptical", "ben")],
+    }
+
+
+def _run(inbox: Path, db: Path, **kwargs):  # type: ignore[no-untyped-def]
+    from pipelines.flows import run_ingest
+
+    kwargs.setdefault("settle_s", 0.0)
+    return run_ingest([str(inbox)], str(db), **kwargs)
+
+
+def _count(db: Path, sql: str) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Five good files and one corrupt one, ingested once by the process-pool flow."""
+    root = tmp_path_factory.mktemp("flow")
+    inbox = make_inbox(root / "inbox", _files())
+    shutil.copy2(SAMPLES / "ana" / "2026-10-30-1900-stair.fit", inbox / "ana" / "not-a-fit.fit")  # a CSV named .fit
+    db = root / "h.duckdb"
+    report = _run(inbox, db)
+    return inbox, db, report
+
+
+def test_new_files_are_ingested(first_run) -> None:  # type: ignore[no-untyped-def]
+    inbox, db, report = first_run
+    assert report.status == "completed"
+    assert report.counts.files_seen == 6 and report.counts.files_new == 6
+    assert _count(db, "SELECT count(*) FROM workouts") == 5
+    assert _count(db, "SELECT count(DISTINCT athlete_id) FROM weekly_posterior_load") == 2
+    assert _count(db, "SELECT count(*) FROM ingest_runs WHERE status = 'completed'") >= 1
+
+
+def test_corrupt_file_is_quarantined_while_the_others_land(first_run) -> None:  # type: ignore[no-untyped-def]
+    inbox, db, report = first_run
+    assert [(Path(q.path).name, q.reason) for q in report.quarantined] == [("not-a-fit.fit", "not_fit")]
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute("SELECT status, reason FROM fit_files WHERE path LIKE '%not-a-fit.fit'").fetchone()
+    assert row == ("quarantined", "not_fit")
+    assert (inbox / "ana" / "not-a-fit.fit").exists()  # never moved or deleted
+
+
+def test_rerun_is_a_no_op(first_run) -> None:  # type: ignore[no-untyped-def]
+    inbox, db, _ = first_run
+    before = snapshot(db)
+    report = _run(inbox, db)
+    assert report.counts.files_new == 0 and report.counts.files_known == 6
+    assert report.counts.workouts_added == 0 and report.counts.weeks_updated == 0
+    assert_same(before, snapshot(db))
+
+
+def test_artifact_is_published(first_run) -> None:  # type: ignore[no-untyped-def]
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    import asyncio
+
+    async def latest() -> list:
+        async with get_client() as client:
+            return await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["hamflow-ingest"])))
+
+    artifacts = asyncio.run(latest())
+    assert artifacts, "no hamflow-ingest artifact"
+    text = artifacts[0].data
+    assert "Quarantined files" in text or "quarantined" in text
+    assert "posterior load" in text.lower()
+
+
+def test_growing_file_is_deferred_then_picked_up(tmp_path: Path) -> None:
+    inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk")]})
+    data = sample("row_ciq").read_bytes()
+    growing = inbox / "ana" / "row-syncing.fit"
+    growing.write_bytes(data[: len(data) // 2])
+    stop = threading.Event()
+
+    def keep_writing() -> None:  # a sync client still copying the file
+        with open(growing, "ab") as handle:
+            for i in range(len(data) // 2, len(data), 4096):
+                if stop.is_set():
+                    return
+                handle.write(data[i : i + 4096])
+                handle.flush()
+                time.sleep(0.05)
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        report = _run(inbox, tmp_path / "h.duckdb", settle_s=0.5)
+    finally:
+        stop.set()
+        writer.join()
+    assert report.deferred == [str(growing)]
+    assert report.counts.files_new == 1
+    growing.write_bytes(data)  # the copy finished
+    report = _run(inbox, tmp_path / "h.duckdb", settle_s=0.2)
+    assert report.counts.files_new == 1 and report.deferred == []
+    assert _count(tmp_path / "h.duckdb", "SELECT count(*) FROM workouts") == 2
+
+
+def test_dask_gives_the_same_tables_as_the_process_pool(first_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from pipelines.flows import dask_task_runner
+
+    inbox, db, _ = first_run
+    dask_db = tmp_path / "dask.duckdb"
+    report = _run(inbox, dask_db, task_runner=dask_task_runner(workers=2))
+    assert report.status == "completed" and report.counts.files_new == 6
+    assert_same(snapshot(db), snapshot(dask_db))

@@ -1,0 +1,57 @@
+"""`hamflow serve` for real: a local Prefect server, a schedule every minute, one scheduled run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import psutil
+import pytest
+
+from ..helpers import make_inbox, sample
+
+
+def _completed_runs(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return int(con.execute("SELECT count(*) FROM ingest_runs WHERE status = 'completed'").fetchone()[0])
+    except duckdb.Error:  # locked by the run writing it, or not created yet
+        return 0
+
+
+@pytest.mark.slow
+def test_serve_runs_on_schedule_and_stops_cleanly(tmp_path: Path) -> None:
+    inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk")]})
+    db = tmp_path / "h.duckdb"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")  # its own server database
+    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed below
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "hamflow.cli", "serve", "--inbox", str(inbox), "--db", str(db),
+         "--cron", "* * * * *", "--timezone", "Europe/Berlin", "--settle", "0"],
+        stdout=log, stderr=subprocess.STDOUT, env=env,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while _completed_runs(db) < 1:
+            assert serve.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "no scheduled run completed:\n" + (tmp_path / "serve.log").read_text()[-3000:]
+            time.sleep(2)
+        with duckdb.connect(str(db), read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM workouts").fetchone() == (1,)
+        children = psutil.Process(serve.pid).children(recursive=True)
+        assert any("server" in " ".join(c.cmdline()) for c in children if c.is_running())
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        code = serve.wait(timeout=60)
+        log.close()
+    assert code == 0, (tmp_path / "serve.log").read_text()[-3000:]
+    time.sleep(1)
+    assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE], "prefect server left running"
