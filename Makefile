@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # A DuckDB 1.4 reader (what dashboards and the duckdb CLI bundle) for the file-compatibility test.
 COMPAT := .venv-duckdb14
 
-.PHONY: demo test samples clean
+.PHONY: demo test samples screenshot clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,10 +23,14 @@ demo: $(STAMP)
 	rm -f $(DB) $(DB).wal
 	$(BIN)/hamflow ingest sample_fit --db $(DB) --settle 0
 	$(BIN)/hamflow weeks --db $(DB)
+	$(BIN)/hamflow report --db $(DB) --out report.html
 	@echo
-	@echo "database: $(CURDIR)/$(DB)"
+	@echo "database: $(CURDIR)/$(DB)   report: $(CURDIR)/report.html"
 	@echo "query it:  $(BIN)/hamflow sql \"SELECT athlete_id, week_start, posterior_share, flags FROM weekly_posterior_load\" --db $(DB)"
 	@echo "           or any DuckDB client:  duckdb -readonly $(DB)"
+
+screenshot: demo
+	$(BIN)/python scripts/screenshot.py report.html docs/report.png
 
 $(COMPAT)/bin/python:
 	$(PYTHON) -m venv $(COMPAT)

@@ -9,6 +9,7 @@ from .explain_cmd import explain_cmd
 from .ingest_cmd import ingest_cmd, serve_cmd
 from .inspect_cmd import inspect_cmd
 from .read_cmds import export_cmd, reprocess_cmd, sql_cmd, weeks_cmd, workouts_cmd
+from .report_cmd import report_cmd
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -22,7 +23,7 @@ def cli() -> None:
     """
 
 
-for command in (inspect_cmd, ingest_cmd, weeks_cmd, workouts_cmd, sql_cmd, export_cmd, reprocess_cmd, serve_cmd):
+for command in (inspect_cmd, explain_cmd, ingest_cmd, weeks_cmd, workouts_cmd, sql_cmd, export_cmd, reprocess_cmd, report_cmd, serve_cmd):
     cli.add_command(command)
 
 

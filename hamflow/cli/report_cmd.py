@@ -1,0 +1,46 @@
+"""``hamflow report``: the weekly posterior-load dashboard as one HTML file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..store.connection import StoreError, connection
+from ..store.schema import schema_version
+from .options import athlete_option, db_option
+
+
+@click.command("report")
+@db_option
+@athlete_option
+@click.option("--weeks", "n_weeks", default=12, show_default=True, type=click.IntRange(1, 520), help="Weeks per athlete.")
+@click.option("--out", "out", default="report.html", show_default=True, type=click.Path(dir_okay=False), help="Where to write the page.")
+def report_cmd(db: str, athlete: str | None, n_weeks: int, out: str) -> None:
+    """Write the weekly posterior-load dashboard: one self-contained HTML file that opens in any
+    browser with no server and no network.
+
+    Per athlete: weekly posterior vs quad load with the posterior share and its target band;
+    minutes per movement pattern; sprint sessions per week and the shortest gap between hard
+    sessions; the acute:chronic ratio of posterior load (a spike indicator, not an injury risk);
+    every weekly flag in words; the last workouts with their class and reasons; and a short
+    "what this means" for the latest week. Several athletes get a selector.
+
+    \b
+    Example:
+      hamflow report --db hamflow.duckdb --athlete ana --weeks 16 --out ana.html
+    """
+    from ..model import load_config
+    from ..report import load, render_report
+
+    try:
+        with connection(db, read_only=True) as con:
+            if schema_version(con) is None:
+                raise StoreError(f"{db} holds no hamflow data yet")
+            athletes = load(con, athlete=athlete, n_weeks=n_weeks)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    html = render_report(athletes, database=Path(db).name, model_version=load_config(None).model_version)
+    Path(out).write_text(html, encoding="utf-8")
+    who = ", ".join(a.athlete_id for a in athletes) or "no athletes yet (empty state)"
+    click.echo(f"report written to {Path(out).resolve()} ({len(html) / 1e6:.1f} MB; {who})")

@@ -1,0 +1,122 @@
+"""The report's charts as Vega-Lite specs (built with Altair).
+
+Posterior chain is always the same magenta and quads the same blue, on every chart, so a coach
+learns the colours once. Every chart has a title, axis units and a legend.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import polars as pl
+
+POSTERIOR = "#b0186b"
+QUAD = "#1f77c4"
+NEUTRAL = "#9e9e9e"
+WARN = "#e65100"
+
+#: Movement patterns from most hip-extension to most knee-extension, coloured from the
+#: posterior colour through grey to the quad colour.
+PATTERN_COLOURS: dict[str, str] = {
+    "SPRINT": "#7a0f4a", "HILL_SPRINT": "#8f1457", "WALK_STEEP": "#b0186b", "ROW": "#c2407f",
+    "HSR": "#d16a98", "WALK_INCLINE": "#de90b2", "RUN_UPHILL": "#e9b3cb", "STAIR": "#bdbdbd",
+    "WALK_FLAT": "#a9c9e6", "ELLIPTICAL": "#7fb0dc", "RUN_EASY": "#5596cf", "DOWNHILL": "#3a84c8",
+    "BIKE": "#1f6fb0", "STRENGTH": "#757575", "OTHER": "#cfcfcf", "REST": "#eeeeee",
+}
+
+
+def _week_axis() -> alt.X:
+    """One band per week (ordinal), so weekly bars are as wide as their week."""
+    return alt.X("yearmonthdate(week_start):O", title="Week starting (Monday)",
+                 axis=alt.Axis(format="%d %b", formatType="time", labelAngle=-40))
+
+
+def load_chart(weeks: pl.DataFrame, target: tuple[float, float]) -> alt.LayerChart:
+    """Weekly posterior vs quad load (stacked), with posterior share and its target band."""
+    long = weeks.select("week_start", "posterior_load", "quad_load").unpivot(
+        index="week_start", variable_name="load", value_name="points"
+    ).with_columns(pl.col("load").replace({"posterior_load": "Posterior chain", "quad_load": "Quads"}))
+    bars = alt.Chart(long.to_arrow()).mark_bar().encode(
+        x=_week_axis(),
+        y=alt.Y("points:Q", title="Load (points; 1 h at threshold = 100)", stack="zero"),
+        color=alt.Color("load:N", title="Load on", scale=alt.Scale(domain=["Posterior chain", "Quads"], range=[POSTERIOR, QUAD])),
+        tooltip=[alt.Tooltip("week_start:T", title="week"), "load:N", alt.Tooltip("points:Q", format=".0f")],
+    )
+    band = alt.Chart(pl.DataFrame({"share": list(target)}).to_arrow()).mark_rule(color="#222", strokeDash=[4, 4], opacity=0.7).encode(
+        y=alt.Y("share:Q", scale=alt.Scale(domain=[0, 1]), axis=None)
+    )
+    share = alt.Chart(weeks.select("week_start", "posterior_share").to_arrow()).mark_line(point=True, color="#222").encode(
+        x=_week_axis(),
+        y=alt.Y("posterior_share:Q", title="Posterior share", scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%", orient="right")),
+        tooltip=[alt.Tooltip("week_start:T", title="week"), alt.Tooltip("posterior_share:Q", format=".0%", title="posterior share")],
+    )
+    # The target lines and the share line share one [0, 1] scale, on the right axis.
+    return alt.layer(bars, band, share).resolve_scale(y="independent").properties(
+        title=alt.Title("Weekly load: posterior chain vs quads", subtitle=f"Line: posterior share (right axis); dashed: target {target[0]:.0%}–{target[1]:.0%}"),
+        width="container", height=260,
+    )
+
+
+def pattern_chart(patterns: pl.DataFrame) -> alt.Chart:
+    """Minutes per movement pattern per week."""
+    present = [p for p in PATTERN_COLOURS if p in set(patterns["pattern"].to_list())] or ["REST"]
+    return alt.Chart(patterns.to_arrow()).mark_bar().encode(
+        x=_week_axis(),
+        y=alt.Y("minutes:Q", title="Minutes", stack="zero"),
+        color=alt.Color("pattern:N", title="Movement pattern", sort=present,
+                        scale=alt.Scale(domain=present, range=[PATTERN_COLOURS[p] for p in present])),
+        order=alt.Order("pattern_rank:Q"),
+        tooltip=[alt.Tooltip("week_start:T", title="week"), "pattern:N", alt.Tooltip("minutes:Q", format=".0f")],
+    ).transform_calculate(
+        pattern_rank=f"indexof({present!r}, datum.pattern)"
+    ).properties(title=alt.Title("Minutes per movement pattern", subtitle="Magenta: hip-extension dominant; blue: knee-extension dominant"),
+                 width="container", height=260)
+
+
+def sprint_chart(weeks: pl.DataFrame, max_sessions: int) -> alt.LayerChart:
+    base = alt.Chart(weeks.select("week_start", "sprint_sessions", "leg_day_sessions").to_arrow())
+    bars = base.mark_bar(color=POSTERIOR).encode(
+        x=_week_axis(), y=alt.Y("sprint_sessions:Q", title="Sprint sessions", axis=alt.Axis(tickMinStep=1)),
+        tooltip=[alt.Tooltip("week_start:T", title="week"), "sprint_sessions:Q", "leg_day_sessions:Q"],
+    )
+    rule = alt.Chart(pl.DataFrame({"y": [max_sessions]}).to_arrow()).mark_rule(color=WARN, strokeDash=[6, 4]).encode(y="y:Q")
+    return alt.layer(bars, rule).properties(
+        title=alt.Title("Sprint sessions per week", subtitle=f"Dashed: the guide's maximum of {max_sessions}"), width="container", height=200)
+
+
+def spacing_chart(weeks: pl.DataFrame, min_gap_h: float) -> alt.LayerChart:
+    data = weeks.select("week_start", "min_hours_between_hard_sessions").drop_nulls()
+    points = alt.Chart(data.to_arrow()).mark_point(filled=True, size=80, color=POSTERIOR).encode(
+        x=_week_axis(), y=alt.Y("min_hours_between_hard_sessions:Q", title="Hours", scale=alt.Scale(zero=True)),
+        tooltip=[alt.Tooltip("week_start:T", title="week"), alt.Tooltip("min_hours_between_hard_sessions:Q", format=".0f", title="hours")],
+    )
+    rule = alt.Chart(pl.DataFrame({"y": [min_gap_h]}).to_arrow()).mark_rule(color=WARN, strokeDash=[6, 4]).encode(y="y:Q")
+    return alt.layer(points, rule).properties(
+        title=alt.Title("Shortest gap between hard sessions", subtitle=f"Sprint or leg-day sessions; dashed: {min_gap_h:.0f} h"),
+        width="container", height=200)
+
+
+def acwr_chart(weeks: pl.DataFrame, spike: float) -> alt.LayerChart:
+    data = weeks.select("week_start", "acwr_posterior")
+    line = alt.Chart(data.to_arrow()).mark_line(point=True, color=POSTERIOR).encode(
+        x=_week_axis(), y=alt.Y("acwr_posterior:Q", title="Acute:chronic ratio (7 d : 28 d)", scale=alt.Scale(zero=True)),
+        tooltip=[alt.Tooltip("week_start:T", title="week"), alt.Tooltip("acwr_posterior:Q", format=".2f", title="ratio")],
+    )
+    rule = alt.Chart(pl.DataFrame({"y": [spike]}).to_arrow()).mark_rule(color=WARN, strokeDash=[6, 4]).encode(y="y:Q")
+    return alt.layer(line, rule).properties(
+        title=alt.Title("Posterior-load spike indicator", subtitle=f"A spike indicator, not an injury risk; dashed: {spike}"),
+        width="container", height=200)
+
+
+def specs(weeks: pl.DataFrame, patterns: pl.DataFrame, *, target: tuple[float, float], max_sprints: int, min_gap_h: float, spike: float) -> dict[str, dict[str, Any]]:
+    """Every chart of one athlete as a Vega-Lite spec, keyed by a DOM-friendly name."""
+    charts: dict[str, alt.TopLevelMixin] = {
+        "load": load_chart(weeks, target),
+        "patterns": pattern_chart(patterns),
+        "sprints": sprint_chart(weeks, max_sprints),
+        "spacing": spacing_chart(weeks, min_gap_h),
+        "acwr": acwr_chart(weeks, spike),
+    }
+    return {name: chart.to_dict() for name, chart in charts.items()}

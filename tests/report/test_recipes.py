@@ -1,0 +1,46 @@
+"""The README's dashboard recipes, as far as this machine can run them."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import duckdb
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from hamflow.cli import cli
+
+from ..store.test_compat import compat_python
+
+
+def test_superset_duckdb_engine_read_only(month_db: Path) -> None:
+    """Superset (and any SQLAlchemy tool) through duckdb-engine with read_only, as documented."""
+    engine = sa.create_engine(f"duckdb:///{month_db}", connect_args={"read_only": True})
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT athlete_id, week_start, posterior_share FROM weekly_last_12 ORDER BY 1, 2")).fetchall()
+        try:
+            conn.execute(sa.text("DELETE FROM workouts"))
+            modified = True
+        except sa.exc.DBAPIError:
+            modified = False
+    engine.dispose()
+    assert not modified
+    with duckdb.connect(str(month_db), read_only=True) as con:
+        expected = con.execute("SELECT athlete_id, week_start, posterior_share FROM weekly_last_12 ORDER BY 1, 2").fetchall()
+    assert [tuple(r) for r in rows] == expected and len(expected) >= 8
+
+
+def test_parquet_export_reads_in_another_duckdb(month_db: Path, tmp_path: Path) -> None:
+    """Evidence or any Parquet reader: the export, read by a DuckDB 1.4 with hive partitioning."""
+    out = tmp_path / "export"
+    assert CliRunner().invoke(cli, ["export", "--db", str(month_db), "--out", str(out)]).exit_code == 0
+    script = (
+        "import sys, duckdb; print(duckdb.connect().execute('SELECT count(*), count(DISTINCT athlete_id) FROM "
+        "read_parquet(?, hive_partitioning = true)', [sys.argv[1] + '/weekly_posterior_load/**/*.parquet']).fetchall()[0])"
+    )
+    done = subprocess.run([compat_python(), "-c", script, str(out)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    with duckdb.connect(str(month_db), read_only=True) as con:
+        n = con.execute("SELECT count(*) FROM weekly_posterior_load").fetchall()[0][0]
+    assert done.stdout.strip() == f"({n}, 2)"
