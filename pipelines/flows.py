@@ -21,6 +21,7 @@ from hamflow.model import HamflowConfig as Config, load_config
 from hamflow.model.config_load import find_config
 from hamflow.ingest import IngestError, IngestOptions, RunPlan, RunReport, batches, finish_run, plan_run, prepare_files, write_prepared
 from hamflow.inbox import Candidate
+from hamflow.prepare import DEFAULT_MAX_FILE_BYTES
 from hamflow.prepared import FileOutcome, PreparedFile
 from hamflow.store.connection import StoreError
 from hamflow.store.writer import WriteResult
@@ -88,12 +89,13 @@ def ingest_flow(
     athlete: str | None = None,
     settle_s: float = 1.0,
     batch_size: int = 8,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
 ) -> RunReport:
     """Discover FIT files, skip known ones, decode and classify the new ones in parallel,
     write them in short transactions, refresh the weeks they touch, and report."""
     logger = get_run_logger()
     config = load_config(find_config(config_path))
-    options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size)
+    options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size, max_file_bytes=max_file_bytes)
     run_id = str(flow_run.get_id() or "") or None
     plan = plan_task(paths, db, config, options, run_id or "")
     logger.info(
@@ -133,7 +135,9 @@ def ingest_flow(
 
 
 def run_ingest(paths: list[str], db: str, *, config_path: str | None = None, athlete: str | None = None,
-               settle_s: float = 1.0, batch_size: int = 8, task_runner: TaskRunner | None = None) -> RunReport:
+               settle_s: float = 1.0, batch_size: int = 8, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+               task_runner: TaskRunner | None = None) -> RunReport:
     """Run :func:`ingest_flow` with a chosen task runner (the process pool by default)."""
     flow_ = ingest_flow.with_options(task_runner=task_runner) if task_runner is not None else ingest_flow
-    return flow_(paths=paths, db=db, config_path=config_path, athlete=athlete, settle_s=settle_s, batch_size=batch_size)
+    return flow_(paths=paths, db=db, config_path=config_path, athlete=athlete, settle_s=settle_s,
+                 batch_size=batch_size, max_file_bytes=max_file_bytes)

@@ -16,6 +16,7 @@ import click
 from ..model import load_config
 from ..model.config_load import ConfigError, find_config
 from ..ingest import IngestError, IngestOptions, RunReport, ingest
+from ..prepare import DEFAULT_MAX_FILE_BYTES
 from .options import config_option, db_option
 
 
@@ -55,10 +56,12 @@ def _quiet_prefect(verbose: bool) -> None:
 @click.option("--settle", "settle_s", type=float, default=1.0, show_default=True,
               help="Seconds to watch new files for growth; growing files wait for the next run.")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=8, show_default=True, help="Files per task and per write transaction.")
+@click.option("--max-file-mb", type=click.FloatRange(0, min_open=True), default=DEFAULT_MAX_FILE_BYTES / 2**20, show_default=True,
+              help="Files larger than this are quarantined (reason too_large) without being read.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Prefect's logs.")
 def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete: str | None, engine: str,
                task_runner: str, dask_address: str | None, workers: int | None, settle_s: float,
-               batch_size: int, verbose: bool) -> None:
+               batch_size: int, max_file_mb: float, verbose: bool) -> None:
     """Ingest FIT files or inbox folders into the database.
 
     Files already in the database (same bytes, under any name) are skipped without being decoded.
@@ -78,12 +81,15 @@ def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
     show_progress = sys.stderr.isatty()
+    max_file_bytes = int(max_file_mb * 2**20)
     try:
         if engine == "local":
+            options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size, max_file_bytes=max_file_bytes)
             with _progress(show_progress) as hook:
-                report = ingest(list(paths), db, config, IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size), progress=hook)
+                report = ingest(list(paths), db, config, options, progress=hook)
         else:
-            report = _run_flow(list(paths), db, config_path, athlete, task_runner, dask_address, workers, settle_s, batch_size, verbose, show_progress)
+            report = _run_flow(list(paths), db, config_path, athlete, task_runner, dask_address, workers, settle_s,
+                               batch_size, max_file_bytes, verbose, show_progress)
     except IngestError as exc:
         raise click.ClickException(str(exc)) from exc
     from ..runsummary import run_text
@@ -94,7 +100,7 @@ def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete
 
 def _run_flow(paths: list[str], db: str, config_path: str | None, athlete: str | None, task_runner: str,
               dask_address: str | None, workers: int | None, settle_s: float, batch_size: int,
-              verbose: bool, show_progress: bool) -> RunReport:
+              max_file_bytes: int, verbose: bool, show_progress: bool) -> RunReport:
     _quiet_prefect(verbose)
     try:
         from pipelines import flows
@@ -105,7 +111,7 @@ def _run_flow(paths: list[str], db: str, config_path: str | None, athlete: str |
         flows.progress_hook = hook
         try:
             return flows.run_ingest(paths, db, config_path=config_path, athlete=athlete, settle_s=settle_s,
-                                    batch_size=batch_size, task_runner=runner)
+                                    batch_size=batch_size, max_file_bytes=max_file_bytes, task_runner=runner)
         finally:
             flows.progress_hook = None
 

@@ -47,9 +47,10 @@ def remember_paths(con: duckdb.DuckDBPyConnection, entries: Sequence[PathEntry])
 
 
 def load_path_index(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int, str]]:
-    """path -> (size, mtime_ns, sha256) for every path whose hash is a known file."""
+    """path -> (size, mtime_ns, sha256) for every path whose hash is a known file (files
+    quarantined only for their size are not known: a raised limit admits them)."""
     rows = con.execute(
         "SELECT p.path, p.size_bytes, p.mtime_ns, p.file_sha256 FROM file_paths AS p "
-        "JOIN fit_files AS f USING (file_sha256)"
+        "JOIN fit_files AS f USING (file_sha256) WHERE f.reason IS DISTINCT FROM 'too_large'"
     ).fetchall()
     return {r[0]: (r[1], r[2], r[3]) for r in rows}

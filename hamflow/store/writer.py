@@ -83,8 +83,17 @@ def known_hashes(con: duckdb.DuckDBPyConnection, hashes: Sequence[str]) -> set[s
     if not hashes:
         return set()
     with registered(con, "_hashes", pl.DataFrame({"h": list(hashes)}, schema={"h": pl.Utf8})):
-        rows = con.execute("SELECT file_sha256 FROM fit_files WHERE file_sha256 IN (SELECT h FROM _hashes)").fetchall()
+        # A file quarantined only for its size was never read: it is looked at again each run.
+        rows = con.execute("SELECT file_sha256 FROM fit_files WHERE file_sha256 IN (SELECT h FROM _hashes) "
+                           "AND reason IS DISTINCT FROM 'too_large'").fetchall()
     return {r[0] for r in rows}
+
+
+def _forget_too_large(con: duckdb.DuckDBPyConnection, hashes: Sequence[str]) -> None:
+    """Drop earlier too_large rows of these files: this run's verdict replaces them."""
+    if hashes:
+        with registered(con, "_retry", pl.DataFrame({"h": list(hashes)}, schema={"h": pl.Utf8})):
+            con.execute("DELETE FROM fit_files WHERE reason = 'too_large' AND file_sha256 IN (SELECT h FROM _retry)")
 
 
 def write_batch(
@@ -110,6 +119,7 @@ def write_batch(
             seen.add(f.sha256)
             fresh.append(f)
         now = datetime.now(UTC)
+        _forget_too_large(con, [f.sha256 for f in fresh])
         _insert(con, "fit_files", _file_rows(fresh, run_id, now))
         remember_paths(con, [PathEntry(f.path, f.size_bytes, f.mtime_ns, f.sha256) for f in files])
         crash_point("write:files")
