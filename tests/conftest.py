@@ -9,8 +9,14 @@ from .corpus import CorpusFile, decode_corpus
 
 @pytest.fixture(scope="session")
 def corpus() -> dict[str, CorpusFile]:
-    """Every corpus file decoded once for the whole run (see tests/corpus.py)."""
-    return decode_corpus()
+    """Every corpus file decoded once for the whole run (see tests/corpus.py).
+
+    Always with the fitparse reference decoder, so tests/test_fit_fast.py can compare the fast
+    path against it; the pool's worker processes inherit the setting from the environment.
+    """
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("HAMFLOW_DECODER", "fitparse")
+        return decode_corpus()
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,15 @@
 
 from .columns import RECORD_SCHEMA
 from .errors import REASONS, FitDecodeError
-from .reader import decode_fit_bytes, read_fit
-from .types import Event, FileIdentity, FitResult, Lap, Session, StrengthSet
+from .reader import DECODER_ENV, DecoderUnavailable, decode_fit_bytes, decoder_version, read_fit
+from .types import DecoderName, Event, FileIdentity, FitResult, Lap, Session, StrengthSet
 
 __all__ = [
+    "DECODER_ENV",
     "RECORD_SCHEMA",
     "REASONS",
+    "DecoderName",
+    "DecoderUnavailable",
     "Event",
     "FileIdentity",
     "FitDecodeError",
@@ -16,5 +19,6 @@ __all__ = [
     "Session",
     "StrengthSet",
     "decode_fit_bytes",
+    "decoder_version",
     "read_fit",
 ]

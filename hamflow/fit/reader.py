@@ -8,18 +8,22 @@ fitparse does the byte-level work. This module adds what real files need on top 
 - records split into sessions (multisport files), chained FIT blocks, buffered heart rate from
   chest straps merged back onto the records;
 - the device's UTC offset, so a workout lands in the athlete's local week.
+
+With the optional fitfast package installed, most sound files are decoded about thirty times
+faster (see :mod:`.fast`); the result is the same, and anything else is decoded by fitparse.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Final, Literal
 
 import fitparse
 import polars as pl
@@ -27,9 +31,10 @@ from fitparse.records import DevField
 from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError, FitParseError
 
 from . import columns as C
+from . import fast
 from .errors import FitDecodeError
 from .hr import merge_buffered_hr
-from .types import DecodeStatus, Event, FileIdentity, FitResult, Lap, Session, StrengthSet
+from .types import DecodeStatus, DecoderName, Event, FileIdentity, FitResult, Lap, Session, StrengthSet
 
 #: Seconds between the Unix epoch and the FIT epoch (1989-12-31 00:00 UTC).
 FIT_EPOCH_S = 631065600
@@ -38,27 +43,99 @@ MAX_UTC_OFFSET = timedelta(hours=14)
 #: FIT timestamps below 0x10000000 are seconds since the device powered on, not dates.
 _ABSOLUTE_TIME_MIN = datetime.fromtimestamp(FIT_EPOCH_S + 0x10000000, UTC)
 
+#: Environment variable that picks the decoder when the caller does not: ``auto`` (fitfast when
+#: installed, fitparse for what it declines), ``fitparse`` (the reference only) or ``fitfast``
+#: (like ``auto``, but an error when fitfast is missing). Worker processes inherit it.
+DECODER_ENV: Final = "HAMFLOW_DECODER"
+DECODER_CHOICES: Final = ("auto", "fitparse", "fitfast")
 
-def read_fit(path: str | os.PathLike[str], *, keep_positions: bool = False) -> FitResult:
+
+_Route = Literal["time", "column", "present", "skip"]
+
+
+class DecoderUnavailable(RuntimeError):
+    """The requested decoder cannot run here (a setup problem, not a problem with a file)."""
+
+
+def decoder_version(decoder: DecoderName) -> str:
+    """The installed version of ``decoder``, as stored next to every decoded file."""
+    return importlib.metadata.version(decoder)
+
+
+def resolve_decoder(decoder: str | None = None) -> DecoderName:
+    """The decoder to try first for ``decoder`` (None: ``$HAMFLOW_DECODER``, default ``auto``)."""
+    choice = (decoder if decoder is not None else os.environ.get(DECODER_ENV) or "auto").strip().lower()
+    if choice not in DECODER_CHOICES:
+        raise ValueError(f"unknown FIT decoder {choice!r} (from {DECODER_ENV} or decoder=): use one of {DECODER_CHOICES}")
+    if choice == "fitfast" and not fast.available():
+        raise DecoderUnavailable(
+            f"the fitfast decoder was requested ({DECODER_ENV}=fitfast or decoder='fitfast') but fitfast "
+            "is not installed: pip install 'hamflow[fast]', or use fitparse"
+        )
+    if choice == "fitparse" or not fast.available():
+        return "fitparse"
+    return "fitfast"
+
+
+def read_fit(
+    path: str | os.PathLike[str], *, keep_positions: bool = False, decoder: str | None = None
+) -> FitResult:
     """Read and decode the FIT file at ``path``.
 
     Raises :class:`FitDecodeError` (and nothing else) when the file cannot be decoded. A file
     that breaks off after sound data is returned with ``status="truncated"`` and a warning.
+    ``decoder`` is ``auto``, ``fitparse`` or ``fitfast`` (see :data:`DECODER_ENV`); a decoder that
+    cannot run raises :class:`DecoderUnavailable` (or ``ValueError`` for an unknown name).
     """
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise FitDecodeError("unreadable", f"cannot read {path}: {exc.strerror or exc}") from exc
-    return decode_fit_bytes(data, path=str(path), keep_positions=keep_positions)
+    return decode_fit_bytes(data, path=str(path), keep_positions=keep_positions, decoder=decoder)
 
 
 def decode_fit_bytes(
-    data: bytes, *, path: str = "<bytes>", keep_positions: bool = False
+    data: bytes, *, path: str = "<bytes>", keep_positions: bool = False, decoder: str | None = None
 ) -> FitResult:
-    """Decode FIT ``data`` (the bytes of one file). See :func:`read_fit`."""
+    """Decode FIT ``data`` (the bytes of one file). See :func:`read_fit`.
+
+    ``FitResult.decoder`` says which decoder produced the result: fitfast only when it could
+    reproduce fitparse's result exactly, fitparse otherwise (including every error).
+    """
+    first = resolve_decoder(decoder)
     _check_signature(data)
+    if first == "fitfast":
+        result = try_fast_decode(data, path=path, keep_positions=keep_positions)
+        if result is not None:
+            return result
     collector = _Collector(keep_positions=keep_positions)
     status, warnings, blocks = _parse_into(data, collector)
+    return _result(data, path, collector, status, warnings, blocks, "fitparse")
+
+
+def try_fast_decode(data: bytes, *, path: str = "<bytes>", keep_positions: bool = False) -> FitResult | None:
+    """The fast path alone: fitparse's result computed with fitfast, or None when it declines.
+
+    Separate from :func:`decode_fit_bytes` so a comparison with the reference (or a benchmark)
+    can see which files take the fast path without paying for fitparse on the others.
+    """
+    if len(data) < 12 or data[8:12] != b".FIT":
+        return None
+    collector = _Collector(keep_positions=keep_positions)
+    if not fast.feed_fast(data, collector) or not collector.has_data:
+        return None
+    return _result(data, path, collector, "ok", [], 1, "fitfast")
+
+
+def _result(
+    data: bytes,
+    path: str,
+    collector: _Collector,
+    status: DecodeStatus,
+    warnings: list[str],
+    blocks: int,
+    decoder: DecoderName,
+) -> FitResult:
     sessions = collector.build_sessions()
     return FitResult(
         path=path,
@@ -73,6 +150,7 @@ def decode_fit_bytes(
         fields_present=tuple(sorted(collector.fields_present)),
         warnings=tuple(warnings + collector.warnings),
         chained_blocks=blocks,
+        decoder=decoder,
     )
 
 
@@ -197,10 +275,18 @@ class _SessionMsg:
 class _Collector:
     """Accumulates the messages of one file; builds the typed result at the end."""
 
+    #: The messages :meth:`add` reads; every other message is only counted.
+    MESSAGES: ClassVar[frozenset[str]] = frozenset(
+        {"record", "file_id", "session", "lap", "event", "set", "activity", "hr", "sport"}
+    )
+
     keep_positions: bool
     n_records: int = 0
     columns: dict[str, list[float | None]] = field(default_factory=dict)
     ts_us: list[int | None] = field(default_factory=list)
+    # The same two, when the records arrive as columns (add_record_columns).
+    column_series: dict[str, pl.Series] = field(default_factory=dict)
+    ts_series: pl.Series | None = None
     fields_present: set[str] = field(default_factory=set)
     dev_columns: dict[str, str] = field(default_factory=dict)  # "dev:Name" -> canonical column
     file_ids: list[dict[str, Any]] = field(default_factory=list)
@@ -260,6 +346,24 @@ class _Collector:
         else:
             self.other_messages += 1
 
+    def _route(self, name: str, dev: DevField | None) -> tuple[_Route, str]:
+        """Where a record field's values go, whichever way the records arrive.
+
+        ``time``: the record's time stamp. ``column``: a numeric column (native fields the
+        canonical columns draw on, developer fields that feed one), keyed by ``key``.
+        ``present``: only noted in ``fields_present``. ``skip``: fields fitparse has no name for.
+        """
+        if dev is not None:
+            key = "dev:" + name
+            if key not in self.dev_columns:
+                self.dev_columns[key] = C.dev_column_for(name, dev.native_field_num) or ""
+            return ("column" if self.dev_columns[key] else "present"), key
+        if name == "timestamp":
+            return "time", name
+        if name in C.NATIVE_FIELDS:
+            return "column", name
+        return ("skip" if name.startswith("unknown") else "present"), name
+
     def _add_record(self, message: Any) -> None:
         i = self.n_records
         ts: int | None = None
@@ -267,32 +371,23 @@ class _Collector:
             value = fd.value
             if value is None:
                 continue
-            name = fd.name
-            if isinstance(fd.field, DevField):
-                key = "dev:" + name
-                if key not in self.dev_columns:
-                    column = C.dev_column_for(name, getattr(fd.field, "native_field_num", None))
-                    self.dev_columns[key] = column or ""
-                if not self.dev_columns[key]:
-                    self.fields_present.add(key)
-                    continue
-                name = key
-            elif name == "timestamp":
+            route, key = self._route(fd.name, fd.field if isinstance(fd.field, DevField) else None)
+            if route == "time":
                 raw = fd.raw_value
                 if isinstance(raw, int):
                     ts = (raw + FIT_EPOCH_S) * 1_000_000
                 continue
-            elif name not in C.NATIVE_FIELDS:
-                if not name.startswith("unknown"):
-                    self.fields_present.add(name)
+            if route != "column":
+                if route == "present":
+                    self.fields_present.add(key)
                 continue
             number = _number(value)
             if number is None:
                 continue
-            self.fields_present.add(name)
-            column = self.columns.get(name)
+            self.fields_present.add(key)
+            column = self.columns.get(key)
             if column is None:
-                column = self.columns[name] = [None] * i
+                column = self.columns[key] = [None] * i
             if len(column) > i:  # a field repeated in one message (component expansion)
                 continue
             column.append(number)
@@ -301,6 +396,33 @@ class _Collector:
         for column in self.columns.values():
             if len(column) <= i:
                 column.append(None)
+
+    def add_record_columns(
+        self, timestamps: pl.Series, fields: pl.DataFrame, developer: Mapping[str, DevField], present: Iterable[str]
+    ) -> None:
+        """All records of a file at once, as columns; the same rules as record by record.
+
+        ``timestamps`` holds raw FIT times (null where a record has none). ``fields`` has one
+        Float64 column per record field, named as fitparse names it and null where a record
+        holds no valid value; ``developer`` maps the developer fields among them to their
+        descriptions. ``present`` names fields without a column that hold a valid value.
+        """
+        if self.n_records:
+            raise RuntimeError("records were already added one by one")
+        self.n_records = timestamps.len()
+        self.ts_series = (timestamps.cast(pl.Int64) + FIT_EPOCH_S) * 1_000_000
+        for series in fields.iter_columns():
+            if series.null_count() == series.len():
+                continue
+            route, key = self._route(series.name, developer.get(series.name))
+            if route in ("column", "present"):
+                self.fields_present.add(key)
+            if route == "column":
+                self.column_series[key] = series
+        for name in present:
+            route, key = self._route(name, None)
+            if route == "present":
+                self.fields_present.add(key)
 
     def _add_session(self, v: dict[str, Any]) -> None:
         self.session_msgs.append(
@@ -361,11 +483,12 @@ class _Collector:
         return None
 
     def _raw_frame(self) -> pl.DataFrame:
-        data: dict[str, pl.Series] = {
-            "ts_utc": pl.Series("ts_utc", self.ts_us, dtype=pl.Int64).cast(pl.Datetime("us", "UTC"))
-        }
+        ts = self.ts_series if self.ts_series is not None else pl.Series(self.ts_us, dtype=pl.Int64)
+        data: dict[str, pl.Series] = {"ts_utc": ts.alias("ts_utc").cast(pl.Datetime("us", "UTC"))}
         for name, values in self.columns.items():
             data[name] = pl.Series(name, values, dtype=pl.Float64)
+        for name, series in self.column_series.items():
+            data[name] = series.alias(name).cast(pl.Float64)
         return pl.DataFrame(data)
 
     def _canonical(self, raw: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, str | None]]:
@@ -459,16 +582,25 @@ class _Collector:
 
 def _split_by_start(frame: pl.DataFrame, starts: Iterable[datetime | None]) -> list[pl.DataFrame]:
     """Give each record to the last session that started at or before it (the first session
-    also takes records from before its start), so every record lands in exactly one session."""
+    also takes records from before its start), so every record lands in exactly one session.
+
+    ``starts`` is sorted with unknown starts last. A binary search per record and one
+    partition keep this linear in records and sessions: a hostile file with thousands of
+    session messages costs milliseconds, not minutes.
+    """
     starts = list(starts)
     if len(starts) == 1:
         return [frame]
-    bounds = [s for s in starts[1:]]
-    index = pl.lit(0, dtype=pl.Int32)
-    for i, bound in enumerate(bounds, start=1):
-        if bound is not None:
-            index = pl.when(pl.col("ts_utc") >= bound).then(pl.lit(i, dtype=pl.Int32)).otherwise(index)
-    labelled = frame.with_columns(index.alias("_session"))
-    return [
-        labelled.filter(pl.col("_session") == i).drop("_session") for i in range(len(starts))
-    ]
+    known = [(s, i) for i, s in enumerate(starts[1:], start=1) if s is not None]
+    if known:
+        bounds = pl.Series([s for s, _ in known], dtype=pl.Datetime("us", "UTC"))
+        owners = pl.Series([0] + [i for _, i in known], dtype=pl.Int32)
+        position = bounds.search_sorted(frame.get_column("ts_utc"), side="right")
+        labels = owners.gather(position)
+    else:
+        labels = pl.Series(values=[0] * frame.height, dtype=pl.Int32)
+    parts = frame.with_columns(labels.alias("_session")).partition_by(
+        "_session", as_dict=True, include_key=False, maintain_order=True
+    )
+    empty = frame.clear()
+    return [parts.get((i,), empty) for i in range(len(starts))]

@@ -17,6 +17,10 @@ import polars as pl
 #: but the file checksum is wrong, so some byte may have changed in storage or transfer.
 DecodeStatus = Literal["ok", "truncated", "crc_mismatch"]
 
+#: The library that decoded a file: fitparse (the reference) or fitfast (the optional fast path,
+#: which gives the same result; see :mod:`hamflow.fit.fast`).
+DecoderName = Literal["fitparse", "fitfast"]
+
 
 @dataclass(frozen=True, slots=True)
 class FileIdentity:
@@ -103,6 +107,8 @@ class FitResult:
     fields_present: tuple[str, ...]
     warnings: tuple[str, ...] = field(default=())
     chained_blocks: int = 1
+    #: Which decoder produced this result; everything else is the same whichever it was.
+    decoder: DecoderName = "fitparse"
 
     @property
     def is_activity(self) -> bool:

@@ -1,0 +1,560 @@
+"""The optional fast decoder: fitfast (Rust) for the records, fitparse for everything else.
+
+fitparse stays the reference: a file takes this path only when none of the known differences
+between the two decoders can affect it; otherwise :func:`feed_fast` declines and the caller
+decodes with fitparse.
+
+Decoding is split by cost. ``record`` messages are almost all of a file and are where fitparse
+spends its time, so fitfast decodes them into columns, which :class:`_RecordColumns` renames to
+fitparse's vocabulary and hands to the collector in one piece (building a Python object per
+field would cost most of what fitfast saves). The few other messages the collector reads (file id,
+sessions, laps, events, sets, heart-rate buffers, developer field descriptions) are cut out of the
+file and parsed by fitparse itself, so their names, enums, sub-fields and time stamps are
+fitparse's by construction rather than by imitation.
+
+Two fitfast 0.1 quirks are undone on the way: a zero header checksum (see :func:`_checkable`)
+and its re-rounded ``enhanced_speed``/``enhanced_altitude`` (see :func:`_mirrored_expansions`).
+Where the two decoders differ in ways that cannot be undone, the file is declined:
+
+- anything fitfast refuses (it checks both checksums strictly, and fitparse reports a file
+  checksum mismatch as a status, not an error), or that fitparse fails on;
+- chained FIT blocks, bytes after the block, a header that declares no data;
+- compressed-timestamp headers (fitparse derives them from messages this path does not replay);
+- fields of no FIT base type (fitfast's Rust core panics on them);
+- record fields whose definition differs from the profile (another base type, unexpected
+  arrays), fields fitfast expands differently (``compressed_speed_distance``, accumulated
+  ``cycles`` and power), a native ``enhanced_*`` field defined before the field that expands
+  into it (fitfast keeps the expansion, fitparse the first value);
+- developer fields on records that might share a key with a native field in fitfast's output,
+  that are described twice or after use, that are arrays or strings, or whose scale fitfast
+  applies but fitparse ignores when the value feeds a canonical column.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import io
+import re
+import struct
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Protocol
+
+import fitparse
+import polars as pl
+from fitparse.profile import MESSAGE_TYPES
+from fitparse.records import BASE_TYPE_BYTE, BASE_TYPES, DEV_TYPES, Crc, DefinitionMessage, DevField, Field
+
+from . import columns as C
+
+try:
+    import fitfast
+except ImportError:  # the optional extra is not installed
+    fitfast = None  # type: ignore[assignment]
+
+#: The installed fitfast version, or None when the ``fast`` extra is not installed.
+FITFAST_VERSION: str | None = importlib.metadata.version("fitfast") if fitfast is not None else None
+
+#: Seconds between the Unix epoch (fitfast's time stamps) and the FIT epoch (raw FIT values).
+_FIT_EPOCH_S = 631065600
+_RECORD_NUM = 20
+_RECORD = MESSAGE_TYPES[_RECORD_NUM]
+_RECORD_NAMES: frozenset[str] = frozenset(f.name for f in _RECORD.fields.values())
+#: Messages that carry developer field metadata; fitparse must see them to name developer fields.
+_DEVELOPER_MESSAGES = frozenset({206, 207})
+
+
+def _mirrored_expansions() -> dict[str, str]:
+    """Record fields that fitparse expands into a wider twin with the very same value.
+
+    ``speed`` -> ``enhanced_speed`` and ``altitude`` -> ``enhanced_altitude``: the component
+    takes all the field's bits with the field's scale and offset, so fitparse's expanded value
+    equals the field's. fitfast re-rounds the expansion (a raw speed of 4079 becomes 4.078 m/s
+    instead of 4.079), so the adapter takes the expanded value from the field itself.
+    """
+    mirrored = {}
+    for num in (2, 6):
+        source = _RECORD.fields[num]
+        (component,) = source.components
+        same = (component.bits, component.scale, component.offset)
+        if same != (8 * source.base_type.size, source.scale, source.offset):
+            raise RuntimeError(f"fitparse's profile no longer expands {source.name} into an equal value")
+        mirrored[source.name] = _RECORD.fields[component.def_num].name
+    return mirrored
+
+
+_MIRRORED: dict[str, str] = _mirrored_expansions()
+#: (expanded native field, field expanded into it): fitfast overwrites the first with the second.
+_EXPANSION_TARGETS = ((73, 6), (78, 2))
+#: Field types fitparse post-processes in ways that can fail on odd values or shapes.
+_PROCESSED_TYPES = frozenset({"date_time", "local_date_time", "localtime_into_day"})
+_BYTE = 0x0D
+_BASE_TYPE_NUMBERS = frozenset(base.identifier & 0x1F for base in BASE_TYPES.values())
+_STRING = 0x07
+#: Names in the profile's style; a developer field named like this might be a native field
+#: that only fitfast's newer profile knows, under the same key.
+_PROFILE_STYLE = re.compile(r"^[a-z][a-z0-9_]*$")
+#: How fitfast names the columns of fields its profile does not know.
+_UNKNOWN = re.compile(r"^unknown_(\d+)$")
+
+
+class _Decline(Exception):
+    """This file is not decoded on the fast path (the message says why, for debugging)."""
+
+
+class MessageSink(Protocol):
+    """What :func:`feed_fast` needs from the collector in :mod:`.reader`."""
+
+    MESSAGES: frozenset[str]
+    other_messages: int
+
+    def add(self, message: Any) -> None: ...
+
+    def add_record_columns(
+        self, timestamps: pl.Series, fields: pl.DataFrame, developer: Mapping[str, DevField], present: Iterable[str]
+    ) -> None: ...
+
+
+def available() -> bool:
+    return fitfast is not None
+
+
+def feed_fast(data: bytes, sink: MessageSink) -> bool:
+    """Feed every message of ``data`` to ``sink`` as fitparse would; False to decline.
+
+    On False the sink may hold part of the file and must be discarded. Never raises for bad
+    bytes: whatever goes wrong, fitparse decides.
+    """
+    if fitfast is None:
+        return False
+    saved = _save_developer_types()
+    try:
+        return _feed(data, sink)
+    except _Decline:
+        pass
+    except BaseException as exc:
+        # A Rust panic surfaces as pyo3's PanicException, which is not an Exception subclass.
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise
+    _restore_developer_types(saved)
+    return False
+
+
+def _save_developer_types() -> dict[Any, dict[str, Any]]:
+    """A copy of fitparse's process-wide developer field registry.
+
+    fitparse keeps developer field descriptions in a module global that outlives each file, so
+    a file that uses a field without describing it reads whatever an earlier file described.
+    The fast path feeds this file's descriptions to fitparse early; when it then declines, the
+    registry goes back to how it was, so the full parse starts from the same state as without
+    the fast path.
+    """
+    return {index: {**entry, "fields": dict(entry["fields"])} for index, entry in DEV_TYPES.items()}
+
+
+def _restore_developer_types(saved: dict[Any, dict[str, Any]]) -> None:
+    DEV_TYPES.clear()
+    DEV_TYPES.update(saved)
+
+
+def _feed(data: bytes, sink: MessageSink) -> bool:
+    """The fast path; raises :class:`_Decline` as soon as it cannot match fitparse.
+
+    The cheap checks (the scan, fitparse on the few other messages) run before fitfast sees the
+    bytes, which also keeps malformed input away from fitfast, whose Rust core panics on some.
+    """
+    layout = _layout(data, _wanted_numbers(sink.MESSAGES))
+    plan = _replay_others(layout.reference, sink)
+    records = _RecordColumns.build(plan)
+    records.feed(_checkable(data), layout.records, sink)
+    sink.other_messages += layout.skipped
+    return True
+
+
+# -- the message scan -------------------------------------------------------------------------
+
+
+@dataclass
+class _Layout:
+    """Where a file's messages are, split by who decodes them."""
+
+    #: Number of ``record`` data messages (decoded by fitfast).
+    records: int
+    #: A FIT stream of every definition and the data messages fitparse reads on this path.
+    reference: bytes
+    #: Data messages neither fitfast nor fitparse reads here (the collector only counts them).
+    skipped: int
+
+
+@lru_cache(maxsize=4)
+def _wanted_numbers(names: frozenset[str]) -> frozenset[int]:
+    """Global numbers of the messages the collector reads, other than records."""
+    wanted = {num for num, mt in MESSAGE_TYPES.items() if mt.name in names}
+    return frozenset(wanted - {_RECORD_NUM} | _DEVELOPER_MESSAGES)
+
+
+def _layout(data: bytes, wanted: frozenset[int]) -> _Layout:
+    """Walk the message headers of a single-block file; decline anything unusual."""
+    header_size = data[0]
+    if header_size not in (12, 14):
+        raise _Decline("unusual header size")
+    (data_size,) = struct.unpack_from("<I", data, 4)
+    end = header_size + data_size
+    if data_size == 0 or end + 2 != len(data):
+        raise _Decline("not exactly one FIT block")
+    definitions: dict[int, tuple[int, int, bool]] = {}  # local -> (global, data size, replayed)
+    spans: list[list[int]] = []
+    records = skipped = 0
+    pos = header_size
+    while pos < end:
+        head = data[pos]
+        if head & 0x80:
+            raise _Decline("compressed timestamp header")
+        if head & 0x40:
+            stop, number, size, replayed = _definition(data, pos, head, wanted)
+            definitions[head & 0x0F] = (number, size, replayed)
+            _keep(spans, pos, stop)
+            pos = stop
+            continue
+        if head & 0x30:
+            raise _Decline("reserved bits set in a data message header")
+        number, size, replayed = definitions[head & 0x0F]  # KeyError: undefined local message
+        stop = pos + 1 + size
+        if number == _RECORD_NUM:
+            records += 1
+        elif replayed:
+            _keep(spans, pos, stop)
+        else:
+            skipped += 1
+        pos = stop
+    if pos != end:
+        raise _Decline("the last message runs past the data")
+    body = b"".join(data[a:b] for a, b in spans)
+    head = struct.pack("<B", 12) + data[1:4] + struct.pack("<I", len(body)) + b".FIT"
+    return _Layout(records=records, reference=head + body + b"\x00\x00", skipped=skipped)
+
+
+def _checkable(data: bytes) -> bytes:
+    """``data`` with its header checksum filled in when the writer left it at zero.
+
+    Many writers (older Garmin units among them) leave the optional header checksum at zero,
+    which the FIT protocol allows. fitfast 0.1 then checks the file checksum over the data
+    alone, while the protocol (and fitparse) computes it over header and data, so fitfast
+    rejects every such sound file. Filling in the header checksum and adjusting the file
+    checksum by the same change makes fitfast check exactly what fitparse checks: a file whose
+    checksum was wrong stays wrong, and fitfast still rejects it.
+    """
+    if data[0] != 14 or data[12:14] != b"\x00\x00":
+        return data
+    header_crc = Crc.calculate(data[:12])
+    (stored,) = struct.unpack_from("<H", data, len(data) - 2)
+    # The checksum is linear: changing two bytes changes it by the checksum of those two bytes
+    # followed by as many zero bytes as the data holds.
+    change = _crc_after_zeros(Crc.calculate(struct.pack("<H", header_crc)), len(data) - 16)
+    return data[:12] + struct.pack("<H", header_crc) + data[14:-2] + struct.pack("<H", stored ^ change)
+
+
+def _crc_after_zeros(crc: int, count: int) -> int:
+    """The FIT checksum ``crc`` after ``count`` more zero bytes, in O(log count) steps."""
+    # The effect of one zero byte on each bit of the state, as a 16x16 matrix over GF(2).
+    step = [Crc.calculate(b"\x00", crc=1 << bit) for bit in range(16)]
+    while count:
+        if count & 1:
+            crc = _apply(step, crc)
+        step = [_apply(step, column) for column in step]
+        count >>= 1
+    return crc
+
+
+def _apply(matrix: list[int], vector: int) -> int:
+    result = 0
+    for bit, column in enumerate(matrix):
+        if vector >> bit & 1:
+            result ^= column
+    return result
+
+
+def _keep(spans: list[list[int]], start: int, stop: int) -> None:
+    if spans and spans[-1][1] == start:
+        spans[-1][1] = stop
+    else:
+        spans.append([start, stop])
+
+
+def _definition(data: bytes, pos: int, head: int, wanted: frozenset[int]) -> tuple[int, int, int, bool]:
+    """(end, global number, data size, replayed by fitparse) of the definition at ``pos``."""
+    if head & 0x10:
+        raise _Decline("reserved bit set in a definition header")
+    arch = data[pos + 2]
+    if arch > 1:
+        raise _Decline("unknown architecture byte")
+    number = int.from_bytes(data[pos + 3 : pos + 5], "big" if arch else "little")
+    count = data[pos + 5]
+    fields = tuple(data[pos + 6 + 3 * i : pos + 9 + 3 * i] for i in range(count))
+    stop = pos + 6 + 3 * count
+    size = sum(f[1] for f in fields)
+    if head & 0x20:
+        dev_count = data[stop]
+        size += sum(data[stop + 2 + 3 * i] for i in range(dev_count))
+        stop += 1 + 3 * dev_count
+    if stop > len(data):
+        raise _Decline("definition runs past the end")
+    layout = tuple((f[0], f[1], f[2]) for f in fields)
+    if any(base & 0x1F not in _BASE_TYPE_NUMBERS for _, _, base in layout):
+        raise _Decline("a field of no FIT base type (fitfast panics on those)")
+    replayed = number in wanted or (number != _RECORD_NUM and not _quiet(number, layout))
+    return stop, number, size, replayed
+
+
+@lru_cache(maxsize=1024)
+def _quiet(number: int, layout: tuple[tuple[int, int, int], ...]) -> bool:
+    """True when fitparse cannot fail on any data message of this definition.
+
+    Messages of such definitions may be skipped: the collector only counts them. fitparse fails
+    on a few shapes (a time stamp that is an array or a float, a time of day past midnight,
+    components over arrays), so definitions with those are replayed through fitparse instead.
+    """
+    message = MESSAGE_TYPES.get(number)
+    for num, size, base in layout:
+        known = message.fields.get(num) if message else None
+        if known is None:
+            continue
+        base_type = BASE_TYPES.get(base, BASE_TYPE_BYTE)  # fitparse reads unknown types as bytes
+        if base_type.identifier != known.base_type.identifier:
+            return False
+        scalar = size == base_type.size
+        if known.components and not scalar and base != _BYTE:
+            return False
+        types = _rendered_types(message.fields, known)
+        if "localtime_into_day" in types or (types & _PROCESSED_TYPES and not scalar):
+            return False
+    return True
+
+
+def _rendered_types(fields: dict[int, Field], known: Field) -> set[str]:
+    """Every profile type a field's value can be rendered as (itself, sub-fields, components)."""
+    types = {known.type.name}
+    types.update(sub.type.name for sub in known.subfields or ())
+    for component in known.components or ():
+        target = fields[component.def_num]
+        types.add(target.type.name)
+        types.update(sub.type.name for sub in target.subfields or ())
+    return types
+
+
+# -- fitparse for everything but records -------------------------------------------------------
+
+
+@dataclass
+class _DeveloperFields:
+    """Developer field metadata as the file declares it, in file order."""
+
+    ids: set[int] = field(default_factory=set)
+    #: (developer data index, field number) -> the field description's values.
+    described: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, message: Any) -> None:
+        if message.name == "developer_data_id":
+            index = message.get_raw_value("developer_data_index")
+            if index in self.ids:
+                raise _Decline("developer data id declared twice")
+            self.ids.add(index)
+        elif message.name == "field_description":
+            values = message.get_values()
+            key = (values.get("developer_data_index"), values.get("field_definition_number"))
+            if key[0] not in self.ids:
+                raise _Decline("developer field described before its developer data id")
+            if self.described.get(key, values) != values:
+                raise _Decline("developer field described twice, differently")
+            self.described[key] = values
+
+
+@dataclass
+class _RecordPlan:
+    """What the record definitions say, as fitparse parsed them."""
+
+    definitions: list[DefinitionMessage]
+    developer: _DeveloperFields
+
+
+def _replay_others(reference: bytes, sink: MessageSink) -> _RecordPlan:
+    """Parse the non-record messages with fitparse and feed them to ``sink``."""
+    developer = _DeveloperFields()
+    definitions: list[DefinitionMessage] = []
+    fit = fitparse.FitFile(io.BytesIO(reference), check_crc=False)
+    try:
+        for message in fit.get_messages(with_definitions=True):
+            if message.type == "definition":
+                _check_developer_sizes(message)
+                if message.mesg_num == _RECORD_NUM:
+                    _check_described(message, developer)
+                    definitions.append(message)
+                continue
+            developer.add(message)
+            sink.add(message)
+    except _Decline:
+        raise
+    except Exception as exc:  # noqa: BLE001 - fitparse will meet the same failure and classify it
+        raise _Decline(f"fitparse: {type(exc).__name__}: {exc}") from exc
+    finally:
+        fit.close()
+    return _RecordPlan(definitions, developer)
+
+
+def _check_developer_sizes(definition: DefinitionMessage) -> None:
+    """fitparse reads a developer field of odd size misaligned; only the full parse knows how."""
+    for dev in definition.dev_field_defs:
+        if dev.size % dev.field.type.size:
+            raise _Decline("developer field size is not a multiple of its type")
+
+
+def _check_described(definition: DefinitionMessage, developer: _DeveloperFields) -> None:
+    """fitparse resolves developer fields from process-wide state: insist on this file's own."""
+    for dev in definition.dev_field_defs:
+        if (dev.dev_data_index, dev.def_num) not in developer.described:
+            raise _Decline("record developer field used before this file describes it")
+
+
+# -- records from fitfast --------------------------------------------------------------------
+
+
+@dataclass
+class _RecordColumns:
+    """Turns fitfast's record columns into the columns fitparse's records would give.
+
+    fitfast's profile is newer than fitparse's, so columns are renamed to fitparse's names:
+    fields fitparse's profile does not know are left out (fitparse calls them ``unknown_<n>``,
+    which readers ignore), and fields only fitparse knows, which fitfast calls ``unknown_<n>``,
+    get fitparse's name. Developer fields keep their described name.
+    """
+
+    developer: dict[str, DevField]
+    #: Fitparse names of the native fields the record definitions declare.
+    declared: set[str]
+    #: Array fields fitparse reports even when every element is invalid, which fitfast drops:
+    #: each must hold a valid value somewhere for the two to agree.
+    arrays: set[str]
+
+    @classmethod
+    def build(cls, plan: _RecordPlan) -> _RecordColumns:
+        developer: dict[str, DevField] = {}
+        keys: dict[str, tuple[int, int]] = {}
+        declared: set[str] = set()
+        arrays: set[str] = set()
+        unknown_natives = False
+        for definition in plan.definitions:
+            unknown_natives |= _check_natives(definition, declared, arrays)
+            for dev in definition.dev_field_defs:
+                _check_developer_field(dev, plan.developer, developer, keys)
+        for name in developer:
+            if name in _RECORD_NAMES or _UNKNOWN.match(name) or (unknown_natives and _PROFILE_STYLE.match(name)):
+                raise _Decline(f"developer field {name!r} may share its key with a native field")
+        return cls(developer=developer, declared=declared, arrays=arrays)
+
+    def feed(self, data: bytes, count: int, sink: MessageSink) -> None:
+        """Decode the records of ``data`` with fitfast and hand them to ``sink`` as columns."""
+        try:
+            raw = fitfast.records(data, "record", degrees=False)
+        except fitfast.FitDecodeError as exc:
+            raise _Decline(f"fitfast: {exc}") from exc
+        if any(len(values) != count for values in raw.values()):
+            raise _Decline("fitfast and the message scan disagree on the number of records")
+        columns = {
+            name: pl.Series(name, values, nan_to_null=True)  # NaN: no value (fitparse: None)
+            for key, values in raw.items()
+            if (name := self._name(key)) is not None
+        }
+        stamps = columns.pop("timestamp", None)
+        timestamps = (stamps - _FIT_EPOCH_S) if stamps is not None else pl.Series([None] * count, dtype=pl.Float64)
+        frame = pl.DataFrame(list(columns.values())).with_columns(
+            pl.coalesce([c for c in (source, target) if c in columns]).alias(target)
+            for source, target in _MIRRORED.items()
+            if source in columns
+        )
+        sink.add_record_columns(timestamps, frame, self.developer, self._present_arrays(data, set(columns)))
+
+    def _name(self, key: str) -> str | None:
+        """fitparse's name for fitfast's column ``key``, or None when fitparse has none."""
+        if key in self.developer or key in _RECORD_NAMES:
+            return key
+        unknown = _UNKNOWN.match(key)
+        known = _RECORD.fields.get(int(unknown.group(1))) if unknown else None
+        return known.name if known is not None else None
+
+    def _present_arrays(self, data: bytes, columns: set[str]) -> set[str]:
+        """Declared fields with a valid value that fitfast keeps out of its columns.
+
+        fitfast's columns hold numeric scalars only, so array fields are missing, and so are
+        fields with no valid value at all; fitfast's message dicts tell the two apart.
+        """
+        unseen = self.declared - columns - C.NATIVE_FIELDS
+        if self.arrays - unseen:
+            raise _Decline("an array field that fitfast reads as a single value")
+        if not unseen:
+            return set()
+        records = fitfast.parse(data, enum_names=False, datetimes=False).get("record", [])
+        keys = set().union(*records)
+        present = unseen & {self._name(key if isinstance(key, str) else f"unknown_{key}") for key in keys}
+        if not self.arrays <= present:
+            raise _Decline("an array field that fitparse reports never held a valid value")
+        return present
+
+
+def _check_natives(definition: DefinitionMessage, declared: set[str], arrays: set[str]) -> bool:
+    """Decline record fields the two decoders read differently; True if some are unknown."""
+    order = [fd.def_num for fd in definition.field_defs]
+    for native, expanded in _EXPANSION_TARGETS:
+        if native in order and expanded in order and order.index(native) < order.index(expanded):
+            raise _Decline("native enhanced field before the field expanded into it")
+    unknown = False
+    for fd in definition.field_defs:
+        known = fd.field
+        if known is None:
+            unknown = True
+            continue
+        declared.add(known.name)
+        if fd.base_type.identifier != known.base_type.identifier:
+            raise _Decline(f"record field {known.name} defined with another base type")
+        if known.components and known.name not in _MIRRORED:
+            raise _Decline(f"record field {known.name} expands differently in fitfast")
+        if fd.base_type.identifier == _STRING:
+            raise _Decline("string record field")
+        if fd.size != fd.base_type.size and fd.base_type.identifier != _BYTE:
+            if known.name in C.NATIVE_FIELDS or known.type.name in _PROCESSED_TYPES:
+                raise _Decline(f"record field {known.name} is an array")
+            arrays.add(known.name)
+    return unknown
+
+
+def _check_developer_field(
+    dev: Any, described: _DeveloperFields, developer: dict[str, DevField], keys: dict[str, tuple[int, int]]
+) -> None:
+    """Decline developer fields whose record values fitfast may present differently."""
+    field_ = dev.field
+    name = field_.name
+    if name.startswith("unnamed_dev_field_"):
+        raise _Decline("unnamed developer field")
+    if dev.size != field_.type.size or field_.type.identifier in (_STRING, _BYTE):
+        raise _Decline(f"developer field {name!r} is an array, a string or bytes")
+    key = (dev.dev_data_index, dev.def_num)
+    if keys.setdefault(name, key) != key:
+        raise _Decline(f"two developer fields named {name!r}")
+    developer[name] = field_
+    if C.dev_column_for(name, field_.native_field_num):
+        values = described.described[(dev.dev_data_index, dev.def_num)]
+        if values.get("scale") not in (None, 1) or values.get("offset") not in (None, 0):
+            raise _Decline(f"developer field {name!r} is scaled (fitparse ignores the scale)")
+
+
+def decline_reason(data: bytes, sink: MessageSink) -> str | None:
+    """Why ``data`` does not take the fast path, or None when it does (for diagnostics)."""
+    if fitfast is None:
+        return "fitfast is not installed"
+    try:
+        _feed(data, sink)
+    except _Decline as exc:
+        return str(exc)
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return f"{type(exc).__name__}: {exc}"
+    return None
