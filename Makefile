@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # A DuckDB 1.4 reader (what dashboards and the duckdb CLI bundle) for the file-compatibility test.
 COMPAT := .venv-duckdb14
 
-.PHONY: demo test samples screenshot clean
+.PHONY: demo test samples screenshot bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ $(COMPAT)/bin/python:
 
 test: $(STAMP) $(COMPAT)/bin/python
 	HAMFLOW_COMPAT_PYTHON=$(CURDIR)/$(COMPAT)/bin/python $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Backfill benchmark (docs/benchmarks.md): a seeded athlete-year (generated once into
+# build/bench-year) through `hamflow ingest`, against fitparse alone. About 8 minutes on 2 cores.
+bench: $(STAMP)
+	$(BIN)/python bench/backfill.py $(BENCH_ARGS)
 
 samples: $(STAMP)
 	$(BIN)/python -m samplegen --out sample_fit --clean

@@ -9,11 +9,14 @@ anywhere: no database) -> ``write_prepared`` (one short transaction per batch) -
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+
+import duckdb
 
 from .model import HamflowConfig as Config
 from .inbox import Candidate, InboxError, discover, split_known_by_path, split_unsettled, with_hashes
@@ -25,7 +28,7 @@ from .store.runs import RunCounts, finish_run as _finish_run_row, start_run
 from .store.schema import ensure_schema
 from .store.writer import WriteResult, known_hashes, write_batch
 
-__all__ = ["IngestError", "IngestOptions", "RunPlan", "RunReport", "ingest", "plan_run", "prepare_files", "write_prepared", "finish_run"]
+__all__ = ["IngestError", "has_new_files", "IngestOptions", "RunPlan", "RunReport", "StageTimes", "ingest", "plan_run", "prepare_files", "write_prepared", "finish_run"]
 
 
 class IngestError(Exception):
@@ -59,6 +62,31 @@ class RunPlan:
     duplicates: list[Candidate]  # same bytes as another file of this run
     deferred: list[Candidate]  # still being written
     unreadable: list[Candidate]  # could not be read: reported, retried next run
+    discover_s: float = 0.0  # wall seconds plan_run took
+
+
+@dataclass(frozen=True)
+class StageTimes:
+    """Seconds a run spent in each of hamflow's steps, stored with the run in ``ingest_runs``.
+
+    So that a slow run can be explained afterwards from the database alone. ``decode_s`` and
+    ``classify_s`` are CPU seconds of the worker processes, summed over files: with N workers
+    in parallel they can add up to N times the wall time. The other figures are wall time in
+    the run's own process, so :attr:`in_process_s` is the part of a run's wall time that
+    hamflow's steps account for; the rest is start-up and the scheduler's own work.
+    """
+
+    discover_s: float = 0.0  # plan_run: list the inbox, path index, hash new files, run row
+    decode_s: float = 0.0
+    classify_s: float = 0.0
+    prepare_wait_s: float = 0.0  # the run's process waiting for (or doing) decode and classify
+    write_s: float = 0.0  # batch transactions, open and close included, weekly refresh excluded
+    weekly_s: float = 0.0
+    finish_s: float = 0.0
+
+    @property
+    def in_process_s(self) -> float:
+        return self.discover_s + self.prepare_wait_s + self.write_s + self.weekly_s + self.finish_s
 
 
 @dataclass
@@ -72,10 +100,32 @@ class RunReport:
     quarantined: list[Quarantined] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)
     weeks: set[tuple[str, object]] = field(default_factory=set)
+    stages: StageTimes = field(default_factory=StageTimes)
 
     @property
     def ok(self) -> bool:
         return self.status == "completed"
+
+
+def has_new_files(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str]) -> bool:
+    """Whether a run over ``paths`` may have anything to do: a file that the database's path
+    index does not know by path, size and mtime (new, changed, unreadable, or no database yet).
+
+    Cheap and read-only (no hashing, no decoding), so a nightly command can see that an inbox
+    is unchanged before paying for a scheduler. Any doubt answers True: the real run decides.
+    """
+    if not Path(db_path).exists():
+        return True
+    try:
+        candidates = discover(paths)
+        with connection(db_path, read_only=True, timeout_s=0) as con:
+            index = load_path_index(con)
+    except (InboxError, StoreError, duckdb.Error):
+        return True
+    if not candidates or any(c.error for c in candidates):
+        return True
+    unknown, _ = split_known_by_path(candidates, index)
+    return bool(unknown)
 
 
 def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str], config: Config,
@@ -84,6 +134,7 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
 
     Raises :class:`IngestError` when a path is missing or the database cannot be written.
     """
+    started_s = time.perf_counter()
     try:
         candidates = discover(paths)
     except InboxError as exc:
@@ -119,7 +170,8 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
         else:
             firsts.add(c.sha256)
             todo.append(c)
-    return RunPlan(run_id, str(db_path), started, todo, len(candidates), known, duplicates, deferred, unreadable)
+    return RunPlan(run_id, str(db_path), started, todo, len(candidates), known, duplicates, deferred, unreadable,
+                   discover_s=time.perf_counter() - started_s)
 
 
 def prepare_files(candidates: Iterable[Candidate], config: Config, options: IngestOptions = IngestOptions()) -> list[PreparedFile]:
@@ -129,14 +181,25 @@ def prepare_files(candidates: Iterable[Candidate], config: Config, options: Inge
 
 
 def write_prepared(db_path: str | os.PathLike[str], prepared: Sequence[PreparedFile], run_id: str, config: Config) -> WriteResult:
-    """Write one batch in one short transaction (waits for a reader's lock, up to a deadline)."""
+    """Write one batch in one short transaction (waits for a reader's lock, up to a deadline).
+
+    ``write_s`` of the result includes opening and closing the database: closing can checkpoint
+    the write-ahead log, which is part of what a write costs.
+    """
+    started = time.perf_counter()
     with connection(db_path) as con:
-        return write_batch(con, prepared, run_id=run_id, weekly_params=config)
+        result = write_batch(con, prepared, run_id=run_id, weekly_params=config)
+    return replace(result, write_s=time.perf_counter() - started - result.weekly_s)
 
 
 def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence[FileOutcome], *,
-               status: str = "completed", message: str | None = None) -> RunReport:
-    """Record the run's counts; remember the paths of files known by hash or duplicated."""
+               status: str = "completed", message: str | None = None, prepare_wait_s: float = 0.0) -> RunReport:
+    """Record the run's counts and stage times; remember the paths of files known by hash or duplicated.
+
+    ``prepare_wait_s`` is the wall time the caller spent waiting for (or doing) decode and
+    classify: only the caller knows it, as only it knows whether that ran in parallel.
+    """
+    started = time.perf_counter()
     counts = RunCounts(
         files_seen=plan.seen,
         files_new=sum(r.files_written for r in results),
@@ -153,13 +216,33 @@ def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence
         con.execute("BEGIN TRANSACTION")
         remember_paths(con, entries)
         _finish_run_row(con, plan.run_id, counts, status=status, message=message)
+        stages = StageTimes(
+            discover_s=plan.discover_s,
+            decode_s=sum(p.decode_s for p in prepared),
+            classify_s=sum(p.classify_s for p in prepared),
+            prepare_wait_s=prepare_wait_s,
+            write_s=sum(r.write_s for r in results),
+            weekly_s=sum(r.weekly_s for r in results),
+            finish_s=time.perf_counter() - started,
+        )
+        _record_stage_times(con, plan.run_id, stages)
         con.execute("COMMIT")
     quarantined = [Quarantined(p.path, p.reason or "unknown", p.detail) for p in prepared if p.status == "quarantined"]
     quarantined += [Quarantined(c.path, "unreadable", c.error) for c in plan.unreadable]
     return RunReport(
         run_id=plan.run_id, db_path=plan.db_path, status=status, counts=counts,
         started_at=plan.started_at, finished_at=datetime.now(UTC), quarantined=quarantined,
-        deferred=[c.path for c in plan.deferred], weeks=weeks,
+        deferred=[c.path for c in plan.deferred], weeks=weeks, stages=stages,
+    )
+
+
+def _record_stage_times(con: duckdb.DuckDBPyConnection, run_id: str, stages: StageTimes) -> None:
+    """The run row's timing columns (sql/002_run_timings.sql)."""
+    con.execute(
+        "UPDATE ingest_runs SET discover_s = ?, decode_s = ?, classify_s = ?, prepare_wait_s = ?, "
+        "write_s = ?, weekly_s = ?, finish_s = ? WHERE run_id = ?",
+        [stages.discover_s, stages.decode_s, stages.classify_s, stages.prepare_wait_s,
+         stages.write_s, stages.weekly_s, stages.finish_s, run_id],
     )
 
 
@@ -180,9 +263,12 @@ def ingest(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[s
     results: list[WriteResult] = []
     outcomes: list[FileOutcome] = []
     done = 0
+    preparing_s = 0.0
     try:
         for batch in batches(plan.todo, options.batch_size):
+            started = time.perf_counter()
             prepared = prepare_files(batch, config, options)
+            preparing_s += time.perf_counter() - started
             results.append(write_prepared(plan.db_path, prepared, plan.run_id, config))
             outcomes += [p.outcome for p in prepared]  # the frames are written: keep only the verdicts
             done += len(batch)
@@ -190,8 +276,8 @@ def ingest(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[s
                 progress(done, len(plan.todo))
     except StoreError as exc:
         try:  # record the failure if the database lets us; the error is what matters
-            finish_run(plan, results, outcomes, status="failed", message=str(exc))
+            finish_run(plan, results, outcomes, status="failed", message=str(exc), prepare_wait_s=preparing_s)
         except StoreError:
             pass
         raise IngestError(str(exc)) from exc
-    return finish_run(plan, results, outcomes)
+    return finish_run(plan, results, outcomes, prepare_wait_s=preparing_s)

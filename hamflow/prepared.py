@@ -24,6 +24,8 @@ class FileOutcome:
     reason: str | None
     detail: str | None
     workouts: int
+    decode_s: float = 0.0
+    classify_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,10 @@ class PreparedFile:
     segments: pl.DataFrame = field(default_factory=pl.DataFrame)
     samples: pl.DataFrame = field(default_factory=pl.DataFrame)
     strength_sets: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: CPU seconds this file took to decode and to classify in its worker process: summed
+    #: over a run they say which stage the workers' time went to.
+    decode_s: float = 0.0
+    classify_s: float = 0.0
 
     @property
     def workout_count(self) -> int:
@@ -59,4 +65,5 @@ class PreparedFile:
 
     @property
     def outcome(self) -> FileOutcome:
-        return FileOutcome(self.path, self.status, self.reason, self.detail, self.workout_count)
+        return FileOutcome(self.path, self.status, self.reason, self.detail, self.workout_count,
+                           self.decode_s, self.classify_s)

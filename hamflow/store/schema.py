@@ -88,7 +88,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> int:
                 con.execute(text)
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:  # a failed COMMIT has ended the transaction: keep its error
+                pass
             raise
     else:
         for text in views():
