@@ -7,22 +7,26 @@ with it or in what order.
 
 from __future__ import annotations
 
-import importlib.metadata
+import hashlib
+import time
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-from .fit import FitDecodeError, FitResult, read_fit
+from .fit import FitDecodeError, FitResult, decode_fit_bytes, decoder_version
 from .inbox import Candidate
 from .model import ClassifiedSession, HamflowConfig as Config, WorkoutSummary, classify_file, local_start, local_week_start
 from .prepared import PreparedFile
 
 DEFAULT_ATHLETE = "default"
 
+#: The reference decoder, recorded for files that no decoder read (too large) or that it
+#: rejected (every decode error comes from it); decoded files record the decoder that ran.
 DECODER = "fitparse"
-DECODER_VERSION = importlib.metadata.version("fitparse")
+DECODER_VERSION = decoder_version(DECODER)
 
 
 def resolve_athlete(candidate: Candidate, result: FitResult | None, config: Config, explicit: str | None) -> str:
@@ -47,7 +51,9 @@ def _quarantined(c: Candidate, athlete: str, reason: str, detail: str | None, re
     ident = result.identity if result is not None else None
     return PreparedFile(
         sha256=c.sha256 or "", path=c.path, size_bytes=c.size_bytes, mtime_ns=c.mtime_ns, athlete_id=athlete,
-        status="quarantined", reason=reason, detail=detail, decoder=DECODER, decoder_version=DECODER_VERSION,
+        status="quarantined", reason=reason, detail=detail,
+        decoder=result.decoder if result is not None else DECODER,
+        decoder_version=decoder_version(result.decoder) if result is not None else DECODER_VERSION,
         file_type=ident.file_type if ident else None, manufacturer=ident.manufacturer if ident else None,
         product=ident.product if ident else None, serial_number=ident.serial_number if ident else None,
     )
@@ -63,11 +69,26 @@ def prepare_file(c: Candidate, config: Config, *, athlete: str | None = None, ke
     if c.size_bytes > max_file_bytes:
         return _quarantined(c, resolve_athlete(c, None, config, athlete), "too_large",
                             f"{c.size_bytes} bytes is over the limit of {max_file_bytes} (--max-file-mb)")
+    started = time.process_time()
+    decoded: FitResult | FitDecodeError
     try:
-        result = read_fit(c.path, keep_positions=keep_positions)
-    except FitDecodeError as exc:
-        return prepare_decoded(c, exc, config, athlete=athlete)
-    return prepare_decoded(c, result, config, athlete=athlete)
+        data = Path(c.path).read_bytes()
+    except OSError as exc:
+        decoded = FitDecodeError("unreadable", f"cannot read {c.path}: {exc.strerror or exc}")
+    else:
+        if c.sha256 is not None and hashlib.sha256(data).hexdigest() != c.sha256:
+            # Rewritten since it was hashed: whatever these bytes say belongs to no known hash.
+            return _quarantined(c, resolve_athlete(c, None, config, athlete), "changed_during_read",
+                                "the file changed while it was being read")
+        try:
+            decoded = decode_fit_bytes(data, path=c.path, keep_positions=keep_positions)
+        except FitDecodeError as exc:
+            decoded = exc
+    decode_end = time.process_time()
+    prepared = prepare_decoded(c, decoded, config, athlete=athlete)
+    # Timed here, not in the caller, so the run can say whether decoding or classifying costs;
+    # in CPU seconds, so that other work on a shared machine does not inflate them.
+    return replace(prepared, decode_s=decode_end - started, classify_s=time.process_time() - decode_end)
 
 
 def prepare_decoded(c: Candidate, result: FitResult | FitDecodeError, config: Config, *, athlete: str | None = None) -> PreparedFile:
@@ -81,7 +102,7 @@ def prepare_decoded(c: Candidate, result: FitResult | FitDecodeError, config: Co
     athlete_id = resolve_athlete(c, result, config, athlete)
     base = dict(
         sha256=c.sha256, path=c.path, size_bytes=c.size_bytes, mtime_ns=c.mtime_ns, athlete_id=athlete_id,
-        decoder=DECODER, decoder_version=DECODER_VERSION, file_type=result.identity.file_type,
+        decoder=result.decoder, decoder_version=decoder_version(result.decoder), file_type=result.identity.file_type,
         manufacturer=result.identity.manufacturer, product=result.identity.product,
         serial_number=result.identity.serial_number, decode_status=result.status, warnings=result.warnings,
     )

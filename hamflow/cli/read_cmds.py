@@ -81,7 +81,9 @@ def workouts_cmd(db: str, athlete: str | None, since: datetime | None, limit: in
 def sql_cmd(query: str, db: str, fmt: str) -> None:
     """Run a read-only SQL QUERY against the database.
 
-    The connection is opened read-only: statements that would change the database fail.
+    The connection is opened read-only: statements that would change the database fail, and so
+    does anything that reads or writes other files (COPY ... TO, EXPORT, ATTACH, read_csv,
+    extensions).
     Tables: fit_files, workouts, workout_patterns, segments, samples, strength_sets,
     weekly_posterior_load, ingest_runs; views: weekly_last_12, pattern_minutes_weekly,
     recent_workouts, quarantined_files (see the README for every column).
@@ -93,6 +95,8 @@ def sql_cmd(query: str, db: str, fmt: str) -> None:
     try:
         with connection(db, read_only=True) as con:
             require_schema(con)
+            # Read-only protects the database file; this protects every other file on the disk.
+            con.execute("SET enable_external_access = false")
             frame = read.query(con, query)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc

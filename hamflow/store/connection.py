@@ -85,11 +85,25 @@ def connect(path: str | os.PathLike[str], *, read_only: bool = False, timeout_s:
             raise StoreError(f"cannot open {path}: {text}") from exc
 
 
+#: DuckDB errors that mean the storage refused a write (read-only, full, gone), not a bug.
+_STORAGE_ERRORS = (duckdb.IOException, duckdb.PermissionException, duckdb.TransactionException, duckdb.FatalException)
+
+
 @contextmanager
 def connection(path: str | os.PathLike[str], *, read_only: bool = False, timeout_s: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """:func:`connect` as a context manager that always closes, releasing the file lock."""
+    """:func:`connect` as a context manager that always closes, releasing the file lock.
+
+    On a write connection, a write the storage refuses (a read-only folder where DuckDB must
+    create its write-ahead log, a full disk) raises :class:`StoreError`; the transaction it was
+    in is lost whole, as after a crash.
+    """
     con = connect(path, read_only=read_only, timeout_s=timeout_s)
     try:
         yield con
+    except _STORAGE_ERRORS as exc:
+        if read_only:
+            raise
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StoreError(f"cannot write {path}: {text}") from exc
     finally:
         con.close()

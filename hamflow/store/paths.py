@@ -46,11 +46,19 @@ def remember_paths(con: duckdb.DuckDBPyConnection, entries: Sequence[PathEntry])
         con.execute("INSERT INTO file_paths BY NAME SELECT * FROM _paths")
 
 
+#: Quarantine reasons that say nothing about the bytes of that hash (never read: over the size
+#: limit; gone or unreadable when the run came to them; rewritten between hashing and reading):
+#: such files are looked at again by every run.
+RETRIED_REASONS = ("too_large", "unreadable", "changed_during_read")
+#: SQL condition on ``fit_files`` (alias ``f``): the file is known for good.
+KNOWN_FILE = f"coalesce(f.reason, '') NOT IN ({', '.join(repr(r) for r in RETRIED_REASONS)})"
+
+
 def load_path_index(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int, str]]:
     """path -> (size, mtime_ns, sha256) for every path whose hash is a known file (files
-    quarantined only for their size are not known: a raised limit admits them)."""
+    quarantined for a :data:`RETRIED_REASONS` reason are not known: the next run retries them)."""
     rows = con.execute(
         "SELECT p.path, p.size_bytes, p.mtime_ns, p.file_sha256 FROM file_paths AS p "
-        "JOIN fit_files AS f USING (file_sha256) WHERE f.reason IS DISTINCT FROM 'too_large'"
+        f"JOIN fit_files AS f USING (file_sha256) WHERE {KNOWN_FILE}"
     ).fetchall()
     return {r[0]: (r[1], r[2], r[3]) for r in rows}

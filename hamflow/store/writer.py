@@ -8,6 +8,7 @@ and completes them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,7 +18,7 @@ import polars as pl
 from ..faults import crash_point
 from ..prepared import PreparedFile
 from .frames import registered
-from .paths import PathEntry, remember_paths
+from .paths import KNOWN_FILE, RETRIED_REASONS, PathEntry, remember_paths
 from .weeks import refresh_weeks
 
 #: Child tables filled from prepared frames, in write order.
@@ -37,6 +38,10 @@ class WriteResult:
     workouts_added: int
     weeks: frozenset[tuple[str, object]]  # (athlete_id, week_start) rows added or changed
     athletes: tuple[str, ...]
+    #: Seconds in the transaction apart from the weekly refresh, and in the weekly refresh:
+    #: reported per run so a slow write can be told from a slow weekly recomputation.
+    write_s: float = 0.0
+    weekly_s: float = 0.0
 
 
 def _file_rows(files: Sequence[PreparedFile], run_id: str, now: datetime) -> pl.DataFrame:
@@ -83,17 +88,20 @@ def known_hashes(con: duckdb.DuckDBPyConnection, hashes: Sequence[str]) -> set[s
     if not hashes:
         return set()
     with registered(con, "_hashes", pl.DataFrame({"h": list(hashes)}, schema={"h": pl.Utf8})):
-        # A file quarantined only for its size was never read: it is looked at again each run.
-        rows = con.execute("SELECT file_sha256 FROM fit_files WHERE file_sha256 IN (SELECT h FROM _hashes) "
-                           "AND reason IS DISTINCT FROM 'too_large'").fetchall()
+        # A file quarantined for a reason that is not about its bytes (too large to read, gone,
+        # rewritten while read) is looked at again by each run.
+        rows = con.execute("SELECT file_sha256 FROM fit_files AS f WHERE file_sha256 IN (SELECT h FROM _hashes) "
+                           f"AND {KNOWN_FILE}").fetchall()
     return {r[0] for r in rows}
 
 
 def _forget_too_large(con: duckdb.DuckDBPyConnection, hashes: Sequence[str]) -> None:
-    """Drop earlier too_large rows of these files: this run's verdict replaces them."""
+    """Drop earlier rows of these files quarantined for a retried reason (too_large, unreadable,
+    changed_during_read): this run's verdict replaces them."""
     if hashes:
         with registered(con, "_retry", pl.DataFrame({"h": list(hashes)}, schema={"h": pl.Utf8})):
-            con.execute("DELETE FROM fit_files WHERE reason = 'too_large' AND file_sha256 IN (SELECT h FROM _retry)")
+            con.execute("DELETE FROM fit_files WHERE list_contains(?, reason) AND file_sha256 IN (SELECT h FROM _retry)",
+                        [list(RETRIED_REASONS)])
 
 
 def write_batch(
@@ -108,6 +116,8 @@ def write_batch(
     Files whose hash is already in ``fit_files`` are skipped (a concurrent run got there first),
     so writing is idempotent. ``weekly_params`` is passed to :func:`refresh_weeks`.
     """
+    started = time.perf_counter()
+    weekly_s = 0.0
     con.execute("BEGIN TRANSACTION")
     try:
         present = known_hashes(con, [f.sha256 for f in files])
@@ -129,12 +139,17 @@ def write_batch(
                 _insert(con, table, pl.concat(frames, how="diagonal_relaxed"))
             crash_point(f"write:{table}")
         athletes = sorted({f.athlete_id for f in fresh if f.workout_count})
+        weekly_started = time.perf_counter()
         weeks = refresh_weeks(con, athletes, weekly_params) if athletes else frozenset()
+        weekly_s = time.perf_counter() - weekly_started
         crash_point("write:weeks")
         con.execute("COMMIT")
         crash_point("write:committed")
     except BaseException:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:  # a failed COMMIT has ended the transaction: keep its error
+            pass
         raise
     return WriteResult(
         files_written=len(fresh),
@@ -142,4 +157,6 @@ def write_batch(
         workouts_added=sum(f.workout_count for f in fresh),
         weeks=weeks,
         athletes=tuple(athletes),
+        write_s=time.perf_counter() - started - weekly_s,
+        weekly_s=weekly_s,
     )

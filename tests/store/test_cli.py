@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -55,16 +56,51 @@ def test_sql_reads(db: Path) -> None:
     assert code == 0 and json.loads(text) == [{"n": 3}]
 
 
-@pytest.mark.parametrize("statement", [
-    "DELETE FROM workouts",
-    "DROP TABLE samples",
-    "UPDATE fit_files SET status = 'quarantined'",
-    "CREATE TABLE x (i INTEGER)",
-    "ATTACH 'other.duckdb'",
-])
-def test_sql_cannot_modify_the_database(db: Path, statement: str) -> None:
-    code, text = run("sql", statement, "--db", str(db))
-    assert code != 0 and "Error" in text
+def _state(db: Path, folder: Path) -> tuple[str, list[str], list[str]]:
+    """The database file's bytes (as a hash), the files beside it, and the files in ``folder``."""
+    return (hashlib.sha256(db.read_bytes()).hexdigest(), sorted(p.name for p in db.parent.iterdir()),
+            sorted(str(p.relative_to(folder)) for p in folder.rglob("*")))
+
+
+#: (statement, must it fail): every one of them leaves the database file and the disk unchanged.
+SQL_ATTEMPTS = [
+    ("DELETE FROM workouts", True),
+    ("DROP TABLE samples", True),
+    ("UPDATE fit_files SET status = 'quarantined'", True),
+    ("CREATE TABLE x (i INTEGER)", True),
+    ("INSERT INTO workouts SELECT * FROM workouts", True),
+    ("DROP VIEW weekly_last_12", True),
+    ("ATTACH 'other.duckdb'", True),
+    ("ATTACH 'new.duckdb' AS n (READ_ONLY false)", True),
+    ("ATTACH '{db}' AS again (READ_ONLY false)", True),
+    ("COPY workouts TO 'leak.csv'", True),
+    ("COPY (SELECT * FROM fit_files) TO 'leak.parquet' (FORMAT parquet)", True),
+    ("COPY (SELECT 'garbage') TO '{db}.wal'", True),
+    ("EXPORT DATABASE 'dump'", True),
+    ("PRAGMA import_database('dump')", True),
+    ("SELECT * FROM read_csv('{tmp}/data.csv')", True),
+    ("LOAD httpfs", True),
+    ("SELECT 1 AS one; DELETE FROM workouts", True),
+    ("DELETE FROM workouts; SELECT 1 AS one", True),
+    ("BEGIN TRANSACTION; DROP TABLE samples; COMMIT", True),
+    ("SET enable_external_access = true; COPY workouts TO 'leak.csv'", True),
+    ("CHECKPOINT", False),
+    ("PRAGMA force_checkpoint", False),
+    ("PRAGMA enable_checkpoint_on_shutdown", False),
+]
+
+
+@pytest.mark.parametrize(("statement", "must_fail"), SQL_ATTEMPTS, ids=[s for s, _ in SQL_ATTEMPTS])
+def test_sql_cannot_modify_the_database(db: Path, statement: str, must_fail: bool, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # where relative paths in the statement would land
+    (tmp_path / "data.csv").write_text("a,b\n1,2\n")
+    before = _state(db, tmp_path)
+    code, text = run("sql", statement.format(db=db, tmp=tmp_path), "--db", str(db))
+    if must_fail:
+        assert code != 0 and "Error" in text, text
+        assert len(text.strip().splitlines()) == 1, text
+    assert _state(db, tmp_path) == before, text
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM workouts").fetchone() == (3,)
         assert con.execute("SELECT count(*) FROM samples").fetchone()[0] > 0
