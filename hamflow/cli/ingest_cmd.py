@@ -15,7 +15,7 @@ import click
 
 from ..model import load_config
 from ..model.config_load import ConfigError, find_config
-from ..ingest import IngestError, IngestOptions, RunReport, ingest
+from ..ingest import IngestError, IngestOptions, RunReport, has_new_files, ingest
 from ..prepare import DEFAULT_MAX_FILE_BYTES
 from .options import config_option, db_option
 
@@ -58,16 +58,20 @@ def _quiet_prefect(verbose: bool) -> None:
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=8, show_default=True, help="Files per task and per write transaction.")
 @click.option("--max-file-mb", type=click.FloatRange(0, min_open=True), default=DEFAULT_MAX_FILE_BYTES / 2**20, show_default=True,
               help="Files larger than this are quarantined (reason too_large) without being read.")
+@click.option("--always-flow", is_flag=True,
+              help="Run the Prefect flow even when no file is new (by default an unchanged inbox is "
+              "recorded without starting Prefect, in under a second).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Prefect's logs.")
 def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete: str | None, engine: str,
                task_runner: str, dask_address: str | None, workers: int | None, settle_s: float,
-               batch_size: int, max_file_mb: float, verbose: bool) -> None:
+               batch_size: int, max_file_mb: float, always_flow: bool, verbose: bool) -> None:
     """Ingest FIT files or inbox folders into the database.
 
     Files already in the database (same bytes, under any name) are skipped without being decoded.
     An inbox folder holds one sub-folder per athlete: inbox/ana/*.fit belongs to athlete ana.
     A file that cannot be decoded is quarantined with its reason and reported; it never fails
-    the run, and it is not retried until its bytes change. The command exits non-zero only when
+    the run, and it is not retried until its bytes change (files too large, unreadable or changing
+    while read are looked at again each run). The command exits non-zero only when
     it cannot do its job: a path is missing, or the database cannot be written.
 
     \b
@@ -83,6 +87,8 @@ def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete
     show_progress = sys.stderr.isatty()
     max_file_bytes = int(max_file_mb * 2**20)
     try:
+        if engine == "prefect" and not always_flow and not has_new_files(paths, db):
+            engine = "local"  # every file known by path, size and mtime: nothing for a scheduler to do
         if engine == "local":
             options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size, max_file_bytes=max_file_bytes)
             with _progress(show_progress) as hook:
