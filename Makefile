@@ -40,7 +40,7 @@ test: $(STAMP) $(COMPAT)/bin/python
 	HAMFLOW_COMPAT_PYTHON=$(CURDIR)/$(COMPAT)/bin/python $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Backfill benchmark (docs/benchmarks.md): a seeded athlete-year (generated once into
-# build/bench-year) through `hamflow ingest`, against fitparse alone. About 8 minutes on 2 cores.
+# build/bench-year) through `hamflow ingest`, against fitparse alone. About 5 minutes on 2 cores.
 bench: $(STAMP)
 	$(BIN)/python bench/backfill.py $(BENCH_ARGS)
 

@@ -398,7 +398,7 @@ def measure(args: argparse.Namespace) -> Results:
     runs.append(run_cli("(c) rerun, --engine local", args.out, db, cli_env(None, None, prefect_home), len(year_files),
                         "--engine", "local"))
     with running_prefect_server(prefect_home, work / "prefect-server.log") as url:
-        runs.append(run_cli("(c) rerun, flow forced, Prefect server running", args.out, db,
+        runs.append(run_cli("(c) rerun, flow forced, server running", args.out, db,
                             cli_env(None, url, prefect_home), len(year_files), "--always-flow"))
     folder = str(args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out)
     return Results(machine(), folder, args.seed, os.cpu_count() or 2, args.batch_size, len(year_files), records,
