@@ -22,9 +22,9 @@ from .model import HamflowConfig as Config
 from .inbox import Candidate, InboxError, discover, split_known_by_path, split_unsettled, with_hashes
 from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_file
 from .prepared import FileOutcome, PreparedFile
-from .store.connection import StoreError, connection
+from .store.connection import StoreError, connection, transaction
 from .store.paths import PathEntry, load_path_index, remember_paths
-from .store.runs import RunCounts, finish_run as _finish_run_row, start_run
+from .store.runs import RunCounts, StageTimes, finish_run as _finish_run_row, record_stage_times, start_run
 from .store.schema import ensure_schema
 from .store.writer import WriteResult, known_hashes, write_batch
 
@@ -63,30 +63,6 @@ class RunPlan:
     deferred: list[Candidate]  # still being written
     unreadable: list[Candidate]  # could not be read: reported, retried next run
     discover_s: float = 0.0  # wall seconds plan_run took
-
-
-@dataclass(frozen=True)
-class StageTimes:
-    """Seconds a run spent in each of hamflow's steps, stored with the run in ``ingest_runs``.
-
-    So that a slow run can be explained afterwards from the database alone. ``decode_s`` and
-    ``classify_s`` are CPU seconds of the worker processes, summed over files: with N workers
-    in parallel they can add up to N times the wall time. The other figures are wall time in
-    the run's own process, so :attr:`in_process_s` is the part of a run's wall time that
-    hamflow's steps account for; the rest is start-up and the scheduler's own work.
-    """
-
-    discover_s: float = 0.0  # plan_run: list the inbox, path index, hash new files, run row
-    decode_s: float = 0.0
-    classify_s: float = 0.0
-    prepare_wait_s: float = 0.0  # the run's process waiting for (or doing) decode and classify
-    write_s: float = 0.0  # batch transactions, open and close included, weekly refresh excluded
-    weekly_s: float = 0.0
-    finish_s: float = 0.0
-
-    @property
-    def in_process_s(self) -> float:
-        return self.discover_s + self.prepare_wait_s + self.write_s + self.weekly_s + self.finish_s
 
 
 @dataclass
@@ -213,36 +189,25 @@ def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence
     counts.weeks_updated = len(weeks)
     entries = [PathEntry(c.path, c.size_bytes, c.mtime_ns, c.sha256) for c in plan.known + plan.duplicates if c.sha256]
     with connection(plan.db_path) as con:
-        con.execute("BEGIN TRANSACTION")
-        remember_paths(con, entries)
-        _finish_run_row(con, plan.run_id, counts, status=status, message=message)
-        stages = StageTimes(
-            discover_s=plan.discover_s,
-            decode_s=sum(p.decode_s for p in prepared),
-            classify_s=sum(p.classify_s for p in prepared),
-            prepare_wait_s=prepare_wait_s,
-            write_s=sum(r.write_s for r in results),
-            weekly_s=sum(r.weekly_s for r in results),
-            finish_s=time.perf_counter() - started,
-        )
-        _record_stage_times(con, plan.run_id, stages)
-        con.execute("COMMIT")
+        with transaction(con):
+            remember_paths(con, entries)
+            _finish_run_row(con, plan.run_id, counts, status=status, message=message)
+            stages = StageTimes(
+                discover_s=plan.discover_s,
+                decode_s=sum(p.decode_s for p in prepared),
+                classify_s=sum(p.classify_s for p in prepared),
+                prepare_wait_s=prepare_wait_s,
+                write_s=sum(r.write_s for r in results),
+                weekly_s=sum(r.weekly_s for r in results),
+                finish_s=time.perf_counter() - started,
+            )
+            record_stage_times(con, plan.run_id, stages)
     quarantined = [Quarantined(p.path, p.reason or "unknown", p.detail) for p in prepared if p.status == "quarantined"]
     quarantined += [Quarantined(c.path, "unreadable", c.error) for c in plan.unreadable]
     return RunReport(
         run_id=plan.run_id, db_path=plan.db_path, status=status, counts=counts,
         started_at=plan.started_at, finished_at=datetime.now(UTC), quarantined=quarantined,
         deferred=[c.path for c in plan.deferred], weeks=weeks, stages=stages,
-    )
-
-
-def _record_stage_times(con: duckdb.DuckDBPyConnection, run_id: str, stages: StageTimes) -> None:
-    """The run row's timing columns (sql/002_run_timings.sql)."""
-    con.execute(
-        "UPDATE ingest_runs SET discover_s = ?, decode_s = ?, classify_s = ?, prepare_wait_s = ?, "
-        "write_s = ?, weekly_s = ?, finish_s = ? WHERE run_id = ?",
-        [stages.discover_s, stages.decode_s, stages.classify_s, stages.prepare_wait_s,
-         stages.write_s, stages.weekly_s, stages.finish_s, run_id],
     )
 
 

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import fitfast  # noqa: F401 - installed by the dev extra: without it these tests fail, not skip
 import pytest
 from polars.testing import assert_frame_equal
 
@@ -16,8 +17,6 @@ from hamflow.fit.reader import _Collector, try_fast_decode
 
 from .corpus import CorpusFile, corpus_root
 from .helpers import SAMPLES, manifest, sample
-
-pytest.importorskip("fitfast")
 
 #: FitResult fields that are not part of the decoded content.
 _NOT_CONTENT = {"decoder"}

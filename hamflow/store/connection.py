@@ -107,3 +107,22 @@ def connection(path: str | os.PathLike[str], *, read_only: bool = False, timeout
         raise StoreError(f"cannot write {path}: {text}") from exc
     finally:
         con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One explicit transaction: committed when the block ends, rolled back when it raises.
+
+    A COMMIT the storage refuses has already ended the transaction, so the ROLLBACK after it
+    fails too; that second error is dropped so the first one, which says why, reaches the user.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass
+        raise

@@ -15,6 +15,7 @@ import polars as pl
 from ..fit import StrengthSet
 from ..model import HamflowConfig, reclassify
 from ..prepare import WORKOUT_COLUMNS, workout_frame, workout_record
+from .connection import transaction
 from .frames import fetch_frame, registered
 from .weeks import _comparable, refresh_weeks
 
@@ -72,8 +73,7 @@ def reprocess(con: duckdb.DuckDBPyConnection, config: HamflowConfig, *, athlete:
     total = changed = 0
     weeks: set[tuple[str, object]] = set()
     for a in athletes:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             old, new, children = _reclassify_athlete(con, a, config)
             total += new.height
             cols = list(WORKOUT_COLUMNS)
@@ -89,8 +89,4 @@ def reprocess(con: duckdb.DuckDBPyConnection, config: HamflowConfig, *, athlete:
                 with registered(con, "_rows", frame):
                     con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _rows")  # noqa: S608 - constant names
             weeks |= refresh_weeks(con, [a], config)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     return ReprocessResult(workouts=total, workouts_changed=changed, weeks_changed=len(weeks), model_version=config.model_version)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from .connection import StoreError
+from .connection import StoreError, transaction
 
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
@@ -76,8 +76,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> int:
     pending = [(n, text) for n, text in migrations() if current is None or n > current]
     latest = current or 0
     if pending or current is None:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             if current is None:
                 con.execute("CREATE TABLE hamflow_meta (schema_version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL)")
             for number, text in pending:
@@ -86,13 +85,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> int:
                 latest = number
             for text in views():
                 con.execute(text)
-            con.execute("COMMIT")
-        except Exception:
-            try:
-                con.execute("ROLLBACK")
-            except duckdb.Error:  # a failed COMMIT has ended the transaction: keep its error
-                pass
-            raise
     else:
         for text in views():
             con.execute(text)

@@ -7,8 +7,8 @@ and completes them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,6 +17,7 @@ import polars as pl
 
 from ..faults import crash_point
 from ..prepared import PreparedFile
+from .connection import transaction
 from .frames import registered
 from .paths import KNOWN_FILE, RETRIED_REASONS, PathEntry, remember_paths
 from .weeks import refresh_weeks
@@ -117,9 +118,7 @@ def write_batch(
     so writing is idempotent. ``weekly_params`` is passed to :func:`refresh_weeks`.
     """
     started = time.perf_counter()
-    weekly_s = 0.0
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         present = known_hashes(con, [f.sha256 for f in files])
         seen: set[str] = set()
         fresh = []
@@ -143,14 +142,7 @@ def write_batch(
         weeks = refresh_weeks(con, athletes, weekly_params) if athletes else frozenset()
         weekly_s = time.perf_counter() - weekly_started
         crash_point("write:weeks")
-        con.execute("COMMIT")
-        crash_point("write:committed")
-    except BaseException:
-        try:
-            con.execute("ROLLBACK")
-        except duckdb.Error:  # a failed COMMIT has ended the transaction: keep its error
-            pass
-        raise
+    crash_point("write:committed")
     return WriteResult(
         files_written=len(fresh),
         files_skipped=len(files) - len(fresh),
