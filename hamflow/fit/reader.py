@@ -269,6 +269,9 @@ class _SessionMsg:
     elapsed_s: float | None
     timer_s: float | None
     distance_m: float | None
+    max_speed_mps: float | None = None
+    max_power_w: float | None = None
+    total_ascent_m: float | None = None
 
 
 @dataclass
@@ -433,6 +436,9 @@ class _Collector:
                 elapsed_s=_number(v.get("total_elapsed_time")),
                 timer_s=_number(v.get("total_timer_time")),
                 distance_m=_number(v.get("total_distance")),
+                max_speed_mps=_number(v.get("enhanced_max_speed")) or _number(v.get("max_speed")),
+                max_power_w=_number(v.get("max_power")),
+                total_ascent_m=_number(v.get("total_ascent")),
             )
         )
 
@@ -575,6 +581,9 @@ class _Collector:
                     records=part,
                     sources=session_sources,
                     synthetic=synthetic,
+                    max_speed_mps=spec.max_speed_mps,
+                    max_power_w=spec.max_power_w,
+                    total_ascent_m=spec.total_ascent_m,
                 )
             )
         return tuple(sessions)

@@ -82,6 +82,11 @@ class Session:
     records: pl.DataFrame
     sources: dict[str, str | None]
     synthetic: bool = False  # no session message in the file; made from the records' span
+    #: What the device itself says about the session, for the data-quality cross-checks
+    #: (None when the session message lacks the field, or the session is synthetic).
+    max_speed_mps: float | None = None
+    max_power_w: float | None = None
+    total_ascent_m: float | None = None
 
     @property
     def record_count(self) -> int:

@@ -17,19 +17,20 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 
-from hamflow.fit.types import FitResult, Session, StrengthSet
+from hamflow.fit.types import Event, FitResult, Session, StrengthSet
 
 from .config import AthleteProfile, HamflowConfig
-from .derive import SIGNAL_COLUMNS, SessionKind, derive_signals
+from .derive import SIGNAL_COLUMNS, SessionKind, complete_signals, derive_signals, recognise_rowing
 from .efforts import efforts
 from .grade import GradeSource
 from .patterns import classify_seconds
 from .reasons import reasons_for
-from .regularise import regularise
+from .quality import CHANNELS, DeviceTotals, apply_mask, screen
+from .regularise import TimerEvents, regularise
 from .segments import segments
 from .sports import Activity
 from .strength import sets_frame, sets_in_span
@@ -58,6 +59,7 @@ SAMPLE_COLUMNS: Final[tuple[str, ...]] = (
     "posterior_load",
     "quad_load",
     "maxv",
+    "masked",
 )
 
 
@@ -89,18 +91,27 @@ def classify_session(
     sets: Sequence[StrengthSet] = (),
     athlete_id: str | None = None,
     reverse_elliptical: bool = False,
+    events: Sequence[Event] = (),
 ) -> ClassifiedSession:
     """Classify one decoded session with one athlete's profile.
 
-    ``sets`` are the strength sets of this session (used when it is a strength session).
+    ``sets`` are the strength sets of this session (used when it is a strength session);
+    ``events`` the file's events (its timer stops and starts tell pauses from smart recording).
     ``reverse_elliptical`` says an elliptical session was pedalled backwards (files cannot).
     """
     kind = SessionKind.of(session.sport, session.sub_sport, reverse_elliptical=reverse_elliptical)
-    grid = regularise(session.records, max_gap_s=config.model.sampling.max_gap_s)
-    signals = derive_signals(grid, kind, profile, config.model)
-    return _finish(
-        signals,
+    sampling = config.model.sampling
+    grid = regularise(
+        session.records,
+        max_gap_s=sampling.max_gap_s,
+        max_moving_gap_s=sampling.max_moving_gap_s,
+        timer=TimerEvents.from_events(events),
+        moving_speed_mps=config.model.thresholds.moving_speed_mps,
+    )
+    return _model(
+        complete_signals(grid),
         kind,
+        DeviceTotals.of(session),
         profile,
         config,
         sets=sets,
@@ -129,7 +140,7 @@ def classify_file(
         out.append(
             classify_session(
                 session, profile=profile, config=config, sets=sets, athlete_id=athlete_id,
-                reverse_elliptical=reverse_elliptical,
+                reverse_elliptical=reverse_elliptical, events=result.events,
             )
         )
     return out
@@ -149,12 +160,14 @@ def reclassify(
     elapsed_s: float | None = None,
     distance_m: float | None = None,
     reverse_elliptical: bool = False,
+    totals: DeviceTotals | None = None,
 ) -> ClassifiedSession:
     """Run the model again on stored samples, without the FIT file.
 
     The stored signals (speed, altitude, distance, grade, power, heart rate, cadence) are the
     inputs; moving, intensity, patterns, loads, efforts, segments and the summary are computed
-    afresh with ``config``. A grade derived from altitude is derived again when the samples
+    afresh with ``config``, the quality screen included (``totals``: what the session message
+    said, as stored with the workout). A grade derived from altitude is derived again when the samples
     keep ``distance_m`` (so grade-filter settings apply); a device grade is kept as stored.
     ``profile`` defaults to ``config.profile(athlete_id)``.
     """
@@ -163,7 +176,7 @@ def reclassify(
     frame = samples.sort("ts_utc")
     source = GradeSource(frame.get_column("grade_source")[0]) if frame.height else GradeSource.NONE
     has_distance = "distance_m" in frame.columns
-    rederive = source is GradeSource.ALTITUDE and has_distance
+    rederive = source.from_altitude and has_distance
     signals = frame.select(
         pl.col("ts_utc").cast(pl.Datetime("us", "UTC")),
         pl.col("dt_s"),
@@ -178,12 +191,13 @@ def reclassify(
     ).cast({c: pl.Float64 for c in SIGNAL_COLUMNS if c != "ts_utc"})
     if rederive:
         signals = signals.with_columns(pl.lit(None, dtype=pl.Float64).alias("grade_pct"))
-    derived = derive_signals(signals, kind, profile, config.model, keep_grade=None if rederive else source)
-    return _finish(
-        derived,
+    return _model(
+        complete_signals(signals),
         kind,
+        totals if totals is not None else DeviceTotals(),
         profile,
         config,
+        keep_grade=None if rederive else source,
         sets=sets,
         athlete_id=athlete_id,
         session_index=session_index,
@@ -191,6 +205,29 @@ def reclassify(
         elapsed_s=elapsed_s,
         distance_m=distance_m,
     )
+
+
+def _model(
+    completed: pl.DataFrame,
+    kind: SessionKind,
+    totals: DeviceTotals,
+    profile: AthleteProfile,
+    config: HamflowConfig,
+    *,
+    keep_grade: GradeSource | None = None,
+    **finish: Any,
+) -> ClassifiedSession:
+    """Completed 1 Hz signals -> screened -> derived -> classified. The stored samples keep the
+    completed values, masked ones included (their ``masked`` column names them), so running
+    this again on stored samples screens and classifies exactly as the first time."""
+    kind = recognise_rowing(kind, completed, config.model.rowing)
+    screened = screen(completed, kind.activity, totals, config.model.quality, config.model.thresholds)
+    derived = derive_signals(apply_mask(screened.frame), kind, profile, config.model, keep_grade=keep_grade)
+    classified = _finish(derived, kind, profile, config, totals=totals, quality_warnings=screened.warnings, **finish)
+    as_recorded = classified.samples.with_columns(
+        *[completed.get_column(c) for c in CHANNELS], screened.frame.get_column("masked")
+    )
+    return dataclasses.replace(classified, samples=as_recorded)
 
 
 def _finish(
@@ -205,6 +242,8 @@ def _finish(
     start_utc: datetime | None,
     elapsed_s: float | None,
     distance_m: float | None,
+    totals: DeviceTotals,
+    quality_warnings: tuple[str, ...],
 ) -> ClassifiedSession:
     model = config.model
     # One chunk: float sums then run in one fixed order however the frame was assembled.
@@ -226,6 +265,8 @@ def _finish(
         start_utc=start_utc,
         elapsed_s=elapsed_s,
         session_distance_m=distance_m,
+        device=totals,
+        quality_warnings=quality_warnings,
     )
     summary = dataclasses.replace(summary, reasons=reasons_for(summary, kind, model, profile))
     return ClassifiedSession(summary=summary, samples=samples, segments=seg, sets=set_rows, efforts=effort_frame)

@@ -25,7 +25,7 @@ from types import MappingProxyType
 from typing import Literal
 
 #: Bumped by hand when a rule (not a number) changes; numbers are covered by the hash.
-MODEL_RULES_VERSION = "1.0"
+MODEL_RULES_VERSION = "2.0"
 
 Sex = Literal["male", "female", "unspecified"]
 
@@ -86,8 +86,9 @@ class Thresholds:
     walk_run_speed_mps: float = 2.0
     #: On foot or on a bike, slower than this is standing still (m/s).
     moving_speed_mps: float = 0.5
-    #: Faster than this on foot is a sensor glitch, not a person (m/s); such values are dropped.
-    max_on_foot_speed_mps: float = 12.5
+    #: On foot with a cadence: at or above this many steps per minute is running, below it
+    #: walking, whatever the speed (``walk_run_speed_mps`` decides only without a cadence).
+    run_min_cadence_spm: float = 140.0
     downhill_max_grade_pct: float = -5.0
     walk_incline_min_grade_pct: float = 5.0
     walk_steep_min_grade_pct: float = 10.0
@@ -126,6 +127,11 @@ class IntensityParams:
     erg_pace_power_coefficient: float = 2.80
     #: IF of a moving second with no speed (on foot), power or heart rate to go by.
     nominal_if: float = 0.7
+    #: Descents on foot: below ``-descent_onset_pct`` grade, IF is at least
+    #: ``speed / threshold speed * descent_gain_per_pct * (|grade| - onset)``: the eccentric quad
+    #: work of braking rises with the slope while the metabolic cost falls.
+    descent_onset_pct: float = 5.0
+    descent_gain_per_pct: float = 0.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +173,12 @@ class SessionFlags:
 class SamplingParams:
     """Regular 1 Hz samples and segments."""
 
-    #: Gaps in the records up to this long are filled in; longer ones are pauses (no load).
+    #: Without timer events or a distance, gaps in the records up to this long are filled in;
+    #: longer ones are pauses (no load).
     max_gap_s: int = 10
+    #: With timer events or a distance, a gap up to this long is filled when the timer ran
+    #: through it and (where the file has a distance) the distance advanced at moving speed.
+    max_moving_gap_s: int = 60
     #: Runs of one pattern shorter than this join a neighbouring segment (efforts excepted).
     segment_min_s: int = 15
 
@@ -187,6 +197,22 @@ class GradeFilter:
     hold_s: int = 30
     #: Centred rolling mean over this many samples after the slope.
     rolling_samples: int = 3
+    #: The window is also at least this many seconds of travel at the local speed, so a fast
+    #: ride does not fit its slope through three or four samples.
+    window_s: float = 10.0
+    #: ... and long enough that the altitude noise measured in the session moves the slope by
+    #: less than this (grade %, one standard deviation).
+    target_noise_pct: float = 1.0
+    #: No altitude sensor is better than this (m, one standard deviation): a barometer reads
+    #: in 0.2 m steps and drifts with the weather, so a session whose altitude never wobbles
+    #: is still this uncertain.
+    min_noise_m: float = 0.5
+    #: Where that would need a window longer than this (m), altitude is too noisy to trust:
+    #: no grade, no incline credit, and the workout says so.
+    max_window_m: float = 400.0
+    #: A slope smaller than this many standard errors (from the measured noise) is flat: noise
+    #: does not make hills, and a device's own ascent ignores the same wobble.
+    significance_z: float = 2.0
 
 
 _HIP_EXTENSION = ("deadlift", "hip_raise", "leg_curl", "hyperextension", "hip_swing", "olympic_lift")
@@ -202,6 +228,62 @@ class StrengthRules:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelBounds:
+    """Physical and physiological bounds of one activity's sensor values."""
+
+    max_speed_mps: float
+    max_power_w: float
+    #: In the file's own unit: revolutions, strides or strokes per minute.
+    max_cadence: float
+    #: Altitude changing faster than this (m/s) is a sensor jump, not terrain.
+    max_vertical_speed_mps: float
+
+
+def _bounds(speed: float, power: float, cadence: float, vertical: float) -> ChannelBounds:
+    return ChannelBounds(speed, power, cadence, vertical)
+
+
+@dataclass(frozen=True, slots=True)
+class QualityParams:
+    """The data-quality screen between decoding and classification (``quality.py``)."""
+
+    on_foot: ChannelBounds = field(default_factory=lambda: _bounds(12.5, 2000.0, 130.0, 3.0))
+    bike: ChannelBounds = field(default_factory=lambda: _bounds(35.0, 2500.0, 250.0, 6.0))
+    row: ChannelBounds = field(default_factory=lambda: _bounds(8.0, 2000.0, 70.0, 3.0))
+    #: Elliptical, stair climber, strength and every other sport.
+    other: ChannelBounds = field(default_factory=lambda: _bounds(40.0, 2500.0, 250.0, 10.0))
+    min_heart_rate_bpm: float = 25.0
+    max_heart_rate_bpm: float = 240.0
+    #: A speed further than this from the median of the seconds around it is a spike (m/s).
+    max_speed_jump_mps: float = 3.0
+    #: ... the median over this many seconds, centred.
+    spike_window_s: int = 7
+    #: On foot, a cadence that says walking (below ``run_min_cadence_spm``) with a speed above
+    #: this is a GPS jump, not a walker (m/s).
+    max_walking_speed_mps: float = 3.0
+    #: Values above the session's own maximum by more than this fraction are masked.
+    session_max_tolerance: float = 0.10
+    #: Records this far (s) outside the session's own start and elapsed time are not counted.
+    session_span_tolerance_s: float = 120.0
+    #: The records' and the session's distances disagree when one is this many times the other.
+    distance_mismatch_ratio: float = 1.5
+
+
+@dataclass(frozen=True, slots=True)
+class RowingDetection:
+    """Rowing recognised from the data when the file files it under a generic sport."""
+
+    #: Median stroke rate (cadence) of the moving seconds in this range ...
+    min_stroke_rate_spm: float = 14.0
+    max_stroke_rate_spm: float = 48.0
+    #: ... with a median boat or erg speed in this range (m/s).
+    min_speed_mps: float = 1.5
+    max_speed_mps: float = 7.0
+    #: ... over at least this fraction of the moving seconds.
+    min_fraction: float = 0.7
+
+
+@dataclass(frozen=True, slots=True)
 class ModelParams:
     p: PatternShares = field(default_factory=PatternShares)
     thresholds: Thresholds = field(default_factory=Thresholds)
@@ -213,6 +295,8 @@ class ModelParams:
     sampling: SamplingParams = field(default_factory=SamplingParams)
     grade: GradeFilter = field(default_factory=GradeFilter)
     strength: StrengthRules = field(default_factory=StrengthRules)
+    quality: QualityParams = field(default_factory=QualityParams)
+    rowing: RowingDetection = field(default_factory=RowingDetection)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,19 +2,23 @@
 
 Input is a 1 Hz frame with the columns of :data:`SIGNAL_COLUMNS` (the output of
 :func:`~hamflow.model.regularise.regularise`, or stored samples mapped back by
-:func:`~hamflow.model.classify.reclassify`). Everything here is a column expression over that
-frame; the only decisions taken for the session as a whole are which channels carry
-information (:func:`drop_dead_channels`) and where the grade comes from.
+:func:`~hamflow.model.classify.reclassify`). :func:`complete_signals` fills what one channel
+gives for another; the quality screen (:mod:`.quality`) then masks what no sensor can have
+measured; :func:`derive_signals` adds grade, moving and intensity to what is left. Everything
+is a column expression over the frame; the only decisions taken for the session as a whole are
+which channels carry information (:func:`drop_dead_channels`), whether a generic session is a
+row (:func:`recognise_rowing`) and where the grade comes from.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Final
 
 import polars as pl
 
-from .config import AthleteProfile, ModelParams
+from .config import AthleteProfile, ModelParams, RowingDetection
 from .grade import GradeSource, choose_grade_source, grade_expr
 from .intensity import intensity_exprs
 from .regularise import VALUE_COLUMNS
@@ -39,6 +43,8 @@ class SessionKind:
     indoor: bool
     walking: bool
     reverse_elliptical: bool
+    #: Why the activity differs from what the sport field says (rowing recognised from the data).
+    recognised: str | None = None
 
     @classmethod
     def of(cls, sport: str, sub_sport: str | None, *, reverse_elliptical: bool = False) -> SessionKind:
@@ -53,6 +59,44 @@ class SessionKind:
         )
 
 
+def recognise_rowing(kind: SessionKind, frame: pl.DataFrame, params: RowingDetection) -> SessionKind:
+    """A session filed under a generic sport that moves like a boat or an erg is a row.
+
+    On-water speed coaches and some erg apps write ``sport = generic``: without this the
+    session would carry no load. The signature is a stroke rate (cadence) of 14-48 a minute with
+    a boat or erg speed of 1.5-7 m/s over most moving seconds: walking is 50-65 strides a minute,
+    running 75-100, pedalling 60-110 rpm, so none of them passes for rowing.
+    """
+    if kind.activity is not Activity.OTHER or (kind.sport or "generic").lower() not in ("generic", "fitness_equipment"):
+        return kind
+    if kind.sub_sport not in (None, "generic") or frame.is_empty():
+        return kind
+    c, v = pl.col("cadence"), pl.col("speed_mps")
+    moving = frame.filter((v >= 0.5) | (c > 0))
+    if moving.height < 60:
+        return kind
+    stroke = (c >= params.min_stroke_rate_spm) & (c <= params.max_stroke_rate_spm)
+    boat = (v >= params.min_speed_mps) & (v <= params.max_speed_mps)
+    share = moving.select((stroke & boat).fill_null(False).mean()).item()
+    if share is None or share < params.min_fraction:
+        return kind
+    rate = moving.get_column("cadence").median()
+    speed = moving.get_column("speed_mps").median()
+    reason = (
+        f"recognised as rowing from the data (sport '{kind.sport}'): a stroke rate of {rate:.0f} a minute "
+        f"at {speed:.1f} m/s over {100 * share:.0f} % of the moving time"
+    )
+    return dataclasses.replace(kind, activity=Activity.ROW, recognised=reason)
+
+
+def complete_signals(frame: pl.DataFrame) -> pl.DataFrame:
+    """Fill what the device left out but the other channels give: dead channels emptied, the
+    distance from the speed when the file has no distance, the speed from the distance when it
+    has no speed. Nothing is judged here: the quality screen looks at the completed signals."""
+    frame = drop_dead_channels(frame)
+    return frame.with_columns(_distance(frame)).with_columns(_speed())
+
+
 def derive_signals(
     frame: pl.DataFrame,
     kind: SessionKind,
@@ -61,19 +105,17 @@ def derive_signals(
     *,
     keep_grade: GradeSource | None = None,
 ) -> pl.DataFrame:
-    """Add clean speed and distance, ``grade_pct``/``grade_source``, ``moving``,
-    ``intensity_factor`` and ``intensity_source`` to a 1 Hz signal frame.
+    """Add ``grade_pct``/``grade_source``, ``moving``, ``intensity_factor`` and
+    ``intensity_source`` to a completed and screened 1 Hz signal frame.
 
     ``keep_grade`` keeps the frame's ``grade_pct`` as it is, under that source (stored samples
     whose grade cannot or need not be derived again).
     """
-    frame = drop_dead_channels(frame)
-    frame = frame.with_columns(_distance(frame)).with_columns(_speed(kind, model))
     if keep_grade is not None:
         source, grade = keep_grade, pl.col("grade_pct")
     else:
         indoor = kind.indoor or frame.get_column("altitude_m").null_count() == frame.height
-        source = choose_grade_source(frame, indoor=indoor)
+        source = choose_grade_source(frame, indoor=indoor, params=model.grade)
         grade = grade_expr(source, model.grade)
     frame = frame.with_columns(
         grade.cast(pl.Float64).alias("grade_pct"),
@@ -116,30 +158,47 @@ def _distance(frame: pl.DataFrame) -> pl.Expr:
     return pl.col("distance_m")
 
 
-def _speed(kind: SessionKind, model: ModelParams) -> pl.Expr:
-    """Recorded speed, else distance change per second; on foot, impossible values dropped."""
+def _speed() -> pl.Expr:
+    """Recorded speed, else distance change per second."""
     step_s = pl.col("ts_utc").diff().dt.total_seconds()
     from_distance = pl.when(step_s == 1).then(pl.col("distance_m").diff().clip(lower_bound=0.0))
-    speed = pl.coalesce(pl.col("speed_mps"), from_distance)
-    if kind.activity is Activity.ON_FOOT:
-        cap = model.thresholds.max_on_foot_speed_mps
-        speed = pl.coalesce(
-            pl.when(pl.col("speed_mps") <= cap).then(pl.col("speed_mps")),
-            pl.when(from_distance <= cap).then(from_distance),
-        )
-    return speed.alias("speed_mps")
+    return pl.coalesce(pl.col("speed_mps"), from_distance).alias("speed_mps")
 
 
 def _moving(kind: SessionKind, model: ModelParams) -> pl.Expr:
     """Is the athlete moving this second? The first signal that is present decides.
 
-    On foot and on a bike speed decides; on machines, power or cadence (an erg flywheel can
-    spin on after the last stroke). With none of them, heart rate present counts as moving, so
-    a stair session with only heart rate is not lost.
+    On foot, on a bike and in other sports, the distance decides where the file has one: the
+    second lies between two distance updates at most ``max_moving_gap_s`` apart over which the
+    distance advanced at ``moving_speed_mps`` or more (devices that update their distance every
+    few seconds repeat it in between, so a single second's change says little); then speed. On
+    machines, power or cadence first (an erg flywheel can spin on after the last stroke). With
+    none of them, heart rate present counts as moving, so a stair session with only heart rate
+    is not lost.
     """
     v0 = model.thresholds.moving_speed_mps
     speed = pl.col("speed_mps") >= v0
     power = pl.col("power_w") > 0
     cadence = pl.col("cadence") > 0
-    order = [power, cadence, speed] if kind.activity in _MACHINES else [speed, power, cadence]
+    if kind.activity in _MACHINES:
+        order = [power, cadence, speed]
+    else:
+        order = [distance_advancing(v0, model.sampling.max_moving_gap_s), speed, power, cadence]
     return pl.coalesce(*order, pl.col("heart_rate_bpm").is_not_null(), pl.lit(False)).alias("moving")
+
+
+def distance_advancing(min_speed_mps: float, max_interval_s: int) -> pl.Expr:
+    """Per second: did the distance advance at ``min_speed_mps`` or more over the interval
+    between the distance updates around it (null where no update lies on either side)."""
+    d, ts = pl.col("distance_m"), pl.col("ts_utc")
+    # Only within a stretch of consecutive seconds: across a pause nothing was measured.
+    stretch = (ts.diff().dt.total_seconds().fill_null(1) != 1).cum_sum()
+    updated = d.is_not_null() & (d.shift(1).is_null() | (d != d.shift(1)))
+    t_update = pl.when(updated).then(ts)
+    d_update = pl.when(updated).then(d)
+    t_next, d_next = t_update.backward_fill().over(stretch), d_update.backward_fill().over(stretch)
+    t_prev = t_update.forward_fill().shift(1).over(stretch)
+    d_prev = d_update.forward_fill().shift(1).over(stretch)
+    span_s = (t_next - t_prev).dt.total_seconds()
+    rate = (d_next - d_prev) / span_s
+    return pl.when(span_s > 0).then((span_s <= max_interval_s) & (rate >= min_speed_mps))

@@ -13,17 +13,9 @@ from hamflow.output import render
 
 from .classify import ClassifiedSession
 from .config import AthleteProfile, HamflowConfig
-from .grade import GradeSource
+from .grade import GRADE_SOURCE_TEXT
 from .patterns import UNLOADED, Pattern
 from .sports import Activity, activity_of
-
-_GRADE_TEXT = {
-    GradeSource.RECORD_GRADE.value: "grade from the device's grade field",
-    GradeSource.DEVELOPER_INCLINE.value: "grade from a developer incline field",
-    GradeSource.ALTITUDE.value: "grade from altitude over distance (outdoors)",
-    GradeSource.NONE.value: "no grade in the file (no incline credit)",
-}
-
 
 def clock(seconds: float) -> str:
     """``h:mm:ss`` or ``m:ss``."""
@@ -82,7 +74,7 @@ def _signal_notes(classified: ClassifiedSession, profile: AthleteProfile) -> lis
     activity = activity_of(s.sport, s.sub_sport)
     notes = []
     if activity is Activity.ON_FOOT:
-        notes.append(_GRADE_TEXT.get(s.grade_source, f"grade source {s.grade_source}"))
+        notes.append(GRADE_SOURCE_TEXT.get(s.grade_source, f"grade source {s.grade_source}"))
         notes.append(f"vmax {profile.vmax_mps:g} m/s, threshold speed {profile.threshold_speed_mps:g} m/s")
     elif activity is Activity.BIKE:
         notes.append(f"bike threshold power {profile.bike_threshold_power_w:g} W")

@@ -33,10 +33,26 @@ class GradeSource(StrEnum):
     RECORD_GRADE = "record_grade"
     DEVELOPER_INCLINE = "developer_incline"
     ALTITUDE = "altitude"
+    #: The session has altitude, but too noisy to give a grade (no incline credit).
+    ALTITUDE_NOISY = "altitude_noisy"
     NONE = "none"
 
+    @property
+    def from_altitude(self) -> bool:
+        return self in (GradeSource.ALTITUDE, GradeSource.ALTITUDE_NOISY)
 
-def choose_grade_source(frame: pl.DataFrame, *, indoor: bool) -> GradeSource:
+
+#: Each source in words, for reasons and ``explain``.
+GRADE_SOURCE_TEXT: dict[str, str] = {
+    GradeSource.RECORD_GRADE.value: "grade from the device's own grade field",
+    GradeSource.DEVELOPER_INCLINE.value: "grade from the treadmill incline (developer field)",
+    GradeSource.ALTITUDE.value: "grade derived from altitude over distance (outdoors)",
+    GradeSource.ALTITUDE_NOISY.value: "altitude too noisy to give a grade: no incline credit, counted as flat",
+    GradeSource.NONE.value: "no grade in the file (indoors, no incline field): no incline credit, counted as flat",
+}
+
+
+def choose_grade_source(frame: pl.DataFrame, *, indoor: bool, params: GradeFilter | None = None) -> GradeSource:
     """The best grade source this session has (see the module docstring)."""
 
     def has(column: str) -> bool:
@@ -49,8 +65,52 @@ def choose_grade_source(frame: pl.DataFrame, *, indoor: bool) -> GradeSource:
     if has("incline_pct"):
         return GradeSource.DEVELOPER_INCLINE
     if not indoor and has("altitude_m") and has("distance_m"):
+        if params is not None and too_noisy(frame, params):
+            return GradeSource.ALTITUDE_NOISY
         return GradeSource.ALTITUDE
     return GradeSource.NONE
+
+
+def altitude_noise_m(floor_m: float) -> pl.Expr:
+    """The altitude sensor's noise (m, one standard deviation), measured in the session itself.
+
+    The residual of each altitude from the median of the 15 s around it: terrain changes
+    little within 15 s, sensor noise a lot. Median absolute residual scaled to a standard
+    deviation, so a few real steps do not count as noise. A barometer gives a few centimetres;
+    GPS altitude metres.
+    """
+    a = pl.col("altitude_m")
+    residual = a - a.rolling_median(15, center=True, min_samples=1)
+    return (residual.abs().median() / 0.6745).clip(lower_bound=floor_m)
+
+
+def _local_speed() -> pl.Expr:
+    """Distance covered per second, smoothed over 5 s (m/s; 0 where unknown)."""
+    d = pl.col("distance_m").forward_fill().backward_fill().cum_max()
+    return d.diff().fill_null(0.0).rolling_mean(5, center=True, min_samples=1)
+
+
+def window_expr(params: GradeFilter) -> pl.Expr:
+    """The slope window (m) of every second: at least ``window_m``, at least ``window_s`` of
+    travel, and long enough that the measured noise moves the slope by less than
+    ``target_noise_pct`` (a least-squares slope through n samples spread over L metres has a
+    standard error of sigma * sqrt(12 / (n L^2)); with n = L / step that is
+    sigma * sqrt(12 step / L^3))."""
+    v = _local_speed()
+    sigma = altitude_noise_m(params.min_noise_m)
+    target = params.target_noise_pct / 100.0
+    for_noise = (12.0 * v * sigma * sigma / (target * target)).pow(1.0 / 3.0)
+    return pl.max_horizontal(pl.lit(params.window_m), v * params.window_s, for_noise).clip(upper_bound=params.max_window_m)
+
+
+def too_noisy(frame: pl.DataFrame, params: GradeFilter) -> bool:
+    """Would the typical moving second need a window longer than ``max_window_m``?"""
+    v = _local_speed()
+    sigma = altitude_noise_m(params.min_noise_m)
+    target = params.target_noise_pct / 100.0
+    needed = (12.0 * v * sigma * sigma / (target * target)).pow(1.0 / 3.0)
+    value = frame.select(needed.filter(v >= 0.5).median()).item()
+    return value is not None and value > params.max_window_m
 
 
 def grade_expr(source: GradeSource, params: GradeFilter) -> pl.Expr:
@@ -71,13 +131,15 @@ def altitude_grade(params: GradeFilter) -> pl.Expr:
     """Grade (%) from ``altitude_m`` and ``distance_m``, rows one second apart.
 
     For each second: the least-squares slope of altitude on distance over the samples whose
-    distance lies within ``window_m / 2`` of its own; null (then the previous value, for up to
+    distance lies within half a window of its own (:func:`window_expr`: 30 m at walking pace,
+    longer when fast or when the altitude is noisy); null (then the previous value, for up to
     ``hold_s`` seconds) where the window spans less than ``min_span_fraction * window_m`` of
     distance (standing still) or has fewer than 3 altitudes, or the slope exceeds
     ``max_abs_pct``; then a centred rolling mean over ``rolling_samples`` seconds. Holding a
     value for a bounded time keeps every grade a function of its own minute of data.
     """
-    half = params.window_m / 2.0
+    window = window_expr(params)
+    half = window / 2.0
     # Distance must be sorted for the window search: fill holes, and never let it go back.
     d = pl.col("distance_m").forward_fill().backward_fill().cum_max()
     a = pl.col("altitude_m")
@@ -97,8 +159,11 @@ def altitude_grade(params: GradeFilter) -> pl.Expr:
     denominator = n * sxx - sx * sx
     slope = (n * sxy - sx * sy) / denominator * 100.0
     span = d.gather(hi) - d.gather(lo)
+    # A slope within noise of zero is zero: its standard error is sigma * sqrt(n / denominator).
+    standard_error = altitude_noise_m(params.min_noise_m) * (n / denominator).sqrt() * 100.0
+    slope = pl.when(slope.abs() >= params.significance_z * standard_error).then(slope).otherwise(0.0)
     valid = (
-        (span >= params.min_span_fraction * params.window_m)
+        (span >= params.min_span_fraction * window)
         & (n >= 3)
         & (denominator > 0)
         & (slope.abs() <= params.max_abs_pct)

@@ -102,6 +102,22 @@ def heart_rate_if_value(hr: float, profile: AthleteProfile, params: IntensityPar
     return pl.select(heart_rate_if(pl.lit(hr), profile, params)).item()
 
 
+def descent_if(profile: AthleteProfile, params: IntensityParams) -> pl.Expr:
+    """The eccentric floor of IF on a steep descent on foot (null elsewhere).
+
+    Minetti's cost is lowest near -10 to -20 %: metabolically, a steep descent is easy. For the
+    quads it is not: braking forces and eccentric knee-extensor work rise with the slope
+    (Gottschall & Kram 2005, J Biomech 38:445), and downhill running is what causes
+    quad muscle damage and soreness (Eston et al. 1995, J Sports Sci 13:251). Below
+    ``-descent_onset_pct`` the IF is at least the flat IF at that speed times
+    ``descent_gain_per_pct`` per % of grade beyond the onset, so a steep descent carries load
+    that grows with its steepness rather than vanishing.
+    """
+    beyond = (-pl.col("grade_pct") - params.descent_onset_pct).clip(lower_bound=0.0)
+    flat_if = pl.col("speed_mps") / profile.threshold_speed_mps
+    return pl.when(beyond > 0).then(flat_if * params.descent_gain_per_pct * beyond)
+
+
 def intensity_exprs(
     activity: Activity,
     profile: AthleteProfile,
@@ -117,7 +133,8 @@ def intensity_exprs(
     candidates: list[tuple[pl.Expr, IntensitySource]] = []
     if activity is Activity.ON_FOOT:
         gas = grade_adjusted_speed(speed, pl.col("grade_pct"), params.minetti_grade_limit_pct)
-        candidates.append((gas / profile.threshold_speed_mps, IntensitySource.SPEED))
+        metabolic = gas / profile.threshold_speed_mps
+        candidates.append((pl.max_horizontal(metabolic, descent_if(profile, params)), IntensitySource.SPEED))
     elif activity is Activity.BIKE:
         candidates.append((power / profile.bike_threshold_power_w, IntensitySource.POWER))
     elif activity is Activity.ROW:

@@ -23,8 +23,9 @@ from typing import Final
 
 import polars as pl
 
-from .config import AthleteProfile, ModelParams
+from .config import AthleteProfile, ModelParams, Thresholds
 from .derive import SessionKind
+from .gait import steps_per_minute
 from .sports import Activity
 
 
@@ -122,13 +123,20 @@ def pattern_expr(kind: SessionKind, profile: AthleteProfile, model: ModelParams)
         .then(pl.lit(Pattern.HSR.value))
         .when(g <= t.downhill_max_grade_pct)
         .then(pl.lit(Pattern.DOWNHILL.value))
-        .when(v < t.walk_run_speed_mps)
+        .when(walking_gait(t))
         .then(walking)
         .when(v.is_null() & pl.lit(kind.walking))  # no speed: the sport says walk or run
         .then(walking)
         .otherwise(running)
         .alias("pattern")
     )
+
+
+def walking_gait(t: Thresholds) -> pl.Expr:
+    """Is this second walked rather than run? The cadence decides where the file has one
+    (:mod:`.gait`); the speed where it has not."""
+    spm = steps_per_minute()
+    return pl.when(spm.is_not_null()).then(spm < t.run_min_cadence_spm).otherwise(pl.col("speed_mps") < t.walk_run_speed_mps)
 
 
 def share_expr(kind: SessionKind, model: ModelParams) -> pl.Expr:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .config import AthleteProfile, ModelParams
 from .derive import SessionKind
-from .grade import GradeSource
+from .grade import GRADE_SOURCE_TEXT
 from .intensity import IntensitySource, threshold_hr
 from .patterns import SPRINTS, UNLOADED, Pattern
 from .sports import Activity
@@ -58,6 +58,8 @@ def reasons_for(
 ) -> tuple[str, ...]:
     """The reasons of a summary, most important first."""
     out = [_class_reason(summary, kind, model)]
+    if kind.recognised:
+        out.append(kind.recognised)
     out += _pattern_reasons(summary, kind, model, profile)
     out += _effort_reasons(summary, model, profile)
     out += _signal_reasons(summary, kind, model, profile)
@@ -148,15 +150,7 @@ def _signal_reasons(
 ) -> list[str]:
     out = []
     if kind.activity is Activity.ON_FOOT:
-        grade = {
-            GradeSource.RECORD_GRADE.value: "grade from the device's own grade field",
-            GradeSource.DEVELOPER_INCLINE.value: "grade from the treadmill incline (developer field)",
-            GradeSource.ALTITUDE.value: "grade derived from altitude over distance (outdoors)",
-            GradeSource.NONE.value: (
-                "no grade in the file (indoors, no incline field): no incline credit, counted as flat"
-            ),
-        }
-        out.append(grade.get(s.grade_source, f"grade source {s.grade_source}"))
+        out.append(GRADE_SOURCE_TEXT.get(s.grade_source, f"grade source {s.grade_source}"))
     if s.intensity_source == IntensitySource.HEART_RATE.value and s.loaded_s > 0:
         hr_t = threshold_hr(profile, model.intensity)
         out.append(f"intensity from heart rate (threshold {hr_t:.0f} bpm gives IF 1)")

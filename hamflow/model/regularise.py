@@ -6,10 +6,15 @@ consecutive seconds", load is integrated over time), so it first puts every sess
 of whole seconds:
 
 - timestamps are truncated to the second; several records in one second are averaged;
-- a gap of up to ``max_gap_s`` seconds between records is filled with one row per second,
-  values interpolated linearly in time (a smart-recording watch writes every 1-8 s);
-- a longer gap is a pause: no rows are made for it, so it is not moving and carries no load,
-  and an effort cannot span it;
+- a gap between records is a pause or a stretch the device did not write down. What the device
+  says decides (:func:`pause_gaps`): a gap in which its timer stopped is a pause; a gap of up to
+  ``max_moving_gap_s`` seconds over which the distance advanced at moving speed (or, without a
+  distance, the timer kept running) was moved through, since smart-recording watches write a
+  record only every few seconds to half a minute. Files without timer events or a distance keep
+  the fixed rule: gaps up to ``max_gap_s`` are filled, longer ones are pauses;
+- a gap that was moved through is filled with one row per second, values interpolated linearly
+  in time; a pause gets no rows, so it is not moving and carries no load, and an effort cannot
+  span it;
 - inside the grid, a value missing in one column (a dropped power reading) is interpolated
   when known values lie at most ``max_gap_s`` + 1 s apart around it; longer holes stay missing.
 
@@ -23,9 +28,14 @@ and by value before anything else.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 import polars as pl
+
+from hamflow.fit.types import Event
 
 #: Columns carried onto the grid (all Float64), in the order of the canonical record schema.
 VALUE_COLUMNS: Final[tuple[str, ...]] = (
@@ -48,8 +58,20 @@ GRID_SCHEMA: Final[dict[str, pl.DataType]] = {
 }
 
 
-def regularise(records: pl.DataFrame, *, max_gap_s: int) -> pl.DataFrame:
-    """Put ``records`` (canonical record columns) on a 1 Hz grid; see the module docstring."""
+def regularise(
+    records: pl.DataFrame,
+    *,
+    max_gap_s: int,
+    max_moving_gap_s: int | None = None,
+    timer: TimerEvents | None = None,
+    moving_speed_mps: float = 0.5,
+) -> pl.DataFrame:
+    """Put ``records`` (canonical record columns) on a 1 Hz grid; see the module docstring.
+
+    ``timer`` holds the file's timer events; ``max_moving_gap_s`` (default ``max_gap_s``) is the
+    longest gap that can count as moved through.
+    """
+    long_gap_s = max(max_moving_gap_s if max_moving_gap_s is not None else max_gap_s, max_gap_s)
     present = [c for c in VALUE_COLUMNS if c in records.columns]
     frame = records.select(
         pl.col("ts_utc").cast(pl.Datetime("us", "UTC")).dt.truncate("1s"),
@@ -64,7 +86,9 @@ def regularise(records: pl.DataFrame, *, max_gap_s: int) -> pl.DataFrame:
         .agg([pl.col(c).mean() for c in VALUE_COLUMNS])
     )
     gap_s = (pl.col("ts_utc").shift(-1) - pl.col("ts_utc")).dt.total_seconds()
-    rows = pl.when(gap_s.is_null() | (gap_s > max_gap_s)).then(1).otherwise(gap_s)
+    filled = pause_gaps(frame, max_gap_s=max_gap_s, max_moving_gap_s=long_gap_s, timer=timer,
+                        moving_speed_mps=moving_speed_mps)
+    rows = pl.when(gap_s.is_null() | ~filled).then(1).otherwise(gap_s)
     grid = (
         frame.with_columns(pl.int_ranges(0, rows, dtype=pl.Int64).alias("_offset"))
         .explode("_offset")
@@ -74,19 +98,91 @@ def regularise(records: pl.DataFrame, *, max_gap_s: int) -> pl.DataFrame:
                 pl.when(pl.col("_offset") == 0).then(pl.col(c)).alias(c)
                 for c in VALUE_COLUMNS
             ],
+            (pl.col("_offset") > 0).alias("_inserted"),
         )
         .drop("_offset")
     )
     return grid.select(
         "ts_utc",
         pl.lit(1.0).alias("dt_s"),
-        *[fill_short_gaps(c, max_gap_s, step=c in _STEP_COLUMNS) for c in VALUE_COLUMNS],
+        *[
+            fill_short_gaps(c, max_gap_s, step=c in _STEP_COLUMNS, inserted_limit_s=long_gap_s)
+            for c in VALUE_COLUMNS
+        ],
     )
 
 
-def fill_short_gaps(column: str, max_gap_s: int, *, step: bool = False) -> pl.Expr:
+@dataclass(frozen=True, slots=True)
+class TimerEvents:
+    """When a device's timer stopped and started (FIT ``event`` messages of the ``timer`` event)."""
+
+    stops: tuple[datetime, ...] = ()
+    starts: tuple[datetime, ...] = ()
+
+    @classmethod
+    def from_events(cls, events: Iterable[Event]) -> TimerEvents:
+        stops, starts = [], []
+        for e in events:
+            if e.event != "timer" or e.ts_utc is None or e.event_type is None:
+                continue
+            if e.event_type.startswith("stop"):
+                stops.append(e.ts_utc)
+            elif e.event_type == "start":
+                starts.append(e.ts_utc)
+        return cls(tuple(sorted(stops)), tuple(sorted(starts)))
+
+    @property
+    def known(self) -> bool:
+        return bool(self.stops or self.starts)
+
+
+def pause_gaps(
+    frame: pl.DataFrame, *, max_gap_s: int, max_moving_gap_s: int, timer: TimerEvents | None, moving_speed_mps: float
+) -> pl.Series:
+    """For each record (sorted, one per second at most), whether the gap to the next record was
+    moved through and is to be filled (True) or is a pause (False)."""
+    ts = frame.get_column("ts_utc")
+    gap = (ts.shift(-1) - ts).dt.total_seconds().fill_null(0)
+    short = gap <= max_gap_s
+    timer = timer if timer is not None and timer.known else None
+    stopped = pl.Series([False] * frame.height)
+    if timer is not None:
+        stop_ts = pl.Series(timer.stops, dtype=pl.Datetime("us", "UTC"))
+        start_ts = pl.Series(timer.starts, dtype=pl.Datetime("us", "UTC"))
+        following = ts.shift(-1).fill_null(ts)
+        # A stop inside the gap, or a timer already stopped when it began (the last stop before
+        # the gap's start is later than the last start).
+        stops_in = stop_ts.search_sorted(following, side="left") - stop_ts.search_sorted(ts, side="left")
+        stop_before, start_before = _last_at_or_before(stop_ts, ts), _last_at_or_before(start_ts, ts)
+        already = stop_before.is_not_null() & (start_before.is_null() | (stop_before > start_before))
+        stopped = (stops_in > 0) | already
+    distance = frame.get_column("distance_m").forward_fill()
+    has_distance = distance.is_not_null().any()
+    if has_distance:
+        advanced = (distance.shift(-1) - distance) >= moving_speed_mps * gap
+        moved = advanced.fill_null(False)
+    else:
+        moved = pl.Series([timer is not None] * frame.height)
+    if timer is None and not has_distance:
+        return short
+    return (~stopped & (short | ((gap <= max_moving_gap_s) & moved))).alias("filled")
+
+
+def _last_at_or_before(events: pl.Series, ts: pl.Series) -> pl.Series:
+    """For each time in ``ts``, the last of the sorted ``events`` at or before it (else null)."""
+    if events.is_empty():
+        return pl.Series(values=[None] * ts.len(), dtype=events.dtype)
+    index = events.search_sorted(ts, side="right").cast(pl.Int64)
+    found = events.gather((index - 1).clip(lower_bound=0))
+    return found.zip_with(index > 0, pl.Series(values=[None] * ts.len(), dtype=events.dtype))
+
+
+def fill_short_gaps(
+    column: str, max_gap_s: int, *, step: bool = False, inserted_limit_s: int | None = None
+) -> pl.Expr:
     """``column`` with missing values filled where known values lie at most ``max_gap_s`` + 1
-    seconds apart around them.
+    seconds apart around them (``inserted_limit_s`` + 1 in rows inserted for a gap that was
+    moved through: the ``_inserted`` column).
 
     Linear in time (``step=False``) or carried forward (``step=True``). Values missing at the
     start or end of the session, or across a longer stretch, stay null: nothing spans them.
@@ -95,5 +191,7 @@ def fill_short_gaps(column: str, max_gap_s: int, *, step: bool = False) -> pl.Ex
     known_ts = pl.when(col.is_not_null()).then(pl.col("ts_utc"))
     span_s = (known_ts.backward_fill() - known_ts.forward_fill()).dt.total_seconds()
     fillable = col.is_null() & (span_s <= max_gap_s + 1)
+    if inserted_limit_s is not None and inserted_limit_s > max_gap_s:
+        fillable = fillable | (col.is_null() & pl.col("_inserted") & (span_s <= inserted_limit_s + 1))
     filled = col.forward_fill() if step else col.interpolate_by("ts_utc")
     return pl.when(fillable).then(filled).otherwise(col).alias(column)

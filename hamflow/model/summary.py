@@ -27,6 +27,7 @@ from .config import ClassRules, ModelParams
 from .derive import SessionKind
 from .efforts import count_efforts
 from .patterns import ORDER, Pattern
+from .quality import DeviceTotals
 from .sports import Activity
 from .strength import Movement
 
@@ -110,6 +111,10 @@ class WorkoutSummary:
     model_version: str
     #: Gym categories worked, for the reasons (movement -> categories).
     set_categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: What the data-quality screen masked or distrusted, one sentence per check.
+    quality_warnings: tuple[str, ...] = ()
+    #: What the session message said (stored as the ``device_*`` columns).
+    device: DeviceTotals = field(default_factory=DeviceTotals)
 
     @property
     def pattern_seconds(self) -> dict[str, float]:
@@ -117,9 +122,18 @@ class WorkoutSummary:
 
     def to_row(self) -> dict[str, Any]:
         """The summary as a flat row (the ``workouts`` table's columns and a few more)."""
-        skip = ("patterns", "set_categories")
+        skip = ("patterns", "set_categories", "device")
         row = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
         row["reasons"] = list(self.reasons)
+        row["quality_warnings"] = list(self.quality_warnings)
+        row.update(
+            device_elapsed_s=self.device.elapsed_s,
+            device_timer_s=self.device.timer_s,
+            device_distance_m=self.device.distance_m,
+            device_max_speed_mps=self.device.max_speed_mps,
+            device_max_power_w=self.device.max_power_w,
+            device_ascent_m=self.device.total_ascent_m,
+        )
         return row
 
 
@@ -185,6 +199,8 @@ def summarise(
     start_utc: datetime | None,
     elapsed_s: float | None,
     session_distance_m: float | None,
+    device: DeviceTotals | None = None,
+    quality_warnings: tuple[str, ...] = (),
 ) -> WorkoutSummary:
     """Sum a classified samples frame into a :class:`WorkoutSummary` (reasons left empty)."""
     classes = model.classes
@@ -301,6 +317,8 @@ def summarise(
         reasons=(),
         model_version=model_version,
         set_categories=_set_categories(sets),
+        quality_warnings=quality_warnings,
+        device=device if device is not None else DeviceTotals(),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from hamflow.model import DEFAULT_CONFIG
@@ -22,7 +24,11 @@ def sprint_session(bursts: list[int], rest: int = 60, walk: float = 1.3) -> list
 
 def test_effort_needs_two_consecutive_seconds() -> None:
     speeds = sprint_session([1, 2, 8, 1])
-    s = classify(records(len(speeds), speed=speeds, grade=0.0)).summary
+    # Bursts this abrupt are GPS spikes to the quality screen: switched off, so the effort rule
+    # alone is tested.
+    quality = dataclasses.replace(DEFAULT_CONFIG.model.quality, max_speed_jump_mps=100.0)
+    config = dataclasses.replace(DEFAULT_CONFIG, model=dataclasses.replace(DEFAULT_CONFIG.model, quality=quality))
+    s = classify(records(len(speeds), speed=speeds, grade=0.0), config=config).summary
     assert s.sprint_efforts == 2
     assert not s.is_sprint_session
 

@@ -22,7 +22,7 @@ def test_incline_walk_is_explained() -> None:
     code, out = run(str(SAMPLE / "ana/2026-10-15-1900-incline_walk.fit"))
     assert code == 0, out
     assert "Segments" in out and "WALK_STEEP" in out and "WALK_INCLINE" in out
-    assert "grade from the device's grade field" in out
+    assert "grade from the device's own grade field" in out
     assert "Verdict: POSTERIOR" in out
     assert "of moving time walking at ≥ 10 % grade (WALK_STEEP, p = 0.65)" in out
     assert "balance B = 0.6" in out

@@ -44,7 +44,10 @@ def test_neighbour_differences_alone_would_not_do() -> None:
     """The reason for the distance window: slopes over a few metres at walking pace are noise."""
     distance, altitude = noisy_hill(1.3, 900, noise_m=0.25, seed=7)
     frame = pl.DataFrame({"distance_m": distance, "altitude_m": altitude})
-    narrow = GradeFilter(window_m=2.7, min_span_fraction=0.0, rolling_samples=1, max_abs_pct=1000.0)
+    narrow = GradeFilter(
+        window_m=2.7, min_span_fraction=0.0, rolling_samples=1, max_abs_pct=1000.0, window_s=0.0,
+        target_noise_pct=1000.0, significance_z=0.0,
+    )
     values = [g for g in frame.select(altitude_grade(narrow)).to_series().to_list()[30:-30] if g is not None]
     assert sum(abs(g - HILL_PCT) <= 1.5 for g in values) / len(values) < 0.5
 

@@ -7,6 +7,7 @@ import random
 import polars as pl
 import pytest
 
+from hamflow.model.quality import DeviceTotals
 from hamflow.model import DEFAULT_CONFIG, reclassify, weekly_table
 from hamflow.model.weekly import workout_row
 
@@ -87,6 +88,7 @@ def test_reclassify_from_stored_samples_is_exact(month: dict[str, SampleFile]) -
         again = reclassify(
             c.samples, s.sport, s.sub_sport, DEFAULT_CONFIG, athlete_id=f.entry["athlete"], sets=f.result.sets,
             start_utc=s.start_utc, elapsed_s=f.result.sessions[0].elapsed_s, distance_m=f.result.sessions[0].distance_m,
+            totals=DeviceTotals.of(f.result.sessions[0]),
         )
         assert again.samples.equals(c.samples), path
         assert again.segments.equals(c.segments), path

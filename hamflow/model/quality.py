@@ -1,0 +1,259 @@
+"""The data-quality screen: what a sensor cannot have measured is not given to the model.
+
+Real files carry power spikes of twenty kilowatts, GPS jumps that look like sprints, altitude
+steps, heart rates of 255 and, in salvaged files, whatever the damaged bytes happened to say.
+Taken at face value one such second can outweigh an hour of honest data. The screen runs on the
+1 Hz grid, after the signals are completed (:func:`~hamflow.model.derive.complete_signals`) and
+before anything is classified, for every file, salvaged ones included:
+
+- **bounds**: per activity, speed, power, cadence and vertical speed above what a person (or a
+  bike) can do, and heart rates outside what a heart can do (:class:`QualityParams`);
+- **spikes**: on foot, a speed further from the median of the seconds around it than an
+  athlete can accelerate, or faster than a walker can go while the cadence says walking;
+- **the device's own word**: speed or power above the session's own maximum; records outside
+  the session's start and elapsed time; records whose distance disagrees with the session's.
+
+A value that fails is *masked*: the model treats it as missing, the stored sample keeps it and
+names the channel in its ``masked`` column, and the workout gets one sentence per check in its
+``quality_warnings``. Nothing is deleted, and the screen is a pure function of the grid, the
+session totals and the config, so ``hamflow reprocess`` screens stored samples the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final
+
+import polars as pl
+
+from hamflow.fit.types import Session
+
+from .config import ChannelBounds, QualityParams, Thresholds
+from .gait import steps_per_minute
+from .sports import Activity
+
+#: Channels the screen can mask, in the order of the samples table.
+CHANNELS: Final[tuple[str, ...]] = ("speed_mps", "altitude_m", "distance_m", "power_w", "heart_rate_bpm", "cadence")
+
+#: Distances are written to the centimetre or metre: steps this small are not glitches (m).
+_DISTANCE_SLACK_M: Final = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceTotals:
+    """What the session message says about the session (None where it says nothing)."""
+
+    start_utc: datetime | None = None
+    elapsed_s: float | None = None
+    timer_s: float | None = None
+    distance_m: float | None = None
+    max_speed_mps: float | None = None
+    max_power_w: float | None = None
+    total_ascent_m: float | None = None
+
+    @classmethod
+    def of(cls, session: Session) -> DeviceTotals:
+        if session.synthetic:
+            return cls()
+        return cls(
+            start_utc=session.start_utc,
+            elapsed_s=session.elapsed_s,
+            timer_s=session.timer_s,
+            distance_m=session.distance_m,
+            max_speed_mps=session.max_speed_mps,
+            max_power_w=session.max_power_w,
+            total_ascent_m=session.total_ascent_m,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One test of the screen: the channels it masks and what it says when it fires."""
+
+    name: str
+    channels: tuple[str, ...]
+    #: Filled with the number of seconds it masked (``{n}``) and the bound in force (``{bound}``).
+    text: str
+
+
+#: Every check, declared once: the screen, the warnings and docs/model.md read this table.
+CHECKS: Final[tuple[Check, ...]] = (
+    Check("outside_session", CHANNELS, "{n} s of records lie outside the session's own start and elapsed time: not counted"),
+    Check("speed_bound", ("speed_mps",), "speed: {n} s above {bound} m/s masked"),
+    Check("speed_spike", ("speed_mps",), "speed: {n} s of GPS spikes masked (over {bound} m/s from the seconds around them)"),
+    Check("speed_walking", ("speed_mps",), "speed: {n} s faster than {bound} m/s while the cadence says walking masked"),
+    Check("speed_device_max", ("speed_mps",), "speed: {n} s above the device's own maximum of {bound} m/s masked"),
+    Check("distance_jump", ("distance_m",), "distance: {n} jumps faster than {bound} m/s left out"),
+    Check("altitude_jump", ("altitude_m",), "altitude: {n} s of jumps over {bound} m/s masked"),
+    Check("power_bound", ("power_w",), "power: {n} s above {bound} W masked"),
+    Check("power_device_max", ("power_w",), "power: {n} s above the device's own maximum of {bound} W masked"),
+    Check("heart_rate_bound", ("heart_rate_bpm",), "heart rate: {n} s outside {bound} bpm masked"),
+    Check("cadence_bound", ("cadence",), "cadence: {n} s above {bound} masked"),
+    Check("distance_mismatch", ("speed_mps", "distance_m"), "{bound}"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Screened:
+    """The grid with its ``masked`` column, and the warnings to show with the workout."""
+
+    frame: pl.DataFrame
+    warnings: tuple[str, ...]
+
+
+def bounds_for(activity: Activity, params: QualityParams) -> ChannelBounds:
+    if activity is Activity.ON_FOOT:
+        return params.on_foot
+    if activity is Activity.BIKE:
+        return params.bike
+    if activity is Activity.ROW:
+        return params.row
+    return params.other
+
+
+def screen(
+    frame: pl.DataFrame,
+    activity: Activity,
+    totals: DeviceTotals,
+    params: QualityParams,
+    thresholds: Thresholds,
+) -> Screened:
+    """Judge every value of a completed 1 Hz frame; add ``masked`` (the channels that failed,
+    null where none did). Values are left as they are: :func:`apply_mask` hides the masked ones."""
+    if frame.is_empty():
+        return Screened(frame.with_columns(pl.lit(None, dtype=pl.List(pl.String)).alias("masked")), ())
+    bounds = bounds_for(activity, params)
+    checks = _check_exprs(frame, activity, totals, params, thresholds, bounds)
+    flags = frame.select(**{name: expr.fill_null(False) for name, expr in checks.items()})
+    counts = flags.select(pl.all().sum()).row(0, named=True)
+    bound_texts = _bound_texts(totals, params, bounds)
+    warnings = [
+        check.text.format(n=int(counts[check.name]), bound=bound_texts.get(check.name, ""))
+        for check in CHECKS
+        if counts.get(check.name)
+    ]
+    provisional = apply_mask(frame.with_columns(_masked_column(flags)))
+    mismatch = _distance_mismatch(provisional, flags.get_column("outside_session"), totals, params)
+    if mismatch:
+        warnings.append(mismatch)
+        flags = flags.with_columns(pl.lit(True).alias("distance_mismatch"))
+    return Screened(frame.with_columns(_masked_column(flags)), tuple(warnings))
+
+
+def _masked_column(flags: pl.DataFrame) -> pl.Series:
+    """The names of the channels some check failed, per second; null where none failed."""
+    per_channel = [
+        pl.when(pl.any_horizontal([pl.col(c.name) for c in CHECKS if channel in c.channels and c.name in flags.columns]))
+        .then(pl.lit(channel))
+        for channel in CHANNELS
+    ]
+    masked = flags.select(pl.concat_list(per_channel).list.drop_nulls().alias("masked")).get_column("masked")
+    return masked.zip_with(masked.list.len() > 0, pl.Series(values=[None] * masked.len(), dtype=masked.dtype))
+
+
+def apply_mask(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame as the model sees it: masked values missing, and a distance that advances only
+    by the steps the screen kept (so one jump does not shift every later distance)."""
+    m = pl.col("masked")
+    hidden = {c: pl.when(m.list.contains(c).fill_null(False)).then(None).otherwise(pl.col(c)).alias(c) for c in CHANNELS}
+    frame = frame.with_columns(*[e for c, e in hidden.items() if c != "distance_m"])
+    d = pl.col("distance_m")
+    step = d.forward_fill().diff().clip(lower_bound=0.0)
+    kept = pl.when(m.list.contains("distance_m").fill_null(False)).then(0.0).otherwise(step).fill_null(0.0)
+    rebuilt = pl.when(d.is_not_null() & ~m.list.contains("distance_m").fill_null(False)).then(
+        d.drop_nulls().first() + kept.cum_sum()
+    )
+    return frame.with_columns(rebuilt.alias("distance_m"))
+
+
+def _check_exprs(
+    frame: pl.DataFrame,
+    activity: Activity,
+    totals: DeviceTotals,
+    params: QualityParams,
+    thresholds: Thresholds,
+    bounds: ChannelBounds,
+) -> dict[str, pl.Expr]:
+    v, d, alt = pl.col("speed_mps"), pl.col("distance_m"), pl.col("altitude_m")
+    step_s = pl.col("ts_utc").diff().dt.total_seconds()
+    d_step = d.forward_fill().diff()
+    out: dict[str, pl.Expr] = {}
+    out["outside_session"] = _outside_session(totals, params)
+    out["speed_bound"] = v > bounds.max_speed_mps
+    if activity is Activity.ON_FOOT:
+        # Where the device gives no speed (standing, or a watch that leaves it out), the
+        # distance says how fast the athlete went: a jump is judged against both.
+        reference = pl.coalesce(v, pl.when(step_s == 1).then(d_step.clip(lower_bound=0.0)))
+        median = reference.rolling_median(params.spike_window_s, center=True, min_samples=1)
+        out["speed_spike"] = (v - median).abs() > params.max_speed_jump_mps
+        walking = steps_per_minute() < thresholds.run_min_cadence_spm
+        out["speed_walking"] = walking & (v > params.max_walking_speed_mps)
+    if totals.max_speed_mps is not None and totals.max_speed_mps > 0:
+        out["speed_device_max"] = v > totals.max_speed_mps * (1 + params.session_max_tolerance) + 0.5
+    out["distance_jump"] = (d_step > bounds.max_speed_mps * step_s + _DISTANCE_SLACK_M) | (d_step < -_DISTANCE_SLACK_M)
+    alt_median = alt.rolling_median(params.spike_window_s, center=True, min_samples=1)
+    half = params.spike_window_s // 2
+    out["altitude_jump"] = (alt - alt_median).abs() > bounds.max_vertical_speed_mps * max(half, 1)
+    out["power_bound"] = pl.col("power_w") > bounds.max_power_w
+    if totals.max_power_w is not None and totals.max_power_w > 0:
+        out["power_device_max"] = pl.col("power_w") > totals.max_power_w * (1 + params.session_max_tolerance) + 10.0
+    hr = pl.col("heart_rate_bpm")
+    out["heart_rate_bound"] = (hr < params.min_heart_rate_bpm) | (hr > params.max_heart_rate_bpm)
+    out["cadence_bound"] = pl.col("cadence") > bounds.max_cadence
+    return out
+
+
+def _outside_session(totals: DeviceTotals, params: QualityParams) -> pl.Expr:
+    """Records outside the session's own span, when the session is consistent with itself."""
+    if totals.start_utc is None or totals.elapsed_s is None or totals.elapsed_s <= 0:
+        return pl.lit(False)
+    if totals.timer_s is not None and totals.timer_s > totals.elapsed_s + params.session_span_tolerance_s:
+        return pl.lit(False)  # a timer longer than the elapsed time: the session's span is wrong
+    tolerance = timedelta(seconds=params.session_span_tolerance_s)
+    start = totals.start_utc - tolerance
+    end = totals.start_utc + timedelta(seconds=totals.elapsed_s) + tolerance
+    ts = pl.col("ts_utc")
+    return (ts < pl.lit(start).cast(pl.Datetime("us", "UTC"))) | (ts > pl.lit(end).cast(pl.Datetime("us", "UTC")))
+
+
+def _distance_mismatch(
+    masked: pl.DataFrame, outside: pl.Series, totals: DeviceTotals, params: QualityParams
+) -> str | None:
+    """A sentence when the records' distance (after the other checks) and the session's
+    disagree beyond the ratio; the session's distance is then the one reported, and the records'
+    speed and distance are masked throughout."""
+    if totals.distance_m is None or totals.distance_m <= 0:
+        return None
+    kept = masked.filter(~outside)
+    d = kept.get_column("distance_m")
+    if d.drop_nulls().len() >= 2 and (d.max() or 0.0) > (d.min() or 0.0):  # type: ignore[operator]
+        records_m = float(d.max() - d.min())  # type: ignore[operator]
+    elif kept.get_column("speed_mps").drop_nulls().len():
+        records_m = float((kept.get_column("speed_mps").fill_null(0.0) * kept.get_column("dt_s")).sum())
+    else:
+        return None
+    if records_m < 100.0:
+        return None
+    ratio = max(records_m, totals.distance_m) / min(records_m, totals.distance_m)
+    if ratio < params.distance_mismatch_ratio:
+        return None
+    return (
+        f"distance: the records cover {records_m / 1000:.1f} km, the session says {totals.distance_m / 1000:.1f} km: "
+        "the session's distance is used and the records' speed and distance are not trusted"
+    )
+
+
+def _bound_texts(totals: DeviceTotals, params: QualityParams, bounds: ChannelBounds) -> dict[str, str]:
+    return {
+        "speed_bound": f"{bounds.max_speed_mps:g}",
+        "speed_spike": f"{params.max_speed_jump_mps:g}",
+        "speed_walking": f"{params.max_walking_speed_mps:g}",
+        "speed_device_max": f"{totals.max_speed_mps or 0:.1f}",
+        "distance_jump": f"{bounds.max_speed_mps:g}",
+        "altitude_jump": f"{bounds.max_vertical_speed_mps:g}",
+        "power_bound": f"{bounds.max_power_w:,.0f}",
+        "power_device_max": f"{totals.max_power_w or 0:,.0f}",
+        "heart_rate_bound": f"{params.min_heart_rate_bpm:g}-{params.max_heart_rate_bpm:g}",
+        "cadence_bound": f"{bounds.max_cadence:g}",
+    }
