@@ -126,7 +126,9 @@ WORKOUT_COLUMNS: tuple[str, ...] = (
     "utc_offset_min", "start_local", "week_start", "duration_s", "moving_s", "distance_m", "grade_source",
     "posterior_load", "quad_load", "posterior_share", "workout_class", "dominant_pattern", "sprint_efforts",
     "is_sprint_session", "is_leg_day", "reasons", "model_version", "hsr_distance_m", "sprint_distance_m",
-    "maxv_s", "is_incline_walk", "is_rowing", "posterior_s", "quad_s",
+    "maxv_s", "is_incline_walk", "is_rowing", "posterior_s", "quad_s", "quality_warnings",
+    "device_elapsed_s", "device_timer_s", "device_distance_m", "device_max_speed_mps", "device_max_power_w",
+    "device_ascent_m",
 )
 
 
@@ -185,6 +187,8 @@ def _frames(sha: str, athlete_id: str, result: FitResult, classified: list[Class
 _WORKOUT_TYPES: dict[str, pl.DataType] = {
     "start_utc": pl.Datetime("us", "UTC"), "start_local": pl.Datetime("us"), "week_start": pl.Date(),
     "utc_offset_min": pl.Int32(), "session_index": pl.Int32(), "sprint_efforts": pl.Int32(),
-    "reasons": pl.List(pl.Utf8), "sub_sport": pl.Utf8(), "distance_m": pl.Float64(), "posterior_share": pl.Float64(),
+    "reasons": pl.List(pl.Utf8), "quality_warnings": pl.List(pl.Utf8), "device_elapsed_s": pl.Float64(),
+    "device_timer_s": pl.Float64(), "device_distance_m": pl.Float64(), "device_max_speed_mps": pl.Float64(),
+    "device_max_power_w": pl.Float64(), "device_ascent_m": pl.Float64(), "sub_sport": pl.Utf8(), "distance_m": pl.Float64(), "posterior_share": pl.Float64(),
     "dominant_pattern": pl.Utf8(),
 }

@@ -1,6 +1,6 @@
 """The real-device FIT corpus, decoded once per test run.
 
-Decoding all 179 files takes about a minute per core with fitparse, so the corpus is decoded in
+Decoding every corpus file (180-odd) takes about a minute per core with fitparse, so the corpus is decoded in
 a process pool (one worker per core) once, and every test that needs it shares the outcome.
 """
 

@@ -267,6 +267,8 @@ class QualityParams:
     session_span_tolerance_s: float = 120.0
     #: The records' and the session's distances disagree when one is this many times the other.
     distance_mismatch_ratio: float = 1.5
+    #: Records further than this (s) from the rest of the session carry damaged time stamps.
+    max_pause_s: float = 6 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)

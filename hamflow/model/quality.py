@@ -36,6 +36,9 @@ from .sports import Activity
 #: Channels the screen can mask, in the order of the samples table.
 CHANNELS: Final[tuple[str, ...]] = ("speed_mps", "altitude_m", "distance_m", "power_w", "heart_rate_bpm", "cadence")
 
+#: No session runs longer than this (s): an elapsed time beyond it is a damaged message.
+MAX_ELAPSED_S: Final = 7 * 24 * 3600.0
+
 #: Distances are written to the centimetre or metre: steps this small are not glitches (m).
 _DISTANCE_SLACK_M: Final = 1.0
 
@@ -80,6 +83,7 @@ class Check:
 #: Every check, declared once: the screen, the warnings and docs/model.md read this table.
 CHECKS: Final[tuple[Check, ...]] = (
     Check("outside_session", CHANNELS, "{n} s of records lie outside the session's own start and elapsed time: not counted"),
+    Check("stray_records", CHANNELS, "{n} s of records lie hours away from the rest of the session (damaged time stamps): not counted"),
     Check("speed_bound", ("speed_mps",), "speed: {n} s above {bound} m/s masked"),
     Check("speed_spike", ("speed_mps",), "speed: {n} s of GPS spikes masked (over {bound} m/s from the seconds around them)"),
     Check("speed_walking", ("speed_mps",), "speed: {n} s faster than {bound} m/s while the cadence says walking masked"),
@@ -100,6 +104,27 @@ class Screened:
 
     frame: pl.DataFrame
     warnings: tuple[str, ...]
+    #: False when the session's own distance is impossible (a damaged session message): the
+    #: workout then reports the distance its screened records cover.
+    session_distance_ok: bool = True
+    #: False when the session's own elapsed time is impossible: the kept records' span is used.
+    session_time_ok: bool = True
+    #: Seconds from the first to the last record the screen kept (the duration of a session
+    #: that has no session message).
+    kept_span_s: float | None = None
+    #: The first record the screen kept.
+    kept_start_utc: datetime | None = None
+
+
+def session_distance_plausible(totals: DeviceTotals, bounds: ChannelBounds) -> bool:
+    """A session distance no faster on average than the sport's speed bound allows."""
+    if totals.distance_m is None:
+        return True
+    if totals.elapsed_s is None:
+        return totals.distance_m >= 0
+    if not 0 < totals.elapsed_s <= MAX_ELAPSED_S:
+        return False
+    return 0 <= totals.distance_m <= bounds.max_speed_mps * totals.elapsed_s
 
 
 def bounds_for(activity: Activity, params: QualityParams) -> ChannelBounds:
@@ -133,12 +158,33 @@ def screen(
         for check in CHECKS
         if counts.get(check.name)
     ]
+    time_ok = totals.elapsed_s is None or 0 < totals.elapsed_s <= MAX_ELAPSED_S
+    if not time_ok:
+        warnings.append(f"time: the session's own elapsed time of {(totals.elapsed_s or 0) / 3600:,.0f} h is impossible: the records' span is used")
+    distance_ok = session_distance_plausible(totals, bounds)
+    if not distance_ok:
+        warnings.append(
+            f"distance: the session's own {totals.distance_m / 1000:,.1f} km in {(totals.elapsed_s or 0) / 60:,.0f} min "
+            "is impossible: the records' distance is used"
+        )
+        totals = DeviceTotals(totals.start_utc, totals.elapsed_s, totals.timer_s, None, totals.max_speed_mps,
+                              totals.max_power_w, totals.total_ascent_m)
     provisional = apply_mask(frame.with_columns(_masked_column(flags)))
-    mismatch = _distance_mismatch(provisional, flags.get_column("outside_session"), totals, params)
+    mismatch = _distance_mismatch(
+        provisional, flags.get_column("outside_session") | flags.get_column("stray_records"), totals, params
+    )
+    short = _records_short(provisional, totals, params)
+    if short:
+        warnings.append(short)
     if mismatch:
         warnings.append(mismatch)
         flags = flags.with_columns(pl.lit(True).alias("distance_mismatch"))
-    return Screened(frame.with_columns(_masked_column(flags)), tuple(warnings))
+    kept = frame.filter(~(flags.get_column("outside_session") | flags.get_column("stray_records")))
+    span = (kept.get_column("ts_utc").max() - kept.get_column("ts_utc").min()).total_seconds() + 1 if kept.height else 0.0  # type: ignore[operator]
+    start = kept.get_column("ts_utc").min() if kept.height else None
+    return Screened(
+        frame.with_columns(_masked_column(flags)), tuple(warnings), distance_ok, time_ok, float(span), start  # type: ignore[arg-type]
+    )
 
 
 def _masked_column(flags: pl.DataFrame) -> pl.Series:
@@ -180,6 +226,11 @@ def _check_exprs(
     d_step = d.forward_fill().diff()
     out: dict[str, pl.Expr] = {}
     out["outside_session"] = _outside_session(totals, params)
+    # The largest stretch of records without a pause longer than max_pause_s is the session;
+    # records far from it carry damaged time stamps, and everything measured against them too.
+    stretch = (pl.col("ts_utc").diff().dt.total_seconds().fill_null(0) > params.max_pause_s).cum_sum()
+    main = stretch.value_counts(sort=True).struct.field(stretch.meta.output_name()).first()
+    out["stray_records"] = stretch != main
     out["speed_bound"] = v > bounds.max_speed_mps
     if activity is Activity.ON_FOOT:
         # Where the device gives no speed (standing, or a watch that leaves it out), the
@@ -206,7 +257,7 @@ def _check_exprs(
 
 def _outside_session(totals: DeviceTotals, params: QualityParams) -> pl.Expr:
     """Records outside the session's own span, when the session is consistent with itself."""
-    if totals.start_utc is None or totals.elapsed_s is None or totals.elapsed_s <= 0:
+    if totals.start_utc is None or totals.elapsed_s is None or not 0 < totals.elapsed_s <= MAX_ELAPSED_S:
         return pl.lit(False)
     if totals.timer_s is not None and totals.timer_s > totals.elapsed_s + params.session_span_tolerance_s:
         return pl.lit(False)  # a timer longer than the elapsed time: the session's span is wrong
@@ -235,12 +286,31 @@ def _distance_mismatch(
         return None
     if records_m < 100.0:
         return None
-    ratio = max(records_m, totals.distance_m) / min(records_m, totals.distance_m)
-    if ratio < params.distance_mismatch_ratio:
+    if totals.distance_m >= records_m * params.distance_mismatch_ratio:
+        return None  # records missing part of the session: incomplete, not wrong (said below)
+    if records_m < totals.distance_m * params.distance_mismatch_ratio:
         return None
     return (
         f"distance: the records cover {records_m / 1000:.1f} km, the session says {totals.distance_m / 1000:.1f} km: "
         "the session's distance is used and the records' speed and distance are not trusted"
+    )
+
+
+def _records_short(masked: pl.DataFrame, totals: DeviceTotals, params: QualityParams) -> str | None:
+    """A sentence when the records cover much less distance than the session (a device that
+    saved only part of its track): the records are used as they are, the session's distance is
+    reported."""
+    if totals.distance_m is None or totals.distance_m <= 0:
+        return None
+    d = masked.get_column("distance_m")
+    if d.drop_nulls().len() < 2:
+        return None
+    records_m = float(d.max() - d.min())  # type: ignore[operator]
+    if records_m <= 0 or totals.distance_m < records_m * params.distance_mismatch_ratio:
+        return None
+    return (
+        f"distance: the records cover only {records_m / 1000:.1f} of the session's {totals.distance_m / 1000:.1f} km: "
+        "part of the session was not recorded"
     )
 
 

@@ -14,6 +14,7 @@ import polars as pl
 
 from ..fit import StrengthSet
 from ..model import HamflowConfig, reclassify
+from ..model.quality import DeviceTotals
 from ..prepare import WORKOUT_COLUMNS, workout_frame, workout_record
 from .connection import transaction
 from .frames import fetch_frame, registered
@@ -38,6 +39,25 @@ def _sets(rows: pl.DataFrame) -> list[StrengthSet]:
     ]
 
 
+_DEVICE_COLUMNS = ("device_elapsed_s", "device_timer_s", "device_distance_m", "device_max_speed_mps",
+                   "device_max_power_w", "device_ascent_m")
+
+
+def _device_totals(w: dict[str, object]) -> DeviceTotals:
+    """What the session message said, as stored with the workout (none before migration 003)."""
+    if all(w.get(c) is None for c in _DEVICE_COLUMNS):
+        return DeviceTotals()
+    return DeviceTotals(
+        start_utc=w["start_utc"],  # type: ignore[arg-type]
+        elapsed_s=w["device_elapsed_s"],  # type: ignore[arg-type]
+        timer_s=w["device_timer_s"],  # type: ignore[arg-type]
+        distance_m=w["device_distance_m"],  # type: ignore[arg-type]
+        max_speed_mps=w["device_max_speed_mps"],  # type: ignore[arg-type]
+        max_power_w=w["device_max_power_w"],  # type: ignore[arg-type]
+        total_ascent_m=w["device_ascent_m"],  # type: ignore[arg-type]
+    )
+
+
 def _reclassify_athlete(con: duckdb.DuckDBPyConnection, athlete: str, config: HamflowConfig) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, pl.DataFrame]]:
     """(old workouts, new workouts, new child rows) of one athlete."""
     old = fetch_frame(con, "SELECT * FROM workouts WHERE athlete_id = $a ORDER BY workout_id", {"a": athlete})
@@ -56,6 +76,7 @@ def _reclassify_athlete(con: duckdb.DuckDBPyConnection, athlete: str, config: Ha
             frame, w["sport"], w["sub_sport"], config, athlete_id=athlete,
             sets=_sets(worked) if worked is not None else (),
             session_index=w["session_index"], start_utc=w["start_utc"], elapsed_s=w["duration_s"], distance_m=w["distance_m"],
+            totals=_device_totals(w),
         )
         records.append(workout_record(cs.summary, wid=wid, sha=w["file_sha256"], athlete_id=athlete,
                                       utc_offset_min=w["utc_offset_min"], start_local=w["start_local"], week_start=w["week_start"]))

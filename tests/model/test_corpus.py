@@ -23,12 +23,13 @@ EXPECTED = Counter(
         ("bike", "quad"): 71,
         ("bike", "unclassified"): 1,
         ("elliptical", "quad"): 1,
-        ("on_foot", "mixed"): 17,
-        ("on_foot", "posterior"): 3,
-        ("on_foot", "quad"): 25,
+        ("on_foot", "mixed"): 16,
+        ("on_foot", "posterior"): 2,
+        ("on_foot", "quad"): 28,
         ("on_foot", "unclassified"): 11,
-        ("other", "unclassified"): 48,
-        ("row", "posterior"): 6,
+        ("other", "posterior"): 1,  # rowingdata/3x250m.fit: a generic-sport row, recognised from its data
+        ("other", "unclassified"): 47,
+        ("row", "posterior"): 8,
         ("strength", "unclassified"): 5,
     }
 )

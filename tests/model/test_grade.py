@@ -7,6 +7,8 @@ import statistics
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hamflow.model import DEFAULT_CONFIG
 from hamflow.model.config import GradeFilter
@@ -82,3 +84,16 @@ def test_flat_sample_runs_stay_flat(month: dict[str, SampleFile]) -> None:
         if f.entry["kind"] in ("easy_run", "tempo_run"):
             grade = f.classified[0].samples["grade_pct"]
             assert grade.abs().quantile(0.99) < 3.0, f.entry["path"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(amplitude=st.floats(0.0, 3.0), seed=st.integers(0, 10_000), speed=st.floats(2.4, 3.4))
+def test_a_flat_jog_with_noisy_altitude_stays_quad(amplitude: float, seed: int, speed: float) -> None:
+    """Up to +-3 m of altitude noise (a GPS altitude) must not turn 40 flat minutes into hill work."""
+    rng = random.Random(seed)
+    n = 2400
+    altitude = [100.0 + rng.uniform(-amplitude, amplitude) for _ in range(n)]
+    frame = records(n, speed=speed, distance=[speed * i for i in range(n)], altitude=altitude, hr=140.0)
+    s = classify(frame).summary
+    assert s.workout_class == "quad", (s.posterior_share, s.reasons)
+    assert s.total_load <= 1.1 * (speed / DEFAULT_CONFIG.default_profile.threshold_speed_mps) ** 2 * n / 36
