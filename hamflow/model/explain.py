@@ -127,6 +127,9 @@ def session_lines(classified: ClassifiedSession, profile: AthleteProfile) -> lis
         "  Because:",
     ]
     lines += [f"    - {reason}" for reason in s.reasons]
+    if s.quality_warnings:
+        lines.append("  data quality:")
+        lines += [f"    ! {warning}" for warning in s.quality_warnings]
     return lines
 
 

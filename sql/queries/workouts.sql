@@ -4,7 +4,7 @@ SELECT
     round(moving_s / 60.0, 1) AS moving_min, round(distance_m) AS distance_m,
     workout_class, dominant_pattern, round(posterior_share, 3) AS posterior_share,
     round(posterior_load, 1) AS posterior_load, round(quad_load, 1) AS quad_load,
-    sprint_efforts, is_sprint_session, is_leg_day, reasons
+    sprint_efforts, is_sprint_session, is_leg_day, reasons, quality_warnings
 FROM workouts
 WHERE ($athlete IS NULL OR athlete_id = $athlete)
   AND ($since IS NULL OR start_local >= CAST($since AS DATE))
