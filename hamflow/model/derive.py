@@ -19,7 +19,7 @@ from typing import Final
 import polars as pl
 
 from .config import AthleteProfile, ModelParams, RowingDetection
-from .grade import GradeSource, choose_grade_source, grade_expr
+from .grade import GradeSource, altitude_grade, choose_grade_source, grade_expr
 from .intensity import intensity_exprs
 from .regularise import VALUE_COLUMNS
 from .sports import Activity, activity_of, is_indoor, is_reverse_elliptical
@@ -116,6 +116,8 @@ def derive_signals(
     else:
         indoor = kind.indoor or frame.get_column("altitude_m").null_count() == frame.height
         source = choose_grade_source(frame, indoor=indoor, params=model.grade)
+        if source is GradeSource.ALTITUDE:
+            frame = frame.with_columns(altitude_grade(frame, model.grade).alias("_altitude_grade"))
         grade = grade_expr(source, model.grade)
     frame = frame.with_columns(
         grade.cast(pl.Float64).alias("grade_pct"),
@@ -124,7 +126,7 @@ def derive_signals(
     )
     indoor_erg = kind.activity is Activity.ROW and kind.indoor
     value, origin = intensity_exprs(kind.activity, profile, model.intensity, indoor_erg=indoor_erg)
-    return frame.with_columns(value, origin).drop("incline_pct")
+    return frame.with_columns(value, origin).drop("incline_pct", "_altitude_grade", strict=False)
 
 
 #: Channels a device may fill with zeros when no sensor is paired.

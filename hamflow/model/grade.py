@@ -123,54 +123,70 @@ def grade_expr(source: GradeSource, params: GradeFilter) -> pl.Expr:
     if source is GradeSource.DEVELOPER_INCLINE:
         return pl.col("incline_pct").forward_fill().backward_fill()
     if source is GradeSource.ALTITUDE:
-        return altitude_grade(params)
+        return pl.col("_altitude_grade")  # computed by altitude_grade() beforehand
     return pl.lit(None, dtype=pl.Float64)
 
 
-def altitude_grade(params: GradeFilter) -> pl.Expr:
-    """Grade (%) from ``altitude_m`` and ``distance_m``, rows one second apart.
+def altitude_grade(frame: pl.DataFrame, params: GradeFilter) -> pl.Series:
+    """Grade (%) from ``altitude_m`` and ``distance_m`` of a frame whose rows are one second apart.
 
     For each second: the least-squares slope of altitude on distance over the samples whose
     distance lies within half a window of its own (:func:`window_expr`: 30 m at walking pace,
-    longer when fast or when the altitude is noisy); null (then the previous value, for up to
-    ``hold_s`` seconds) where the window spans less than ``min_span_fraction * window_m`` of
-    distance (standing still) or has fewer than 3 altitudes, or the slope exceeds
-    ``max_abs_pct``; then a centred rolling mean over ``rolling_samples`` seconds. Holding a
-    value for a bounded time keeps every grade a function of its own minute of data.
+    longer when fast or when the altitude is noisy); zero where it lies within
+    ``significance_z`` standard errors of zero; null (then the previous value, for up to
+    ``hold_s`` seconds) where the window spans less than ``min_span_fraction`` of its length
+    (standing still) or has fewer than 3 altitudes, or the slope exceeds ``max_abs_pct``; then a
+    centred rolling mean over ``rolling_samples`` seconds. Holding a value for a bounded time
+    keeps every grade a function of its own minute of data.
+
+    Computed in stages, each stage's columns once: the window bounds feed five running sums.
     """
-    window = window_expr(params)
-    half = window / 2.0
-    # Distance must be sorted for the window search: fill holes, and never let it go back.
-    d = pl.col("distance_m").forward_fill().backward_fill().cum_max()
-    a = pl.col("altitude_m")
-    ok = a.is_not_null() & d.is_not_null()
-    x = pl.when(ok).then(d - d.first()).otherwise(0.0)
-    y = pl.when(ok).then(a).otherwise(0.0)
-    lo = d.search_sorted(d - half, side="left")
-    hi = d.search_sorted(d + half, side="right") - 1
+    d = pl.col("_d")
+    staged = frame.select(
+        # Distance must be sorted for the window search: fill holes, and never let it go back.
+        pl.col("distance_m").forward_fill().backward_fill().cum_max().alias("_d"),
+        pl.col("altitude_m").alias("_a"),
+        window_expr(params).alias("_window"),
+        altitude_noise_m(params.min_noise_m).alias("_sigma"),
+    ).with_columns(
+        (pl.col("_a").is_not_null() & d.is_not_null()).alias("_ok"),
+    ).with_columns(
+        d.search_sorted(d - pl.col("_window") / 2.0, side="left").alias("_lo"),
+        (d.search_sorted(d + pl.col("_window") / 2.0, side="right") - 1).alias("_hi"),
+        pl.when(pl.col("_ok")).then(d - d.first()).otherwise(0.0).alias("_x"),
+        pl.when(pl.col("_ok")).then(pl.col("_a")).otherwise(0.0).alias("_y"),
+    )
+    lo, hi = pl.col("_lo"), pl.col("_hi")
 
-    def window_sum(values: pl.Expr) -> pl.Expr:
+    def window_sum(values: pl.Expr, name: str) -> pl.Expr:
         cum = values.cum_sum()
-        return cum.gather(hi) - cum.gather(lo) + values.gather(lo)
+        return (cum.gather(hi) - cum.gather(lo) + values.gather(lo)).alias(name)
 
-    n = window_sum(ok.cast(pl.Float64))
-    sx, sy = window_sum(x), window_sum(y)
-    sxx, sxy = window_sum(x * x), window_sum(x * y)
+    x, y = pl.col("_x"), pl.col("_y")
+    sums = staged.with_columns(
+        window_sum(pl.col("_ok").cast(pl.Float64), "_n"),
+        window_sum(x, "_sx"),
+        window_sum(y, "_sy"),
+        window_sum(x * x, "_sxx"),
+        window_sum(x * y, "_sxy"),
+        (d.gather(hi) - d.gather(lo)).alias("_span"),
+    )
+    n, sx, sy, sxx, sxy = (pl.col(c) for c in ("_n", "_sx", "_sy", "_sxx", "_sxy"))
     denominator = n * sxx - sx * sx
     slope = (n * sxy - sx * sy) / denominator * 100.0
-    span = d.gather(hi) - d.gather(lo)
     # A slope within noise of zero is zero: its standard error is sigma * sqrt(n / denominator).
-    standard_error = altitude_noise_m(params.min_noise_m) * (n / denominator).sqrt() * 100.0
+    standard_error = pl.col("_sigma") * (n / denominator).sqrt() * 100.0
     slope = pl.when(slope.abs() >= params.significance_z * standard_error).then(slope).otherwise(0.0)
     valid = (
-        (span >= params.min_span_fraction * window)
+        (pl.col("_span") >= params.min_span_fraction * pl.col("_window"))
         & (n >= 3)
         & (denominator > 0)
         & (slope.abs() <= params.max_abs_pct)
     )
     raw = pl.when(valid).then(slope).otherwise(None)
-    return (
+    grade = (
         raw.forward_fill(limit=params.hold_s)
         .backward_fill(limit=params.hold_s)
         .rolling_mean(window_size=params.rolling_samples, center=True, min_samples=1)
     )
+    return sums.select(grade.alias("grade_pct")).to_series()

@@ -35,7 +35,7 @@ def test_known_hill_is_recovered_from_noisy_altitude(speed: float, seed: int) ->
     every 20-second stretch (a hill sprint's length) within 1.5 % on average."""
     distance, altitude = noisy_hill(speed, 900, noise_m=0.25, seed=seed)
     frame = pl.DataFrame({"distance_m": distance, "altitude_m": altitude})
-    grade = frame.select(altitude_grade(DEFAULT_CONFIG.model.grade)).to_series().to_list()[30:-30]
+    grade = altitude_grade(frame, DEFAULT_CONFIG.model.grade).to_list()[30:-30]
     assert statistics.median(grade) == pytest.approx(HILL_PCT, abs=0.5)
     assert sum(abs(g - HILL_PCT) <= 1.5 for g in grade) / len(grade) >= 0.9
     stretches = [statistics.mean(grade[i : i + 20]) for i in range(0, len(grade) - 20, 20)]
@@ -50,7 +50,7 @@ def test_neighbour_differences_alone_would_not_do() -> None:
         window_m=2.7, min_span_fraction=0.0, rolling_samples=1, max_abs_pct=1000.0, window_s=0.0,
         target_noise_pct=1000.0, significance_z=0.0,
     )
-    values = [g for g in frame.select(altitude_grade(narrow)).to_series().to_list()[30:-30] if g is not None]
+    values = [g for g in altitude_grade(frame, narrow).to_list()[30:-30] if g is not None]
     assert sum(abs(g - HILL_PCT) <= 1.5 for g in values) / len(values) < 0.5
 
 
