@@ -19,6 +19,7 @@ from typing import Final
 import polars as pl
 
 from .config import AthleteProfile, ModelParams, RowingDetection
+from .motion import distance_advancing
 from .grade import GradeSource, altitude_grade, choose_grade_source, grade_expr
 from .intensity import intensity_exprs
 from .regularise import VALUE_COLUMNS
@@ -187,20 +188,3 @@ def _moving(kind: SessionKind, model: ModelParams) -> pl.Expr:
     else:
         order = [distance_advancing(v0, model.sampling.max_moving_gap_s), speed, power, cadence]
     return pl.coalesce(*order, pl.col("heart_rate_bpm").is_not_null(), pl.lit(False)).alias("moving")
-
-
-def distance_advancing(min_speed_mps: float, max_interval_s: int) -> pl.Expr:
-    """Per second: did the distance advance at ``min_speed_mps`` or more over the interval
-    between the distance updates around it (null where no update lies on either side)."""
-    d, ts = pl.col("distance_m"), pl.col("ts_utc")
-    # Only within a stretch of consecutive seconds: across a pause nothing was measured.
-    stretch = (ts.diff().dt.total_seconds().fill_null(1) != 1).cum_sum()
-    updated = d.is_not_null() & (d.shift(1).is_null() | (d != d.shift(1)))
-    t_update = pl.when(updated).then(ts)
-    d_update = pl.when(updated).then(d)
-    t_next, d_next = t_update.backward_fill().over(stretch), d_update.backward_fill().over(stretch)
-    t_prev = t_update.forward_fill().shift(1).over(stretch)
-    d_prev = d_update.forward_fill().shift(1).over(stretch)
-    span_s = (t_next - t_prev).dt.total_seconds()
-    rate = (d_next - d_prev) / span_s
-    return pl.when(span_s > 0).then((span_s <= max_interval_s) & (rate >= min_speed_mps))

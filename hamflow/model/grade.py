@@ -22,11 +22,13 @@ neighbour difference divides ~0.3 m of sensor noise by 1.3 m of distance (±20 %
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 
 import polars as pl
 
 from .config import GradeFilter
+from .motion import distance_advancing
 
 
 class GradeSource(StrEnum):
@@ -127,6 +129,11 @@ def grade_expr(source: GradeSource, params: GradeFilter) -> pl.Expr:
     return pl.lit(None, dtype=pl.Float64)
 
 
+#: Slower than this between distance updates at most a minute apart is standing still (m/s).
+STANDING_SPEED_MPS = 0.5
+STANDING_INTERVAL_S = 60
+
+
 def altitude_grade(frame: pl.DataFrame, params: GradeFilter) -> pl.Series:
     """Grade (%) from ``altitude_m`` and ``distance_m`` of a frame whose rows are one second apart.
 
@@ -141,15 +148,27 @@ def altitude_grade(frame: pl.DataFrame, params: GradeFilter) -> pl.Series:
 
     Computed in stages, each stage's columns once: the window bounds feed five running sums.
     """
+    if "ts_utc" not in frame.columns:  # a bare profile: one row a second
+        frame = frame.with_columns(
+            (pl.lit(datetime(2000, 1, 1, tzinfo=UTC)) + pl.duration(seconds=pl.int_range(pl.len()))).alias("ts_utc")
+        )
     d = pl.col("_d")
+    distance = pl.col("distance_m").forward_fill().backward_fill().cum_max()
+    # Standing still, the ground under the athlete does not change: what the altitude does
+    # meanwhile (a barometer settling, the weather, a lift) is taken out of the profile.
+    standing = (distance.diff().fill_null(0.0) <= 0) & ~distance_advancing(
+        STANDING_SPEED_MPS, STANDING_INTERVAL_S, distance
+    ).fill_null(False)
+    drift = pl.when(standing).then(pl.col("altitude_m").diff()).otherwise(0.0).fill_null(0.0).cum_sum()
     staged = frame.select(
         # Distance must be sorted for the window search: fill holes, and never let it go back.
-        pl.col("distance_m").forward_fill().backward_fill().cum_max().alias("_d"),
-        pl.col("altitude_m").alias("_a"),
+        distance.alias("_d"),
+        (pl.col("altitude_m") - drift).alias("_a"),
         window_expr(params).alias("_window"),
         altitude_noise_m(params.min_noise_m).alias("_sigma"),
     ).with_columns(
-        (pl.col("_a").is_not_null() & d.is_not_null()).alias("_ok"),
+        # Only points where the distance advanced: a stack of points at one distance is one point.
+        (pl.col("_a").is_not_null() & d.is_not_null() & (d.diff().fill_null(1.0) > 0)).alias("_ok"),
     ).with_columns(
         d.search_sorted(d - pl.col("_window") / 2.0, side="left").alias("_lo"),
         (d.search_sorted(d + pl.col("_window") / 2.0, side="right") - 1).alias("_hi"),
