@@ -4,6 +4,6 @@ SELECT
     athlete_id, workout_id, start_local, week_start, sport, sub_sport,
     round(moving_s / 60.0, 1) AS moving_min, distance_m,
     workout_class, dominant_pattern, posterior_share,
-    posterior_load, quad_load, is_sprint_session, is_leg_day, reasons
+    posterior_load, quad_load, is_sprint_session, is_leg_day, reasons, quality_warnings
 FROM workouts
 ORDER BY start_utc DESC;

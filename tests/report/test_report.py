@@ -96,3 +96,22 @@ def test_empty_database_shows_a_clear_empty_state(tmp_path: Path) -> None:
         visit.page.screenshot(path=str(shot))
         assert visit.console_errors == [] and visit.requests == []
     assert shot.stat().st_size > 5_000
+
+
+def test_a_workout_with_masked_data_says_so_beside_its_verdict(tmp_path: Path) -> None:
+    """A real ride with 10 s of power spikes up to 21,733 W: the page says what was masked."""
+    from ..corpus import corpus_root
+
+    db, out = tmp_path / "dq.duckdb", tmp_path / "dq.html"
+    ride = corpus_root() / "goldencheetah" / "20130717_143733.fit"
+    result = CliRunner().invoke(
+        cli, ["ingest", str(ride), "--athlete", "rider", "--db", str(db), "--engine", "local", "--settle", "0"]
+    )
+    assert result.exit_code == 0, result.output
+    write_report(db, out)
+    with open_offline(out) as visit:
+        page = visit.page
+        page.evaluate("window.hamflowReady")
+        text = page.inner_text('section[data-athlete="rider"] .dq')
+        assert "Data quality" in text and "446 W" in text
+        assert visit.console_errors == []
