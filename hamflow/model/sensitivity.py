@@ -96,7 +96,7 @@ def weekly_shares(workouts: Sequence[Workout], config: HamflowConfig) -> tuple[p
         again = reclassify(
             w.classified.samples, s.sport, s.sub_sport, config, athlete_id=w.athlete_id,
             sets=w.sets, session_index=s.session_index, start_utc=s.start_utc,
-            elapsed_s=s.duration_s, distance_m=s.distance_m,
+            elapsed_s=s.duration_s, distance_m=s.distance_m, totals=s.device,
         )
         rows.append(workout_row(again.summary, w.utc_offset_min, w.timezone))
         classes.append(again.summary.workout_class)
