@@ -29,7 +29,7 @@ from .efforts import efforts
 from .grade import GradeSource
 from .patterns import classify_seconds
 from .reasons import reasons_for
-from .quality import CHANNELS, DeviceTotals, apply_mask, screen
+from .quality import CHANNELS, DeviceTotals, apply_mask, cap_session_intensity, screen
 from .regularise import TimerEvents, regularise
 from .segments import segments
 from .sports import Activity
@@ -223,13 +223,15 @@ def _model(
     kind = recognise_rowing(kind, completed, config.model.rowing)
     screened = screen(completed, kind.activity, totals, config.model.quality, config.model.thresholds)
     derived = derive_signals(apply_mask(screened.frame), kind, profile, config.model, keep_grade=keep_grade)
+    derived, intensity_warning = cap_session_intensity(derived, kind.activity, config.model.quality)
+    warnings = screened.warnings + ((intensity_warning,) if intensity_warning else ())
     if not screened.session_distance_ok:
         finish["distance_m"] = None
     if (totals.elapsed_s is None or not screened.session_time_ok) and screened.kept_span_s is not None and finish.get("elapsed_s") is not None:
         finish["elapsed_s"] = min(finish["elapsed_s"], screened.kept_span_s)  # no session message: what was kept
     if totals.start_utc is None and screened.kept_start_utc is not None:
         finish["start_utc"] = screened.kept_start_utc
-    classified = _finish(derived, kind, profile, config, totals=totals, quality_warnings=screened.warnings, **finish)
+    classified = _finish(derived, kind, profile, config, totals=totals, quality_warnings=warnings, **finish)
     as_recorded = classified.samples.with_columns(
         *[completed.get_column(c) for c in CHANNELS], screened.frame.get_column("masked")
     )

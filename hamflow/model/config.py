@@ -269,6 +269,11 @@ class QualityParams:
     distance_mismatch_ratio: float = 1.5
     #: Records further than this (s) from the rest of the session carry damaged time stamps.
     max_pause_s: float = 6 * 3600.0
+    #: No one holds more than this session IF (root mean square) against a true threshold for
+    #: ``session_if_min_s`` or longer; above it the thresholds in use are too low for the
+    #: athlete, and the session's intensity is scaled down to it.
+    max_session_if: float = 1.15
+    session_if_min_s: float = 1200.0
 
 
 @dataclass(frozen=True, slots=True)

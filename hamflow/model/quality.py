@@ -198,6 +198,36 @@ def _masked_column(flags: pl.DataFrame) -> pl.Series:
     return masked.zip_with(masked.list.len() > 0, pl.Series(values=[None] * masked.len(), dtype=masked.dtype))
 
 
+def cap_session_intensity(frame: pl.DataFrame, activity: Activity, params: QualityParams) -> tuple[pl.DataFrame, str | None]:
+    """Scale a session's intensity down when it is beyond what anyone holds for its length.
+
+    An hour at IF 1 is by definition the most an athlete can hold; the best 20 minutes are
+    about 5 % above it (Allen & Coggan's threshold test takes 95 % of 20-minute power). A
+    session whose root-mean-square IF over 20 minutes or more exceeds ``max_session_if`` was
+    measured against thresholds that are too low for this athlete (the defaults, say, for a
+    strong rower): every second's IF is scaled by the same factor, as if the thresholds were
+    raised that much, and the workout says so. Without it one such session outweighs a month.
+    """
+    if activity not in (Activity.ON_FOOT, Activity.BIKE, Activity.ROW, Activity.ELLIPTICAL, Activity.STAIR):
+        return frame, None
+    moving = pl.col("moving") & pl.col("intensity_factor").is_not_null()
+    seconds, mean_square = frame.select(
+        pl.col("dt_s").filter(moving).sum(), (pl.col("intensity_factor").pow(2) * pl.col("dt_s")).filter(moving).sum()
+    ).row(0)
+    if not seconds or seconds < params.session_if_min_s:
+        return frame, None
+    session_if = (mean_square / seconds) ** 0.5
+    if session_if <= params.max_session_if:
+        return frame, None
+    factor = params.max_session_if / session_if
+    warning = (
+        f"intensity: a session IF of {session_if:.2f} over {seconds / 60:.0f} min is more than anyone holds against "
+        f"their threshold (at most {params.max_session_if:.2f}): this athlete's thresholds are too low for it, so its "
+        f"intensity was scaled to {params.max_session_if:.2f}; set the athlete's thresholds in hamflow.toml"
+    )
+    return frame.with_columns(pl.col("intensity_factor") * factor), warning
+
+
 def apply_mask(frame: pl.DataFrame) -> pl.DataFrame:
     """The frame as the model sees it: masked values missing, and a distance that advances only
     by the steps the screen kept (so one jump does not shift every later distance)."""

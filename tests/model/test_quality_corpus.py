@@ -136,3 +136,15 @@ def test_a_steep_descent_carries_quad_load(corpus: dict[str, CorpusFile]) -> Non
     per_min_up = (up.posterior_load + up.quad_load) / (up.seconds / 60)
     assert per_min_down >= 0.5 * per_min_up
     assert down.quad_load > 2 * down.posterior_load
+
+
+def test_no_workout_of_twenty_minutes_carries_more_than_200_load_points_an_hour(corpus: dict[str, CorpusFile]) -> None:
+    """200 an hour is IF 1.41 held throughout: only a threshold far too low makes that."""
+    capped = []
+    for rel, _session, cs in _classified(corpus):
+        s = cs.summary
+        if s.duration_s >= 1200:
+            assert s.total_load / s.duration_s * 3600 <= 200, rel
+        if any(w.startswith("intensity:") for w in s.quality_warnings):
+            capped.append(rel)
+    assert "fitparse/20170518-191602-1740899583.fit" in capped  # the strong rower against 180 W

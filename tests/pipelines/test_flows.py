@@ -97,12 +97,14 @@ def test_growing_file_is_deferred_then_picked_up(tmp_path: Path) -> None:
     growing.write_bytes(data[: len(data) // 2])
     stop = threading.Event()
 
-    def keep_writing() -> None:  # a sync client still copying the file
+    def keep_writing() -> None:  # a sync client still copying the file, slowly
+        # Small steps, so the copy is still under way whenever the run looks (a minute of
+        # bytes): how fast the run gets to its settle check does not decide the outcome.
         with open(growing, "ab") as handle:
-            for i in range(len(data) // 2, len(data), 4096):
+            for i in range(len(data) // 2, len(data), 16):
                 if stop.is_set():
                     return
-                handle.write(data[i : i + 4096])
+                handle.write(data[i : i + 16])
                 handle.flush()
                 time.sleep(0.05)
 
