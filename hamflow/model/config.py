@@ -202,7 +202,7 @@ class GradeFilter:
     window_s: float = 10.0
     #: ... and long enough that the altitude noise measured in the session moves the slope by
     #: less than this (grade %, one standard deviation).
-    target_noise_pct: float = 1.0
+    target_noise_pct: float = 0.75
     #: No altitude sensor is better than this (m, one standard deviation): a barometer reads
     #: in 0.2 m steps and drifts with the weather, so a session whose altitude never wobbles
     #: is still this uncertain.

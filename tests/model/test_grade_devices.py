@@ -73,3 +73,36 @@ def test_derived_grade_is_closer_to_the_devices_than_goldencheetahs_filter(corpu
     assert len(compared) >= 5, compared
     worse = {k: v for k, v in compared.items() if v[0] > v[1]}
     assert worse == {}, compared
+
+
+def test_ascent_implied_by_the_grade_matches_the_devices_own(corpus: dict[str, CorpusFile]) -> None:
+    """Outdoor runs with the device's total_ascent: the ascent the grade implies, within +-25 %.
+
+    Devices count ascent with their own hysteresis, so a run with 2-10 m of ascent can be off by
+    a factor of two on a metre or two; the runs with at least 20 m are held to the band.
+    """
+    from hamflow.model import classify_file
+    from hamflow.model.sports import Activity, activity_of
+
+    ratios: dict[str, tuple[float, float]] = {}
+    for rel, item in sorted(corpus.items()):
+        r = item.outcome
+        if not isinstance(r, FitResult) or not r.is_activity:
+            continue
+        for s, cs in zip(r.sessions, classify_file(r, athlete_id=None, config=DEFAULT_CONFIG)):
+            summary = cs.summary
+            outdoor = not (summary.sub_sport or "").startswith(("treadmill", "indoor"))
+            if activity_of(s.sport, s.sub_sport) is not Activity.ON_FOOT or not s.total_ascent_m or not outdoor:
+                continue
+            if summary.grade_source != "altitude":
+                continue
+            speed = pl.when(pl.col("masked").list.contains("speed_mps").fill_null(False)).then(0.0).otherwise(pl.col("speed_mps"))
+            climbed = cs.samples.select(
+                (pl.col("grade_pct").fill_null(0.0) / 100.0 * speed.fill_null(0.0) * pl.col("dt_s")).clip(lower_bound=0.0).sum()
+            ).item()
+            ratios[f"{rel}#{s.index}"] = (climbed / s.total_ascent_m, s.total_ascent_m)
+    within = {k for k, (ratio, _) in ratios.items() if 0.75 <= ratio <= 1.25}
+    substantial = {k for k, (_, ascent) in ratios.items() if ascent >= 20}
+    assert len(ratios) >= 30
+    assert len(within) / len(ratios) >= 0.75, ratios
+    assert len(within & substantial) / len(substantial) >= 0.9, ratios
