@@ -4,6 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from hamflow.fit import FitResult, Session
+from hamflow.model import ClassifiedSession
+
 from .corpus import CorpusFile, decode_corpus
 
 
@@ -17,6 +20,20 @@ def corpus() -> dict[str, CorpusFile]:
     with pytest.MonkeyPatch.context() as env:
         env.setenv("HAMFLOW_DECODER", "fitparse")
         return decode_corpus()
+
+
+@pytest.fixture(scope="session")
+def classified_corpus(corpus: dict[str, CorpusFile]) -> list[tuple[str, Session, ClassifiedSession]]:
+    """Every session of every decodable corpus activity through the model once, with built-in
+    defaults: (corpus path, decoded session, classified session), in path order."""
+    from hamflow.model import DEFAULT_CONFIG, classify_file
+
+    out = []
+    for rel, item in sorted(corpus.items()):
+        if isinstance(item.outcome, FitResult) and item.outcome.is_activity:
+            classified = classify_file(item.outcome, athlete_id=None, config=DEFAULT_CONFIG)
+            out += [(rel, s, c) for s, c in zip(item.outcome.sessions, classified, strict=True)]
+    return out
 
 
 @pytest.fixture(scope="session")

@@ -10,11 +10,10 @@ from collections import Counter
 
 import pytest
 
-from hamflow.fit import FitResult
-from hamflow.model import DEFAULT_CONFIG, classify_file
+from hamflow.fit import Session
+from hamflow.model import DEFAULT_CONFIG, ClassifiedSession
 from hamflow.model.sports import Activity, activity_of
 
-from ..corpus import CorpusFile
 
 #: (activity, workout_class) over every session of every decodable activity file. A change here
 #: means the model classifies real files differently: review it, then update the numbers.
@@ -38,18 +37,14 @@ CARDIO = {Activity.ON_FOOT, Activity.BIKE, Activity.ROW, Activity.ELLIPTICAL, Ac
 
 
 @pytest.mark.slow
-def test_corpus_class_distribution(corpus: dict[str, CorpusFile]) -> None:
+def test_corpus_class_distribution(classified_corpus: list[tuple[str, Session, ClassifiedSession]]) -> None:
     seen: Counter[tuple[str, str]] = Counter()
-    for rel, item in corpus.items():
-        result = item.outcome
-        if not isinstance(result, FitResult) or not result.is_activity:
-            continue
-        for classified in classify_file(result, athlete_id=None, config=DEFAULT_CONFIG):
-            s = classified.summary
-            activity = activity_of(s.sport, s.sub_sport)
-            seen[(activity.value, s.workout_class)] += 1
-            if activity in CARDIO and s.loaded_s >= DEFAULT_CONFIG.model.classes.min_loaded_s:
-                assert s.workout_class in ("posterior", "quad", "mixed"), (rel, s.reasons)
-            assert s.reasons, rel
-            assert s.total_load >= 0 and s.posterior_load >= 0 and s.quad_load >= 0, rel
+    for rel, _session, classified in classified_corpus:
+        s = classified.summary
+        activity = activity_of(s.sport, s.sub_sport)
+        seen[(activity.value, s.workout_class)] += 1
+        if activity in CARDIO and s.loaded_s >= DEFAULT_CONFIG.model.classes.min_loaded_s:
+            assert s.workout_class in ("posterior", "quad", "mixed"), (rel, s.reasons)
+        assert s.reasons, rel
+        assert s.total_load >= 0 and s.posterior_load >= 0 and s.quad_load >= 0, rel
     assert seen == EXPECTED

@@ -16,7 +16,8 @@ import polars as pl
 import pytest
 
 from hamflow.fit import FitResult, Session
-from hamflow.model import DEFAULT_CONFIG
+from hamflow.model import DEFAULT_CONFIG, ClassifiedSession
+from hamflow.model.sports import Activity, activity_of
 from hamflow.model.derive import SessionKind, complete_signals
 from hamflow.model.grade import altitude_grade
 from hamflow.model.quality import DeviceTotals, apply_mask, screen
@@ -75,32 +76,26 @@ def test_derived_grade_is_closer_to_the_devices_than_goldencheetahs_filter(corpu
     assert worse == {}, compared
 
 
-def test_ascent_implied_by_the_grade_matches_the_devices_own(corpus: dict[str, CorpusFile]) -> None:
+def test_ascent_implied_by_the_grade_matches_the_devices_own(
+    classified_corpus: list[tuple[str, Session, ClassifiedSession]],
+) -> None:
     """Outdoor runs with the device's total_ascent: the ascent the grade implies, within +-25 %.
 
     Devices count ascent with their own hysteresis, so a run with 2-10 m of ascent can be off by
     a factor of two on a metre or two; the runs with at least 20 m are held to the band.
     """
-    from hamflow.model import classify_file
-    from hamflow.model.sports import Activity, activity_of
-
     ratios: dict[str, tuple[float, float]] = {}
-    for rel, item in sorted(corpus.items()):
-        r = item.outcome
-        if not isinstance(r, FitResult) or not r.is_activity:
+    for rel, s, cs in classified_corpus:
+        summary = cs.summary
+        outdoor = not (summary.sub_sport or "").startswith(("treadmill", "indoor"))
+        on_foot = activity_of(s.sport, s.sub_sport) is Activity.ON_FOOT
+        if not (on_foot and outdoor and s.total_ascent_m and summary.grade_source == "altitude"):
             continue
-        for s, cs in zip(r.sessions, classify_file(r, athlete_id=None, config=DEFAULT_CONFIG)):
-            summary = cs.summary
-            outdoor = not (summary.sub_sport or "").startswith(("treadmill", "indoor"))
-            if activity_of(s.sport, s.sub_sport) is not Activity.ON_FOOT or not s.total_ascent_m or not outdoor:
-                continue
-            if summary.grade_source != "altitude":
-                continue
-            speed = pl.when(pl.col("masked").list.contains("speed_mps").fill_null(False)).then(0.0).otherwise(pl.col("speed_mps"))
-            climbed = cs.samples.select(
-                (pl.col("grade_pct").fill_null(0.0) / 100.0 * speed.fill_null(0.0) * pl.col("dt_s")).clip(lower_bound=0.0).sum()
-            ).item()
-            ratios[f"{rel}#{s.index}"] = (climbed / s.total_ascent_m, s.total_ascent_m)
+        speed = pl.when(pl.col("masked").list.contains("speed_mps").fill_null(False)).then(0.0).otherwise(pl.col("speed_mps"))
+        climbed = cs.samples.select(
+            (pl.col("grade_pct").fill_null(0.0) / 100.0 * speed.fill_null(0.0) * pl.col("dt_s")).clip(lower_bound=0.0).sum()
+        ).item()
+        ratios[f"{rel}#{s.index}"] = (climbed / s.total_ascent_m, s.total_ascent_m)
     within = {k for k, (ratio, _) in ratios.items() if 0.75 <= ratio <= 1.25}
     substantial = {k for k, (_, ascent) in ratios.items() if ascent >= 20}
     assert len(ratios) >= 30

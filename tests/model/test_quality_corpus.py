@@ -5,8 +5,6 @@ Uses the session-wide ``corpus`` fixture (decoded once), so it adds only the mod
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import polars as pl
 import pytest
 
@@ -20,11 +18,7 @@ from ..corpus import CorpusFile
 pytestmark = pytest.mark.slow
 
 
-def _classified(corpus: dict[str, CorpusFile]) -> Iterator[tuple[str, Session, ClassifiedSession]]:
-    for rel, item in sorted(corpus.items()):
-        if isinstance(item.outcome, FitResult) and item.outcome.is_activity:
-            for session, cs in zip(item.outcome.sessions, classify_file(item.outcome, athlete_id=None, config=DEFAULT_CONFIG)):
-                yield rel, session, cs
+Classified = list[tuple[str, Session, ClassifiedSession]]
 
 
 def _one(corpus: dict[str, CorpusFile], rel: str) -> tuple[Session, ClassifiedSession]:
@@ -38,8 +32,8 @@ def _unmasked(samples: pl.DataFrame, channel: str) -> pl.Expr:
     return pl.col(channel).filter(~pl.col("masked").list.contains(channel).fill_null(False))
 
 
-def test_no_loaded_second_is_faster_than_its_sport_allows_or_above_2500_w(corpus: dict[str, CorpusFile]) -> None:
-    for rel, _session, cs in _classified(corpus):
+def test_no_loaded_second_is_faster_than_its_sport_allows_or_above_2500_w(classified_corpus: Classified) -> None:
+    for rel, _session, cs in classified_corpus:
         bounds = bounds_for(activity_of(cs.summary.sport, cs.summary.sub_sport), DEFAULT_CONFIG.model.quality)
         loaded = cs.samples.filter(pl.col("load") > 0)
         top = loaded.select(_unmasked(loaded, "speed_mps").max().alias("v"), _unmasked(loaded, "power_w").max().alias("p"))
@@ -91,9 +85,9 @@ def advancing_time(session: Session) -> float:
     return float(gap.filter((gap > 0) & (gap <= 60) & (step >= 0.5 * gap)).sum() or 0.0)
 
 
-def test_moving_time_follows_the_distance_in_nineteen_sessions_of_twenty(corpus: dict[str, CorpusFile]) -> None:
+def test_moving_time_follows_the_distance_in_nineteen_sessions_of_twenty(classified_corpus: Classified) -> None:
     within = total = 0
-    for _rel, session, cs in _classified(corpus):
+    for _rel, session, cs in classified_corpus:
         d = session.records.get_column("distance_m")
         if d.drop_nulls().len() <= 10 or not (d.max() or 0) > (d.min() or 0):  # type: ignore[operator]
             continue
@@ -138,10 +132,10 @@ def test_a_steep_descent_carries_quad_load(corpus: dict[str, CorpusFile]) -> Non
     assert down.quad_load > 2 * down.posterior_load
 
 
-def test_no_workout_of_twenty_minutes_carries_more_than_200_load_points_an_hour(corpus: dict[str, CorpusFile]) -> None:
+def test_no_workout_of_twenty_minutes_carries_more_than_200_load_points_an_hour(classified_corpus: Classified) -> None:
     """200 an hour is IF 1.41 held throughout: only a threshold far too low makes that."""
     capped = []
-    for rel, _session, cs in _classified(corpus):
+    for rel, _session, cs in classified_corpus:
         s = cs.summary
         if s.duration_s >= 1200:
             assert s.total_load / s.duration_s * 3600 <= 200, rel
