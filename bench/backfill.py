@@ -257,7 +257,7 @@ def last_run_stages(db: Path) -> tuple[dict[str, float], int]:
 def running_prefect_server(prefect_home: Path, log: Path) -> Iterator[str]:
     """A Prefect server started before timing, as ``hamflow serve`` keeps one for its nightly runs."""
     os.environ["PREFECT_HOME"] = str(prefect_home)
-    from pipelines.serve import local_prefect_server
+    from hamflow_flows.serve import local_prefect_server
 
     with local_prefect_server(log_path=log) as url:
         yield str(url)

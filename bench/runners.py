@@ -19,14 +19,15 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings  # noqa: E402
 
-from pipelines.flows import dask_task_runner, default_task_runner, run_ingest  # noqa: E402
+from hamflow.ingest import IngestOptions  # noqa: E402
+from hamflow_flows.flows import dask_task_runner, default_task_runner, run_ingest  # noqa: E402
 
 
 def timed(folder: Path, runner_name: str, workers: int) -> tuple[float, int]:
     runner = dask_task_runner(workers=workers) if runner_name == "dask" else default_task_runner(workers)
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        report = run_ingest([str(folder)], str(Path(tmp) / "b.duckdb"), settle_s=0.0, task_runner=runner)
+        report = run_ingest([str(folder)], str(Path(tmp) / "b.duckdb"), IngestOptions(settle_s=0.0), task_runner=runner)
         return time.perf_counter() - started, report.counts.files_new
 
 

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from hamflow.fit import FitResult, Session
-from hamflow.model import ClassifiedSession
+from hamflow.fit import FitResult, Session, read_fit
+from hamflow.model import DEFAULT_CONFIG, ClassifiedSession, classify_file
 
 from .corpus import CorpusFile, decode_corpus
 
@@ -26,8 +29,6 @@ def corpus() -> dict[str, CorpusFile]:
 def classified_corpus(corpus: dict[str, CorpusFile]) -> list[tuple[str, Session, ClassifiedSession]]:
     """Every session of every decodable corpus activity through the model once, with built-in
     defaults: (corpus path, decoded session, classified session), in path order."""
-    from hamflow.model import DEFAULT_CONFIG, classify_file
-
     out = []
     for rel, item in sorted(corpus.items()):
         if isinstance(item.outcome, FitResult) and item.outcome.is_activity:
@@ -48,3 +49,31 @@ def month_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = ingest([str(SAMPLES)], db, load_config(None), IngestOptions(settle_s=0.0))
     assert report.status == "completed"
     return db
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_fit"
+
+
+@dataclass(frozen=True)
+class SampleFile:
+    entry: dict[str, Any]
+    result: FitResult
+    classified: list[ClassifiedSession]
+
+
+@pytest.fixture(scope="session")
+def manifest() -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads((SAMPLE / "manifest.json").read_text())
+    return manifest
+
+
+@pytest.fixture(scope="session")
+def month(manifest: dict[str, Any]) -> dict[str, SampleFile]:
+    """Every sound file of the sample month, decoded and classified once with the defaults."""
+    out = {}
+    for entry in manifest["files"]:
+        if entry["broken"]:
+            continue
+        result = read_fit(SAMPLE / entry["path"])
+        out[entry["path"]] = SampleFile(entry, result, classify_file(result, athlete_id=entry["athlete"], config=DEFAULT_CONFIG))
+    return out

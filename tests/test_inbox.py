@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hamflow.inbox import InboxError, discover, sha256_of, split_known_by_path, split_unsettled, with_hashes
+from hamflow.ingest.files import InboxError, discover, sha256_of, split_known_by_path, split_unsettled, with_hashes
 
 
 def touch(path: Path, data: bytes = b"x") -> Path:

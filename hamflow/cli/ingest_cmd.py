@@ -1,6 +1,6 @@
 """``hamflow ingest`` and ``hamflow serve``: bring FIT files into the database, now or nightly.
 
-The library never imports Prefect; these commands load the flows in ``pipelines/`` only when
+The library never imports Prefect; these commands load the flows in ``hamflow_flows`` only when
 they run, and ``--engine local`` ingests without Prefect at all.
 """
 
@@ -16,7 +16,8 @@ import click
 from ..model import load_config
 from ..model.config_load import ConfigError, find_config
 from ..ingest import IngestError, IngestOptions, RunReport, has_new_files, ingest
-from ..prepare import DEFAULT_MAX_FILE_BYTES
+from ..ingest.prepare import DEFAULT_MAX_FILE_BYTES
+from ..report.run_summary import run_text
 from .options import config_option, db_option
 
 
@@ -84,42 +85,34 @@ def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete
         config = load_config(find_config(config_path))
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
-    show_progress = sys.stderr.isatty()
-    max_file_bytes = int(max_file_mb * 2**20)
+    options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size,
+                            max_file_bytes=int(max_file_mb * 2**20))
     try:
         if engine == "prefect" and not always_flow and not has_new_files(paths, db):
             engine = "local"  # every file known by path, size and mtime: nothing for a scheduler to do
-        if engine == "local":
-            options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size, max_file_bytes=max_file_bytes)
-            with _progress(show_progress) as hook:
+        with _progress(sys.stderr.isatty()) as hook:
+            if engine == "local":
                 report = ingest(list(paths), db, config, options, progress=hook)
-        else:
-            report = _run_flow(list(paths), db, config_path, athlete, task_runner, dask_address, workers, settle_s,
-                               batch_size, max_file_bytes, verbose, show_progress)
+            else:
+                report = _run_flow(list(paths), db, config_path, options, task_runner, dask_address, workers, verbose, hook)
     except IngestError as exc:
         raise click.ClickException(str(exc)) from exc
-    from ..runsummary import run_text
-
     click.echo(run_text(report))
     click.echo(f"\ndatabase: {os.path.abspath(db)}  (query it: hamflow weeks --db {db}; hamflow sql \"...\" --db {db})")
 
 
-def _run_flow(paths: list[str], db: str, config_path: str | None, athlete: str | None, task_runner: str,
-              dask_address: str | None, workers: int | None, settle_s: float, batch_size: int,
-              max_file_bytes: int, verbose: bool, show_progress: bool) -> RunReport:
+def _run_flow(paths: list[str], db: str, config_path: str | None, options: IngestOptions, task_runner: str,
+              dask_address: str | None, workers: int | None, verbose: bool,
+              progress: Callable[[int, int], None] | None) -> RunReport:
     _quiet_prefect(verbose)
-    try:
-        from pipelines import flows
-    except ImportError as exc:
-        raise IngestError("the prefect engine needs the pipelines extra (pip install 'hamflow[pipelines]'), or use --engine local") from exc
+    from hamflow_flows import flows
+
     runner = flows.dask_task_runner(dask_address, workers) if task_runner == "dask" else flows.default_task_runner(workers)
-    with _progress(show_progress) as hook:
-        flows.progress_hook = hook
-        try:
-            return flows.run_ingest(paths, db, config_path=config_path, athlete=athlete, settle_s=settle_s,
-                                    batch_size=batch_size, max_file_bytes=max_file_bytes, task_runner=runner)
-        finally:
-            flows.progress_hook = None
+    flows.progress_hook = progress
+    try:
+        return flows.run_ingest(paths, db, options, config_path=config_path, task_runner=runner)
+    finally:
+        flows.progress_hook = None
 
 
 @click.command("serve")
@@ -142,7 +135,7 @@ def serve_cmd(inbox: str, db: str, config_path: str | None, cron: str, timezone:
       hamflow serve --inbox /data/inbox --db /data/hamflow.duckdb --cron "0 3 * * *" --timezone Europe/Berlin
     """
     _quiet_prefect(verbose)
-    from pipelines.serve import ServeError, serve_nightly
+    from hamflow_flows.serve import ServeError, serve_nightly
 
     try:
         serve_nightly(inbox=inbox, db=db, cron=cron, timezone=timezone, config_path=config_path, settle_s=settle_s)

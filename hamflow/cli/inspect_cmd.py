@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from ..discover import find_fit_files
+from ..ingest.files import fit_paths as find_fit_files
 from ..fit import FitDecodeError, read_fit
 from ..fit.describe import detail_lines, summary_row
-from ..output import FORMATS, render
+from ..report.tables import FORMATS, render
 
 
 @click.command("inspect")

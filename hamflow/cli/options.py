@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ..output import FORMATS
+from ..report.tables import FORMATS
 
 db_option = click.option(
     "--db", "db", type=click.Path(dir_okay=False), envvar="HAMFLOW_DB", default="hamflow.duckdb",

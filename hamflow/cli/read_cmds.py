@@ -10,7 +10,7 @@ import click
 import duckdb
 import polars as pl
 
-from ..output import render
+from ..report.tables import render
 from ..store import read
 from ..store.connection import StoreError, connection
 from ..store.schema import require_schema
@@ -144,7 +144,7 @@ def reprocess_cmd(db: str, config_path: str | None, athlete: str | None) -> None
     """
     from ..model import load_config
     from ..model.config_load import ConfigError, find_config
-    from ..store.reprocess import reprocess
+    from ..ingest.reprocess import reprocess
     from ..store.schema import ensure_schema
 
     try:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import polars as pl
 
-from hamflow.output import render
+from hamflow.report.tables import render
 
 from .classify import ClassifiedSession
 from .config import AthleteProfile, HamflowConfig

@@ -14,7 +14,7 @@ import jinja2
 import polars as pl
 import vl_convert
 
-from ..flags import flag_reason, flag_title, week_sentences
+from ..model.flags import flag_reason, flag_title, week_sentences
 from . import charts
 from .data import AthleteReport
 

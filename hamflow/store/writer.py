@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 import duckdb
 import polars as pl
 
-from ..faults import crash_point
-from ..prepared import PreparedFile
+from .faults import crash_point
+from .prepared import PreparedFile
 from .connection import transaction
 from .frames import registered
 from .paths import KNOWN_FILE, RETRIED_REASONS, PathEntry, remember_paths

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from hamflow.cli import cli
 
-from .conftest import SAMPLE
+from ..conftest import SAMPLE
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "hamflow.example.toml"
 

@@ -14,7 +14,7 @@ from hamflow.model import DEFAULT_CONFIG
 from hamflow.model.config import GradeFilter
 from hamflow.model.grade import altitude_grade
 
-from .conftest import SampleFile
+from ..conftest import SampleFile
 from .frames import classify, cumulative, records
 
 HILL_PCT = 8.0

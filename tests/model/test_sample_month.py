@@ -11,7 +11,7 @@ from hamflow.model.quality import DeviceTotals
 from hamflow.model import DEFAULT_CONFIG, reclassify, weekly_table
 from hamflow.model.weekly import workout_row
 
-from .conftest import SampleFile
+from ..conftest import SampleFile
 
 
 def test_every_expected_class(month: dict[str, SampleFile]) -> None:

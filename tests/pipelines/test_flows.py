@@ -6,9 +6,13 @@ import shutil
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
+from prefect.task_runners import TaskRunner
+
+from hamflow.ingest import IngestOptions, RunReport
 
 from ..helpers import SAMPLES, assert_same, make_inbox, sample, snapshot
 
@@ -22,11 +26,11 @@ def _files() -> dict[str, list[Path]]:
     }
 
 
-def _run(inbox: Path, db: Path, **kwargs):  # type: ignore[no-untyped-def]
-    from pipelines.flows import run_ingest
+def _run(inbox: Path, db: Path, task_runner: TaskRunner | None = None, **options: Any) -> RunReport:
+    from hamflow_flows.flows import run_ingest
 
-    kwargs.setdefault("settle_s", 0.0)
-    return run_ingest([str(inbox)], str(db), **kwargs)
+    options.setdefault("settle_s", 0.0)
+    return run_ingest([str(inbox)], str(db), IngestOptions(**options), task_runner=task_runner)
 
 
 def _count(db: Path, sql: str) -> int:
@@ -124,7 +128,7 @@ def test_growing_file_is_deferred_then_picked_up(tmp_path: Path) -> None:
 
 
 def test_dask_gives_the_same_tables_as_the_process_pool(first_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from pipelines.flows import dask_task_runner
+    from hamflow_flows.flows import dask_task_runner
 
     inbox, db, _ = first_run
     dask_db = tmp_path / "dask.duckdb"

@@ -7,9 +7,9 @@ from pathlib import Path
 import duckdb
 
 from hamflow.fit import FitResult
-from hamflow.inbox import discover, with_hashes
+from hamflow.ingest.files import discover, with_hashes
 from hamflow.model import load_config
-from hamflow.prepare import prepare_decoded
+from hamflow.ingest.prepare import prepare_decoded
 from hamflow.store.connection import connection
 from hamflow.store.schema import ensure_schema
 from hamflow.store.writer import write_batch

@@ -6,9 +6,9 @@ import polars as pl
 import pytest
 
 from hamflow.model import DEFAULT_CONFIG
-from hamflow.model.sensitivity import PARAMETERS, Workout, markdown, sensitivity_table, with_shares
+from hamflow.report.sensitivity import PARAMETERS, Workout, markdown, sensitivity_table, with_shares
 
-from .conftest import SampleFile
+from ..conftest import SampleFile
 
 
 def test_shares_move_within_bounds() -> None:

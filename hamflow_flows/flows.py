@@ -1,17 +1,18 @@
 """The nightly ingest as a Prefect flow.
 
-Thin by design: the steps are hamflow's own (:mod:`hamflow.ingest`); Prefect adds parallel
-decoding in worker processes (or on a Dask cluster), retries where a retry can help, logging,
-and a markdown artifact per run. The results are the same whatever runs the tasks.
+Thin by design: the run loop and its steps are hamflow's own (:func:`hamflow.ingest.run`);
+Prefect adds parallel decoding in worker processes (or on a Dask cluster), retries where a
+retry can help, logging, and a markdown artifact per run. The results are the same whatever
+runs the tasks.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict, replace
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -25,14 +26,11 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
 from hamflow.model import HamflowConfig as Config, load_config
 from hamflow.model.config_load import find_config
-from hamflow.ingest import IngestError, IngestOptions, RunPlan, RunReport, batches, finish_run, plan_run, prepare_files, write_prepared
-from hamflow.inbox import Candidate
-from hamflow.prepare import DEFAULT_MAX_FILE_BYTES
-from hamflow.prepared import FileOutcome, PreparedFile
+from hamflow.ingest import Candidate, IngestError, IngestOptions, RunPlan, RunReport, plan_run, prepare_files, run, write_prepared
+from hamflow.report.run_summary import run_markdown
 from hamflow.store.connection import StoreError
+from hamflow.store.prepared import PreparedFile
 from hamflow.store.writer import WriteResult
-
-from hamflow.runsummary import run_markdown
 
 #: Called with (files done, files to do) after each written batch; the CLI sets it for its
 #: progress bar. Flows run in the CLI's own process, so a module-level hook reaches them.
@@ -87,65 +85,68 @@ def dask_task_runner(address: str | None = None, workers: int | None = None) -> 
     return DaskTaskRunner(cluster_kwargs={"n_workers": workers or os.cpu_count() or 2, "threads_per_worker": 1, "processes": True})
 
 
+class PrefectEngine:
+    """The run loop's steps as Prefect tasks: planning and writing retried on a lock, batches
+    prepared by the flow's task runner at most ``in_flight`` ahead of the write."""
+
+    def __init__(self, in_flight: int) -> None:
+        self.in_flight = max(1, in_flight)
+        self.logger = get_run_logger()
+
+    def plan(self, paths: Sequence[str], db_path: str, config: Config, options: IngestOptions,
+             run_id: str | None) -> RunPlan:
+        return plan_task(list(paths), db_path, config, options, run_id or "")
+
+    def prepare(self, work: list[list[Candidate]], config: Config,
+                options: IngestOptions) -> Iterator[list[PreparedFile]]:
+        return (future.result() for future in _windowed(work, config, options, self.in_flight))
+
+    def write(self, db_path: str, prepared: list[PreparedFile], run_id: str, config: Config) -> WriteResult:
+        return write_task(db_path, prepared, run_id, config)
+
+    def planned(self, plan: RunPlan) -> None:
+        self.logger.info(
+            "run %s: %d files seen, %d new, %d known, %d deferred (still being written)",
+            plan.run_id, plan.seen, len(plan.todo), len(plan.known) + len(plan.duplicates), len(plan.deferred),
+        )
+
+    def quarantined(self, prepared: PreparedFile) -> None:
+        self.logger.warning("quarantined %s: %s (%s)", prepared.path, prepared.reason, prepared.detail)
+
+
+_DEFAULTS = IngestOptions()
+
+
 @flow(name="hamflow-ingest", task_runner=default_task_runner(), validate_parameters=False)
 def ingest_flow(
     paths: list[str],
     db: str,
     config_path: str | None = None,
-    athlete: str | None = None,
-    settle_s: float = 1.0,
-    batch_size: int = 8,
-    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-    in_flight: int | None = None,
+    athlete: str | None = _DEFAULTS.athlete,
+    settle_s: float = _DEFAULTS.settle_s,
+    batch_size: int = _DEFAULTS.batch_size,
+    max_file_bytes: int = _DEFAULTS.max_file_bytes,
+    in_flight: int | None = _DEFAULTS.in_flight,
+    keep_positions: bool = _DEFAULTS.keep_positions,
 ) -> RunReport:
     """Discover FIT files, skip known ones, decode and classify the new ones in parallel,
     write them in short transactions, refresh the weeks they touch, and report.
 
-    At most ``in_flight`` batches (default: twice the number of cores) are submitted ahead of
-    the write: a finished batch's frames wait in this process until written, so an unbounded
-    queue would grow with the backlog, while two per worker keep every worker busy.
+    The parameters are those of :class:`hamflow.ingest.IngestOptions` (a deployment sets them
+    in ``prefect.yaml``). At most ``in_flight`` batches (default: twice the number of cores)
+    are submitted ahead of the write: a finished batch's frames wait in this process until
+    written, so an unbounded queue would grow with the backlog, while two per worker keep every
+    worker busy.
     """
-    logger = get_run_logger()
     config = load_config(find_config(config_path))
-    options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size, max_file_bytes=max_file_bytes)
-    run_id = str(flow_run.get_id() or "") or None
-    plan = plan_task(paths, db, config, options, run_id or "")
-    logger.info(
-        "run %s: %d files seen, %d new, %d known, %d deferred (still being written)",
-        plan.run_id, plan.seen, len(plan.todo), len(plan.known) + len(plan.duplicates), len(plan.deferred),
-    )
-    results: list[WriteResult] = []
-    outcomes: list[FileOutcome] = []
-    done = 0
-    waited_s = 0.0
-    window = in_flight or 2 * (os.cpu_count() or 2)
-    try:
-        with _api_for_workers():
-            for batch, future in _windowed(batches(plan.todo, batch_size), config, options, window):
-                started = time.perf_counter()
-                prepared = future.result()
-                waited_s += time.perf_counter() - started
-                for p in prepared:
-                    if p.status == "quarantined":
-                        logger.warning("quarantined %s: %s (%s)", p.path, p.reason, p.detail)
-                results.append(write_task(db, prepared, plan.run_id, config))
-                outcomes += [p.outcome for p in prepared]
-                # Written: free the frames now. Prefect holds each task's result and parameters
-                # in reference cycles that only Python's cyclic collector frees, and that runs
-                # rarely: without this a backfill held the frames of up to ~180 written files.
-                prepared.clear()
-                done += len(batch)
-                if progress_hook:
-                    progress_hook(done, len(plan.todo))
-    except StoreError as exc:
-        try:
-            finish_run(plan, results, outcomes, status="failed", message=str(exc), prepare_wait_s=waited_s)
-        except StoreError:
-            pass
-        raise IngestError(str(exc)) from exc
-    report = finish_run(plan, results, outcomes, prepare_wait_s=waited_s)
+    options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size,
+                            max_file_bytes=max_file_bytes, in_flight=in_flight, keep_positions=keep_positions)
+    engine = PrefectEngine(options.in_flight or 2 * (os.cpu_count() or 2))
+    with _api_for_workers():
+        report = run(paths, db, config, options, engine=engine, run_id=str(flow_run.get_id() or "") or None,
+                     progress=progress_hook)
     create_markdown_artifact(markdown=run_markdown(report), key="hamflow-ingest", description="hamflow ingest run")
-    logger.info(
+    engine.logger.info(
         "run %s completed: %d new files, %d workouts, %d quarantined, %d weeks updated",
         report.run_id, report.counts.files_new, report.counts.workouts_added,
         report.counts.files_quarantined, report.counts.weeks_updated,
@@ -171,36 +172,34 @@ def _api_for_workers() -> Iterator[None]:
 
 
 def _windowed(work: list[list[Candidate]], config: Config, options: IngestOptions,
-              in_flight: int) -> Iterator[tuple[list[Candidate], PrefectFuture[list[PreparedFile]]]]:
+              in_flight: int) -> Iterator[PrefectFuture[list[PreparedFile]]]:
     """Submit prepare tasks at most ``in_flight`` ahead; yield them in submission order.
 
     The next batch is submitted before the oldest is handed out, so workers decode while the
     caller writes; yielding in submission order keeps the writes deterministic.
     """
-    pending: deque[tuple[list[Candidate], PrefectFuture[list[PreparedFile]]]] = deque()
+    pending: deque[PrefectFuture[list[PreparedFile]]] = deque()
     queued = iter(work)
     while True:
         while len(pending) < max(1, in_flight):
             batch = next(queued, None)
             if batch is None:
                 break
-            pending.append((batch, prepare_task.submit(batch, config, options)))
+            pending.append(prepare_task.submit(batch, config, options))
         if not pending:
             return
         yield pending.popleft()
 
 
-def run_ingest(paths: list[str], db: str, *, config_path: str | None = None, athlete: str | None = None,
-               settle_s: float = 1.0, batch_size: int = 8, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-               task_runner: TaskRunner | None = None, in_flight: int | None = None) -> RunReport:
+def run_ingest(paths: list[str], db: str, options: IngestOptions = IngestOptions(), *,
+               config_path: str | None = None, task_runner: TaskRunner | None = None) -> RunReport:
     """Run :func:`ingest_flow` with a chosen task runner (the process pool by default).
 
-    ``in_flight`` defaults to two batches per worker of a process pool (``--workers`` may
-    differ from the number of cores), else to the flow's own default.
+    ``options.in_flight`` defaults to two batches per worker of a process pool (``--workers``
+    may differ from the number of cores), else to the flow's own default.
     """
     flow_ = ingest_flow.with_options(task_runner=task_runner) if task_runner is not None else ingest_flow
     workers = getattr(task_runner, "_max_workers", None)  # where ProcessPoolTaskRunner keeps it
-    if in_flight is None and isinstance(workers, int):
-        in_flight = 2 * workers
-    return flow_(paths=paths, db=db, config_path=config_path, athlete=athlete, settle_s=settle_s,
-                 batch_size=batch_size, max_file_bytes=max_file_bytes, in_flight=in_flight)
+    if options.in_flight is None and isinstance(workers, int):
+        options = replace(options, in_flight=2 * workers)
+    return flow_(paths=paths, db=db, config_path=config_path, **asdict(options))

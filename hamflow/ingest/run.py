@@ -2,8 +2,9 @@
 
 ``plan_run`` (cheap, holds the database briefly) -> ``prepare_files`` (slow, pure, parallel
 anywhere: no database) -> ``write_prepared`` (one short transaction per batch) ->
-``finish_run``. :func:`ingest` runs them in sequence in this process; the Prefect flow in
-``pipelines/`` runs the same steps with parallel workers, retries and logging.
+``finish_run``. :func:`run` is the one loop over them; an :class:`Engine` decides where the
+steps run: :class:`LocalEngine` in this process, ``hamflow_flows`` under Prefect with parallel
+workers, retries and logging.
 """
 
 from __future__ import annotations
@@ -11,24 +12,26 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 
-from .model import HamflowConfig as Config
-from .inbox import Candidate, InboxError, discover, split_known_by_path, split_unsettled, with_hashes
+from ..model import HamflowConfig as Config
+from .files import Candidate, InboxError, discover, split_known_by_path, split_unsettled, with_hashes
 from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_file
-from .prepared import FileOutcome, PreparedFile
-from .store.connection import StoreError, connection, transaction
-from .store.paths import PathEntry, load_path_index, remember_paths
-from .store.runs import RunCounts, StageTimes, finish_run as _finish_run_row, record_stage_times, start_run
-from .store.schema import ensure_schema
-from .store.writer import WriteResult, known_hashes, write_batch
+from ..store.prepared import FileOutcome, PreparedFile
+from ..store.connection import StoreError, connection, transaction
+from ..store.paths import PathEntry, load_path_index, remember_paths
+from ..store.runs import RunCounts, StageTimes, finish_run as _finish_run_row, record_stage_times, start_run
+from ..store.schema import ensure_schema
+from ..store.writer import WriteResult, known_hashes, write_batch
 
-__all__ = ["IngestError", "has_new_files", "IngestOptions", "RunPlan", "RunReport", "StageTimes", "ingest", "plan_run", "prepare_files", "write_prepared", "finish_run"]
+__all__ = ["Engine", "IngestError", "IngestOptions", "LocalEngine", "RunPlan", "RunReport", "StageTimes", "batches", "finish_run",
+           "has_new_files", "ingest", "plan_run", "prepare_files", "run", "write_prepared"]
 
 
 class IngestError(Exception):
@@ -42,6 +45,7 @@ class IngestOptions:
     batch_size: int = 8  # files per prepare task and per write transaction
     keep_positions: bool = False
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # larger files are quarantined unread
+    in_flight: int | None = None  # parallel engines: batches prepared ahead of the write (default: 2 per worker)
 
 
 @dataclass(frozen=True)
@@ -216,33 +220,95 @@ def batches(items: Sequence[Candidate], size: int) -> list[list[Candidate]]:
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
-def ingest(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str], config: Config,
-           options: IngestOptions = IngestOptions(), *,
-           progress: Callable[[int, int], None] | None = None) -> RunReport:
-    """Ingest ``paths`` into ``db_path`` in this process, one batch at a time.
+class Engine(Protocol):
+    """What runs a run's steps: the run loop (:func:`run`) is the same for every engine.
 
-    Memory stays flat in the number of files: a batch is prepared, written and dropped before
-    the next one. One bad file is quarantined and reported; it never fails the run.
+    An engine decides where batches are prepared (this process, a process pool, a Dask cluster)
+    and how a step is retried; it never changes what is written or in which order.
     """
-    plan = plan_run(paths, db_path, config, options)
+
+    def plan(self, paths: Sequence[str], db_path: str, config: Config, options: IngestOptions,
+             run_id: str | None) -> RunPlan: ...
+
+    def prepare(self, work: list[list[Candidate]], config: Config,
+                options: IngestOptions) -> Iterator[list[PreparedFile]]:
+        """Prepared batches, in the order of ``work``."""
+        ...
+
+    def write(self, db_path: str, prepared: list[PreparedFile], run_id: str, config: Config) -> WriteResult: ...
+
+    def planned(self, plan: RunPlan) -> None:
+        """Told what the run will do (for logging)."""
+
+    def quarantined(self, prepared: PreparedFile) -> None:
+        """Told about each quarantined file as soon as it is known (for logging)."""
+
+
+class LocalEngine:
+    """Everything in this process, one batch at a time: memory stays flat in the number of files."""
+
+    def plan(self, paths: Sequence[str], db_path: str, config: Config, options: IngestOptions,
+             run_id: str | None) -> RunPlan:
+        return plan_run(paths, db_path, config, options, run_id=run_id)
+
+    def prepare(self, work: list[list[Candidate]], config: Config,
+                options: IngestOptions) -> Iterator[list[PreparedFile]]:
+        return (prepare_files(batch, config, options) for batch in work)
+
+    def write(self, db_path: str, prepared: list[PreparedFile], run_id: str, config: Config) -> WriteResult:
+        return write_prepared(db_path, prepared, run_id, config)
+
+    def planned(self, plan: RunPlan) -> None:
+        pass
+
+    def quarantined(self, prepared: PreparedFile) -> None:
+        pass
+
+
+def run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str], config: Config,
+        options: IngestOptions = IngestOptions(), *, engine: Engine | None = None, run_id: str | None = None,
+        progress: Callable[[int, int], None] | None = None) -> RunReport:
+    """The run loop: plan, prepared batches, writes in plan order, finish.
+
+    One bad file is quarantined and reported; it never fails the run. A database that cannot
+    be written fails it (:class:`IngestError`), recorded in ``ingest_runs`` when possible.
+    """
+    engine = engine or LocalEngine()
+    plan = engine.plan([str(p) for p in paths], str(db_path), config, options, run_id)
+    engine.planned(plan)
     results: list[WriteResult] = []
     outcomes: list[FileOutcome] = []
     done = 0
-    preparing_s = 0.0
+    waited_s = 0.0
+    work = batches(plan.todo, options.batch_size)
     try:
-        for batch in batches(plan.todo, options.batch_size):
+        prepared_batches = engine.prepare(work, config, options)
+        for batch in work:
             started = time.perf_counter()
-            prepared = prepare_files(batch, config, options)
-            preparing_s += time.perf_counter() - started
-            results.append(write_prepared(plan.db_path, prepared, plan.run_id, config))
+            prepared = next(prepared_batches)
+            waited_s += time.perf_counter() - started
+            for p in prepared:
+                if p.status == "quarantined":
+                    engine.quarantined(p)
+            results.append(engine.write(plan.db_path, prepared, plan.run_id, config))
             outcomes += [p.outcome for p in prepared]  # the frames are written: keep only the verdicts
+            # Free the frames now: an engine may hold its results in reference cycles that only
+            # the cyclic collector frees, and that runs rarely.
+            prepared.clear()
             done += len(batch)
             if progress:
                 progress(done, len(plan.todo))
     except StoreError as exc:
         try:  # record the failure if the database lets us; the error is what matters
-            finish_run(plan, results, outcomes, status="failed", message=str(exc), prepare_wait_s=preparing_s)
+            finish_run(plan, results, outcomes, status="failed", message=str(exc), prepare_wait_s=waited_s)
         except StoreError:
             pass
         raise IngestError(str(exc)) from exc
-    return finish_run(plan, results, outcomes, prepare_wait_s=preparing_s)
+    return finish_run(plan, results, outcomes, prepare_wait_s=waited_s)
+
+
+def ingest(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str], config: Config,
+           options: IngestOptions = IngestOptions(), *,
+           progress: Callable[[int, int], None] | None = None) -> RunReport:
+    """Ingest ``paths`` into ``db_path`` in this process (:class:`LocalEngine`)."""
+    return run(paths, db_path, config, options, engine=LocalEngine(), progress=progress)

@@ -10,11 +10,11 @@ import os
 
 import polars as pl
 
-from .ingest import RunReport
-from .output import render
-from .store import read
-from .store.connection import StoreError, connection
-from .store.frames import fetch_frame
+from ..ingest import RunReport
+from .tables import render
+from ..store import read
+from ..store.connection import StoreError, connection
+from ..store.frames import fetch_frame
 
 _WEEK_COLUMNS = (
     "athlete_id", "week_start", "workouts", "moving_min", "posterior_load", "quad_load",

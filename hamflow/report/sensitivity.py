@@ -6,7 +6,7 @@ stored samples with one p moved down and up by 0.1 at a time (clipped to 0..1) a
 athlete-week, how the weekly posterior share B moves, in percentage points, and how many
 workouts change class (B is a share, 0..1; changes are in percentage points).
 
-    python -m hamflow.model.sensitivity sample_fit [--config hamflow.toml] [--delta 0.1]
+    python -m hamflow.report.sensitivity sample_fit [--config hamflow.toml] [--delta 0.1]
 
 The athlete of a file is its folder's name (``sample_fit/ana/...``), its local week comes from
 the file's UTC offset, else the athlete's configured time zone.
@@ -23,14 +23,14 @@ from pathlib import Path
 
 import polars as pl
 
-from hamflow.discover import find_fit_files
+from hamflow.ingest.files import fit_paths as find_fit_files
 from hamflow.fit import FitDecodeError, read_fit
 from hamflow.fit.types import StrengthSet
 
-from .classify import ClassifiedSession, classify_file, reclassify
-from .config import HamflowConfig
-from .config_load import load_config
-from .weekly import weekly_table, workout_row
+from ..model.classify import ClassifiedSession, classify_file, reclassify
+from ..model.config import HamflowConfig
+from ..model.config_load import load_config
+from ..model.weekly import weekly_table, workout_row
 
 #: The p values varied, and the fields each one moves (RUN_UPHILL moves its base and its cap).
 PARAMETERS: dict[str, tuple[str, ...]] = {
@@ -146,7 +146,7 @@ def markdown(table: pl.DataFrame) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hamflow.model.sensitivity", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m hamflow.report.sensitivity", description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path, help="folder of FIT files, one sub-folder per athlete")
     parser.add_argument("--config", type=Path, default=None, help="hamflow.toml (default: built-in numbers)")
     parser.add_argument("--delta", type=float, default=0.1, help="how far each p moves (default 0.1)")

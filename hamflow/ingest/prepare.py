@@ -1,4 +1,4 @@
-"""One FIT file -> :class:`~hamflow.prepared.PreparedFile`: decode, classify, shape the rows.
+"""One FIT file -> :class:`~hamflow.store.prepared.PreparedFile`: decode, classify, shape the rows.
 
 Pure apart from reading the file: no database, no global state, so it runs the same in this
 process, a process pool or a Dask worker, and the rows do not depend on which files arrive
@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from .fit import FitDecodeError, FitResult, decode_fit_bytes, decoder_version
-from .inbox import Candidate
-from .model import ClassifiedSession, HamflowConfig as Config, WorkoutSummary, classify_file, local_start, local_week_start
-from .prepared import PreparedFile
+from ..fit import FitDecodeError, FitResult, decode_fit_bytes, decoder_version
+from .files import Candidate
+from ..model import ClassifiedSession, HamflowConfig as Config, WorkoutSummary, classify_file, local_start, local_week_start
+from ..store.prepared import PreparedFile
 
 DEFAULT_ATHLETE = "default"
 

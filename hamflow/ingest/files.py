@@ -19,7 +19,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .discover import is_fit_name
+
+
+def is_fit_name(path: Path) -> bool:
+    """FIT files are named ``*.fit`` in any case (devices write ``.FIT``)."""
+    return path.suffix.lower() == ".fit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,11 @@ def discover(paths: Iterable[str | os.PathLike[str]], *, max_depth: int = 8) -> 
                     continue
                 found[str(path)] = Candidate(str(path), size, mtime, athlete)
     return [found[k] for k in sorted(found)]
+
+
+def fit_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The paths of :func:`discover`, for commands that read files without a database."""
+    return [Path(c.path) for c in discover(paths)]
 
 
 def split_unsettled(candidates: Sequence[Candidate], settle_s: float) -> tuple[list[Candidate], list[Candidate]]:

@@ -15,10 +15,10 @@ import polars as pl
 from ..fit import StrengthSet
 from ..model import HamflowConfig, reclassify
 from ..model.quality import DeviceTotals
-from ..prepare import WORKOUT_COLUMNS, workout_frame, workout_record
-from .connection import transaction
-from .frames import fetch_frame, registered
-from .weeks import _comparable, refresh_weeks
+from .prepare import WORKOUT_COLUMNS, workout_frame, workout_record
+from ..store.connection import transaction
+from ..store.frames import fetch_frame, registered
+from ..store.weeks import _comparable, refresh_weeks
 
 _CHILD_TABLES = ("samples", "segments", "workout_patterns", "strength_sets")
 

@@ -1,0 +1,31 @@
+"""From the paths a user gives to rows in the store: find the files, prepare each one (decode,
+screen, classify: pure, parallel anywhere), write them in short ordered transactions, report.
+
+:func:`ingest` is the whole run; :mod:`hamflow_flows` runs the same loop under Prefect.
+"""
+
+from .files import Candidate, InboxError, discover, fit_paths
+from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_file
+from .reprocess import reprocess
+from .run import (
+    Engine,
+    LocalEngine,
+    batches,
+    run,
+    IngestError,
+    IngestOptions,
+    RunPlan,
+    RunReport,
+    finish_run,
+    has_new_files,
+    ingest,
+    plan_run,
+    prepare_files,
+    write_prepared,
+)
+
+__all__ = [
+    "DEFAULT_MAX_FILE_BYTES", "Candidate", "InboxError", "IngestError", "IngestOptions", "RunPlan", "RunReport",
+    "discover", "finish_run", "fit_paths", "has_new_files", "ingest", "plan_run", "prepare_file", "prepare_files",
+    "reprocess", "write_prepared", "Engine", "LocalEngine", "batches", "run",
+]
