@@ -69,15 +69,15 @@ def _is_lock(state: Any) -> bool:
     return False
 
 
-def default_task_runner(workers: int | None = None) -> TaskRunner:
+def default_task_runner(workers: int | None = None) -> TaskRunner[Any]:
     """Decoding is CPU-bound Python: processes, one per core, not threads."""
     return ProcessPoolTaskRunner(max_workers=workers or os.cpu_count() or 2)
 
 
-def dask_task_runner(address: str | None = None, workers: int | None = None) -> TaskRunner:
+def dask_task_runner(address: str | None = None, workers: int | None = None) -> TaskRunner[Any]:
     """A Dask cluster at ``address`` (tcp://HOST:PORT), or a local one (needs prefect-dask)."""
     try:
-        from prefect_dask import DaskTaskRunner
+        from prefect_dask.task_runners import DaskTaskRunner
     except ImportError as exc:  # pragma: no cover - depends on the optional extra
         raise IngestError("the dask task runner needs the optional extra: pip install 'hamflow[dask]'") from exc
     if address:
@@ -192,7 +192,7 @@ def _windowed(work: list[list[Candidate]], config: Config, options: IngestOption
 
 
 def run_ingest(paths: list[str], db: str, options: IngestOptions = IngestOptions(), *,
-               config_path: str | None = None, task_runner: TaskRunner | None = None) -> RunReport:
+               config_path: str | None = None, task_runner: TaskRunner[Any] | None = None) -> RunReport:
     """Run :func:`ingest_flow` with a chosen task runner (the process pool by default).
 
     ``options.in_flight`` defaults to two batches per worker of a process pool (``--workers``
@@ -202,4 +202,5 @@ def run_ingest(paths: list[str], db: str, options: IngestOptions = IngestOptions
     workers = getattr(task_runner, "_max_workers", None)  # where ProcessPoolTaskRunner keeps it
     if options.in_flight is None and isinstance(workers, int):
         options = replace(options, in_flight=2 * workers)
-    return flow_(paths=paths, db=db, config_path=config_path, **asdict(options))
+    report: RunReport = flow_(paths=paths, db=db, config_path=config_path, **asdict(options))
+    return report

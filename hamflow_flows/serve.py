@@ -38,7 +38,7 @@ def _free_port() -> int:
 def _healthy(api_url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:  # noqa: S310 - loopback only
-            return response.status == 200
+            return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
 
@@ -72,7 +72,7 @@ def local_prefect_server(port: int | None = None, *, start_timeout_s: float = 90
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        if log is not subprocess.DEVNULL:
+        if not isinstance(log, int):
             log.close()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..ingest.files import fit_paths as find_fit_files
-from ..fit import FitDecodeError, read_fit
+from ..fit import FitDecodeError, FitResult, read_fit
 from ..fit.describe import detail_lines, summary_row
 from ..report.tables import FORMATS, render
 
@@ -39,6 +39,7 @@ def inspect_cmd(paths: tuple[str, ...], summary: bool, fmt: str, keep_positions:
         raise click.ClickException(f"no FIT files under {', '.join(paths)}")
     rows = []
     for path in files:
+        outcome: FitResult | FitDecodeError
         try:
             outcome = read_fit(path, keep_positions=keep_positions)
         except FitDecodeError as exc:

@@ -39,6 +39,7 @@ import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import ModuleType
 from typing import Any, Protocol
 
 import fitparse
@@ -48,10 +49,11 @@ from fitparse.records import BASE_TYPE_BYTE, BASE_TYPES, DEV_TYPES, Crc, Definit
 
 from . import columns as C
 
+fitfast: ModuleType | None
 try:
     import fitfast
 except ImportError:  # the optional extra is not installed
-    fitfast = None  # type: ignore[assignment]
+    fitfast = None
 
 #: The installed fitfast version, or None when the ``fast`` extra is not installed.
 FITFAST_VERSION: str | None = importlib.metadata.version("fitfast") if fitfast is not None else None
@@ -106,7 +108,8 @@ class _Decline(Exception):
 class MessageSink(Protocol):
     """What :func:`feed_fast` needs from the collector in :mod:`.reader`."""
 
-    MESSAGES: frozenset[str]
+    @property
+    def MESSAGES(self) -> frozenset[str]: ...  # noqa: N802 - the collector's class constant
     other_messages: int
 
     def add(self, message: Any) -> None: ...
@@ -231,8 +234,8 @@ def _layout(data: bytes, wanted: frozenset[int]) -> _Layout:
     if pos != end:
         raise _Decline("the last message runs past the data")
     body = b"".join(data[a:b] for a, b in spans)
-    head = struct.pack("<B", 12) + data[1:4] + struct.pack("<I", len(body)) + b".FIT"
-    return _Layout(records=records, reference=head + body + b"\x00\x00", skipped=skipped)
+    file_header = struct.pack("<B", 12) + data[1:4] + struct.pack("<I", len(body)) + b".FIT"
+    return _Layout(records=records, reference=file_header + body + b"\x00\x00", skipped=skipped)
 
 
 def _checkable(data: bytes) -> bytes:
@@ -454,6 +457,7 @@ class _RecordColumns:
 
     def feed(self, data: bytes, count: int, sink: MessageSink) -> None:
         """Decode the records of ``data`` with fitfast and hand them to ``sink`` as columns."""
+        assert fitfast is not None  # feed_fast returns before this without it
         try:
             raw = fitfast.records(data, "record", degrees=False)
         except fitfast.FitDecodeError as exc:
@@ -493,6 +497,7 @@ class _RecordColumns:
             raise _Decline("an array field that fitfast reads as a single value")
         if not unseen:
             return set()
+        assert fitfast is not None  # feed_fast returns before this without it
         records = fitfast.parse(data, enum_names=False, datetimes=False).get("record", [])
         keys = set().union(*records)
         present = unseen & {self._name(key if isinstance(key, str) else f"unknown_{key}") for key in keys}

@@ -161,13 +161,16 @@ def _check_signature(data: bytes) -> None:
         raise FitDecodeError("not_fit", f"no '.FIT' signature in the first 12 of {len(data)} bytes")
 
 
-class _TolerantFitFile(fitparse.FitFile):
+class _TolerantFitFile(fitparse.FitFile):  # type: ignore[misc]  # fitparse is untyped
     """fitparse's reader, counting chained blocks and repairing one common writer bug.
 
     Some writers never back-fill the header's data size and leave it 0 although messages
     follow; fitparse then sees an empty file. When the size is 0 and bytes remain, the data is
     taken to run to the final two CRC bytes.
     """
+
+    _bytes_left: int  # fitparse's own count of the data bytes still to read
+    _filesize: int
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.blocks = 0
@@ -179,8 +182,9 @@ class _TolerantFitFile(fitparse.FitFile):
         self.in_header = True
         self.blocks += 1
         super()._parse_file_header()
-        remaining = self._filesize - self._file.tell()
-        if self._bytes_left == 0 and remaining > 2:
+        remaining: int = self._filesize - self._file.tell()
+        bytes_left: int = self._bytes_left
+        if bytes_left == 0 and remaining > 2:
             self._bytes_left = remaining - 2
             self.repaired_size = True
         self.in_header = False
@@ -539,7 +543,7 @@ class _Collector:
             self.warnings.append(f"{missing_ts} records without a timestamp were dropped")
             frame = frame.filter(pl.col("ts_utc").is_not_null())
         frame = self._hr_source(frame, sources)
-        if frame.height and frame.get_column("ts_utc").min() < _ABSOLUTE_TIME_MIN:
+        if frame.height and frame.select(pl.col("ts_utc").min() < _ABSOLUTE_TIME_MIN).item():
             self.warnings.append(
                 "timestamps count from device power-on, not from a calendar date: dates are unknown"
             )

@@ -107,7 +107,8 @@ def split_unsettled(candidates: Sequence[Candidate], settle_s: float) -> tuple[l
     if settle_s <= 0 or not candidates:
         return list(candidates), []
     time.sleep(settle_s)
-    settled, deferred = [], []
+    settled: list[Candidate] = []
+    deferred: list[Candidate] = []
     for c in candidates:
         try:
             size, mtime = _stat(Path(c.path))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Final
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,13 +20,13 @@ import polars as pl
 from ..fit import FitDecodeError, FitResult, decode_fit_bytes, decoder_version
 from .files import Candidate
 from ..model import ClassifiedSession, HamflowConfig as Config, WorkoutSummary, classify_file, local_start, local_week_start
-from ..store.prepared import PreparedFile
+from ..store.prepared import FileStatus, PreparedFile
 
 DEFAULT_ATHLETE = "default"
 
 #: The reference decoder, recorded for files that no decoder read (too large) or that it
 #: rejected (every decode error comes from it); decoded files record the decoder that ran.
-DECODER = "fitparse"
+DECODER: Final = "fitparse"
 DECODER_VERSION = decoder_version(DECODER)
 
 
@@ -47,16 +48,25 @@ def workout_id(sha256: str, session_index: int) -> str:
     return f"{sha256[:16]}-{session_index}"
 
 
-def _quarantined(c: Candidate, athlete: str, reason: str, detail: str | None, result: FitResult | None = None) -> PreparedFile:
+def _described(c: Candidate, athlete: str, status: FileStatus, reason: str | None, detail: str | None,
+               result: FitResult | None = None) -> PreparedFile:
+    """A prepared file without rows: what the run knows about the file itself."""
     ident = result.identity if result is not None else None
     return PreparedFile(
         sha256=c.sha256 or "", path=c.path, size_bytes=c.size_bytes, mtime_ns=c.mtime_ns, athlete_id=athlete,
-        status="quarantined", reason=reason, detail=detail,
+        status=status, reason=reason, detail=detail,
         decoder=result.decoder if result is not None else DECODER,
         decoder_version=decoder_version(result.decoder) if result is not None else DECODER_VERSION,
         file_type=ident.file_type if ident else None, manufacturer=ident.manufacturer if ident else None,
         product=ident.product if ident else None, serial_number=ident.serial_number if ident else None,
+        decode_status=result.status if result is not None else None,
+        warnings=result.warnings if result is not None else (),
     )
+
+
+def _quarantined(c: Candidate, athlete: str, reason: str, detail: str | None, result: FitResult | None = None) -> PreparedFile:
+    # A quarantined file records what the decoder said about its identity, not its warnings.
+    return replace(_described(c, athlete, "quarantined", reason, detail, result), decode_status=None, warnings=())
 
 
 #: FIT activity files are kilobytes to a few megabytes; anything far larger is not worth decoding.
@@ -100,24 +110,31 @@ def prepare_decoded(c: Candidate, result: FitResult | FitDecodeError, config: Co
         return _quarantined(c, resolve_athlete(c, result, config, athlete), "changed_during_read",
                             "the file changed while it was being read")
     athlete_id = resolve_athlete(c, result, config, athlete)
-    base = dict(
-        sha256=c.sha256, path=c.path, size_bytes=c.size_bytes, mtime_ns=c.mtime_ns, athlete_id=athlete_id,
-        decoder=result.decoder, decoder_version=decoder_version(result.decoder), file_type=result.identity.file_type,
-        manufacturer=result.identity.manufacturer, product=result.identity.product,
-        serial_number=result.identity.serial_number, decode_status=result.status, warnings=result.warnings,
-    )
     if not result.is_activity or not result.sessions:
-        detail = f"a {result.kind} file: nothing to analyse" if not result.is_activity else "no session with timed records"
-        return PreparedFile(status="not_activity", reason=None if not result.is_activity else "no_data", detail=detail, **base)
+        if not result.is_activity:
+            return _described(c, athlete_id, "not_activity", None, f"a {result.kind} file: nothing to analyse", result)
+        return _described(c, athlete_id, "not_activity", "no_data", "no session with timed records", result)
     try:
         classified = classify_file(result, athlete_id=athlete_id, config=config)
         frames = _frames(c.sha256 or "", athlete_id, result, classified, config)
     except Exception as exc:  # noqa: BLE001 - a model failure on one file must not stop the run
         return _quarantined(c, athlete_id, "classify_error", f"{type(exc).__name__}: {exc}", result)
-    if frames["workouts"].is_empty():
-        return PreparedFile(status="not_activity", reason="no_data", detail="no session with timed records", **base)
-    detail = "; ".join(result.warnings) or None
-    return PreparedFile(status="ingested", reason=None, detail=detail, **base, **frames)
+    if frames.workouts.is_empty():
+        return _described(c, athlete_id, "not_activity", "no_data", "no session with timed records", result)
+    described = _described(c, athlete_id, "ingested", None, "; ".join(result.warnings) or None, result)
+    return replace(described, workouts=frames.workouts, workout_patterns=frames.workout_patterns,
+                   segments=frames.segments, samples=frames.samples, strength_sets=frames.strength_sets)
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """One file's rows for the tables of the same names."""
+
+    workouts: pl.DataFrame
+    workout_patterns: pl.DataFrame
+    segments: pl.DataFrame
+    samples: pl.DataFrame
+    strength_sets: pl.DataFrame
 
 
 #: The ``workouts`` table's columns, in order (sql/001_schema.sql).
@@ -155,9 +172,13 @@ def offset_used(start_utc: datetime, file_offset_min: int | None, timezone: str 
     return None
 
 
-def _frames(sha: str, athlete_id: str, result: FitResult, classified: list[ClassifiedSession], config: Config) -> dict[str, pl.DataFrame]:
+def _frames(sha: str, athlete_id: str, result: FitResult, classified: list[ClassifiedSession], config: Config) -> _Rows:
     timezone = config.profile(athlete_id).timezone
-    workouts, patterns, segments, samples, sets = [], [], [], [], []
+    workouts: list[dict[str, object]] = []
+    patterns: list[pl.DataFrame] = []
+    segments: list[pl.DataFrame] = []
+    samples: list[pl.DataFrame] = []
+    sets: list[pl.DataFrame] = []
     for cs in classified:
         s = cs.summary
         if cs.samples.is_empty() or s.start_utc is None:
@@ -175,13 +196,11 @@ def _frames(sha: str, athlete_id: str, result: FitResult, classified: list[Class
         samples.append(cs.samples.with_columns(tag))
         if not cs.sets.is_empty():
             sets.append(cs.sets.with_columns(tag))
-    return {
-        "workouts": workout_frame(workouts) if workouts else pl.DataFrame(),
-        "workout_patterns": pl.concat(patterns, how="diagonal_relaxed") if patterns else pl.DataFrame(),
-        "segments": pl.concat(segments, how="diagonal_relaxed") if segments else pl.DataFrame(),
-        "samples": pl.concat(samples, how="diagonal_relaxed") if samples else pl.DataFrame(),
-        "strength_sets": pl.concat(sets, how="diagonal_relaxed") if sets else pl.DataFrame(),
-    }
+    def stacked(frames: list[pl.DataFrame]) -> pl.DataFrame:
+        return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+
+    return _Rows(workouts=workout_frame(workouts) if workouts else pl.DataFrame(), workout_patterns=stacked(patterns),
+                 segments=stacked(segments), samples=stacked(samples), strength_sets=stacked(sets))
 
 
 _WORKOUT_TYPES: dict[str, pl.DataType] = {

@@ -283,8 +283,8 @@ def _finish(
 def _span(session: Session) -> tuple[datetime | None, datetime | None]:
     start = session.start_utc
     if session.records.height:
-        first = session.records.get_column("ts_utc").min()
-        last = session.records.get_column("ts_utc").max()
+        first: datetime | None = session.records.select(pl.col("ts_utc").min()).item()
+        last: datetime | None = session.records.select(pl.col("ts_utc").max()).item()
         start = start if start is not None else first
         end = last
     elif start is not None and session.elapsed_s is not None:

@@ -118,7 +118,7 @@ def _build(cls: type, doc: Any, where: str) -> Any:
 
 
 def _coerce(value: Any, hint: Any, where: str) -> Any:
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _build(hint, value, where)
     origin, args = get_origin(hint), get_args(hint)
     if origin in (typing.Union, types.UnionType):

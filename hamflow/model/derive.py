@@ -81,8 +81,7 @@ def recognise_rowing(kind: SessionKind, frame: pl.DataFrame, params: RowingDetec
     share = moving.select((stroke & boat).fill_null(False).mean()).item()
     if share is None or share < params.min_fraction:
         return kind
-    rate = moving.get_column("cadence").median()
-    speed = moving.get_column("speed_mps").median()
+    rate, speed = moving.select(pl.col("cadence").median(), pl.col("speed_mps").median()).row(0)
     reason = (
         f"recognised as rowing from the data (sport '{kind.sport}'): a stroke rate of {rate:.0f} a minute "
         f"at {speed:.1f} m/s over {100 * share:.0f} % of the moving time"

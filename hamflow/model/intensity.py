@@ -99,7 +99,7 @@ def heart_rate_if(hr: pl.Expr, profile: AthleteProfile, params: IntensityParams)
 
 def heart_rate_if_value(hr: float, profile: AthleteProfile, params: IntensityParams) -> float:
     """:func:`heart_rate_if` for one number (for explanations and tests)."""
-    return pl.select(heart_rate_if(pl.lit(hr), profile, params)).item()
+    return float(pl.select(heart_rate_if(pl.lit(hr), profile, params)).item())
 
 
 def descent_if(profile: AthleteProfile, params: IntensityParams) -> pl.Expr:

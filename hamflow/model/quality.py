@@ -116,6 +116,12 @@ class Screened:
     kept_start_utc: datetime | None = None
 
 
+def _range(frame: pl.DataFrame, values: pl.Expr) -> float:
+    """Largest minus smallest of ``values`` over ``frame`` (0 when there are none)."""
+    spread = frame.select(values.max() - values.min()).item()
+    return float(spread) if spread is not None else 0.0
+
+
 def session_distance_plausible(totals: DeviceTotals, bounds: ChannelBounds) -> bool:
     """A session distance no faster on average than the sport's speed bound allows."""
     if totals.distance_m is None:
@@ -164,7 +170,7 @@ def screen(
     distance_ok = session_distance_plausible(totals, bounds)
     if not distance_ok:
         warnings.append(
-            f"distance: the session's own {totals.distance_m / 1000:,.1f} km in {(totals.elapsed_s or 0) / 60:,.0f} min "
+            f"distance: the session's own {(totals.distance_m or 0) / 1000:,.1f} km in {(totals.elapsed_s or 0) / 60:,.0f} min "
             "is impossible: the records' distance is used"
         )
         totals = DeviceTotals(totals.start_utc, totals.elapsed_s, totals.timer_s, None, totals.max_speed_mps,
@@ -180,7 +186,7 @@ def screen(
         warnings.append(mismatch)
         flags = flags.with_columns(pl.lit(True).alias("distance_mismatch"))
     kept = frame.filter(~(flags.get_column("outside_session") | flags.get_column("stray_records")))
-    span = (kept.get_column("ts_utc").max() - kept.get_column("ts_utc").min()).total_seconds() + 1 if kept.height else 0.0  # type: ignore[operator]
+    span = _range(kept, pl.col("ts_utc").dt.epoch("us") / 1e6) + 1 if kept.height else 0.0
     start = kept.get_column("ts_utc").min() if kept.height else None
     return Screened(
         frame.with_columns(_masked_column(flags)), tuple(warnings), distance_ok, time_ok, float(span), start  # type: ignore[arg-type]
@@ -308,8 +314,8 @@ def _distance_mismatch(
         return None
     kept = masked.filter(~outside)
     d = kept.get_column("distance_m")
-    if d.drop_nulls().len() >= 2 and (d.max() or 0.0) > (d.min() or 0.0):  # type: ignore[operator]
-        records_m = float(d.max() - d.min())  # type: ignore[operator]
+    if d.drop_nulls().len() >= 2 and _range(kept, pl.col("distance_m")) > 0:
+        records_m = _range(kept, pl.col("distance_m"))
     elif kept.get_column("speed_mps").drop_nulls().len():
         records_m = float((kept.get_column("speed_mps").fill_null(0.0) * kept.get_column("dt_s")).sum())
     else:
@@ -335,7 +341,7 @@ def _records_short(masked: pl.DataFrame, totals: DeviceTotals, params: QualityPa
     d = masked.get_column("distance_m")
     if d.drop_nulls().len() < 2:
         return None
-    records_m = float(d.max() - d.min())  # type: ignore[operator]
+    records_m = _range(masked, pl.col("distance_m"))
     if records_m <= 0 or totals.distance_m < records_m * params.distance_mismatch_ratio:
         return None
     return (
