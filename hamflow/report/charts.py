@@ -11,19 +11,16 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from ..model.patterns import CHART_ORDER, SPECS
+
 POSTERIOR = "#b0186b"
 QUAD = "#1f77c4"
 NEUTRAL = "#9e9e9e"
 WARN = "#e65100"
 
 #: Movement patterns from most hip-extension to most knee-extension, coloured from the
-#: posterior colour through grey to the quad colour.
-PATTERN_COLOURS: dict[str, str] = {
-    "SPRINT": "#7a0f4a", "HILL_SPRINT": "#8f1457", "WALK_STEEP": "#b0186b", "ROW": "#c2407f",
-    "HSR": "#d16a98", "WALK_INCLINE": "#de90b2", "RUN_UPHILL": "#e9b3cb", "STAIR": "#bdbdbd",
-    "WALK_FLAT": "#a9c9e6", "ELLIPTICAL": "#7fb0dc", "RUN_EASY": "#5596cf", "DOWNHILL": "#3a84c8",
-    "BIKE": "#1f6fb0", "STRENGTH": "#757575", "OTHER": "#cfcfcf", "REST": "#eeeeee",
-}
+#: posterior colour through grey to the quad colour (each pattern's declared colour and rank).
+PATTERN_COLOURS: dict[str, str] = {p.value: SPECS[p].colour for p in CHART_ORDER}
 
 
 def _week_axis() -> alt.X:
