@@ -40,7 +40,7 @@ def report_cmd(db: str, athlete: str | None, n_weeks: int, out: str) -> None:
             athletes = load(con, athlete=athlete, n_weeks=n_weeks)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
-    html = render_report(athletes, database=Path(db).name, model_version=load_config(None).model_version)
+    html = render_report(athletes, database=Path(db).name, config=load_config(None))
     Path(out).write_text(html, encoding="utf-8")
     who = ", ".join(a.athlete_id for a in athletes) or "no athletes yet (empty state)"
     click.echo(f"report written to {Path(out).resolve()} ({len(html) / 1e6:.1f} MB; {who})")
