@@ -370,13 +370,9 @@ def declaration_problems(specs: Iterable[PatternSpec]) -> list[str]:
         orders = [r.order for r in rules]
         if len(set(orders)) != len(orders):
             problems.append(f"the {gait} rules need distinct orders")
-    for attribute in ("chart_rank",):
-        values = [getattr(s, attribute) for s in specs]
+    for name, values in (("chart_rank", [s.chart_rank for s in specs]), ("fast_rank", [s.fast_rank for s in specs if s.fast_rank])):
         if len(set(values)) != len(values):
-            problems.append(f"{attribute} values must be distinct")
-    fast = [s.fast_rank for s in specs if s.fast_rank]
-    if len(set(fast)) != len(fast):
-        problems.append("fast_rank values must be distinct")
+            problems.append(f"{name} values must be distinct")
     return problems
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from hamflow.model import DEFAULT_CONFIG, Pattern
+from hamflow.model import DEFAULT_CONFIG, ClassifiedSession, HamflowConfig, Pattern
 from hamflow.model.config import PatternShares, Thresholds
 from hamflow.model.explain import pattern_rows
 from hamflow.model.patterns import (
@@ -19,7 +19,11 @@ from hamflow.model.patterns import (
     SPECS,
     SPRINTS,
     UNLOADED,
+    Context,
+    Gait,
+    OnFoot,
     PatternSpec,
+    Share,
     Side,
     declaration_problems,
     describe,
@@ -45,11 +49,10 @@ def test_a_declaration_table_with_a_gap_or_a_clash_is_refused() -> None:
     assert any("ROW is declared 2 times" in p for p in declaration_problems(twice))
     rest_with_a_share = dataclasses.replace(SPECS[Pattern.REST], share=SPECS[Pattern.ROW].share)
     assert any("REST: a share" in p for p in declaration_problems(_swap(rest_with_a_share)))
-    typo = dataclasses.replace(SPECS[Pattern.BIKE], share=dataclasses.replace(SPECS[Pattern.BIKE].share, field="bik"))  # type: ignore[arg-type]
+    typo = dataclasses.replace(SPECS[Pattern.BIKE], share=Share("bik"))
     assert any("no field 'bik'" in p for p in declaration_problems(_swap(typo)))
     # a walked second must always end up somewhere: the last walking rule takes the rest
-    flat = SPECS[Pattern.WALK_FLAT]
-    conditional = dataclasses.replace(flat, on_foot=dataclasses.replace(flat.on_foot, when=lambda c: pl.lit(True)))  # type: ignore[arg-type]
+    conditional = dataclasses.replace(SPECS[Pattern.WALK_FLAT], on_foot=OnFoot(80, Gait.WALK, when=lambda c: pl.lit(True)))
     assert any("walk rules" in p for p in declaration_problems(_swap(conditional)))
 
 
@@ -85,7 +88,8 @@ def test_fast_and_sprint_roles_come_from_the_declarations() -> None:
 
 
 def test_the_pattern_chart_colours_and_stacks_patterns_as_declared() -> None:
-    shown = pl.DataFrame({"week_start": [None] * len(Pattern), "pattern": [p.value for p in Pattern], "minutes": [1.0] * len(Pattern)},
+    n = len(Pattern)
+    shown = pl.DataFrame({"week_start": [None] * n, "pattern": [p.value for p in Pattern], "minutes": [1.0] * n},
                          schema={"week_start": pl.Date, "pattern": pl.String, "minutes": pl.Float64})
     scale = pattern_chart(shown).to_dict()["encoding"]["color"]["scale"]
     assert scale["domain"] == [p.value for p in CHART_ORDER]
@@ -94,7 +98,7 @@ def test_the_pattern_chart_colours_and_stacks_patterns_as_declared() -> None:
     assert ranks == sorted(ranks)
 
 
-def steep_walk(config=DEFAULT_CONFIG):  # type: ignore[no-untyped-def]
+def steep_walk(config: HamflowConfig = DEFAULT_CONFIG) -> ClassifiedSession:
     """Twenty minutes on a treadmill at 13 %."""
     return classify(records(1200, speed=1.3, grade=13.0), "walking", "indoor_walking", config=config)
 
@@ -110,7 +114,10 @@ def test_reasons_describe_a_pattern_in_its_declared_words_with_the_numbers_in_fo
     ).summary.reasons
     import hamflow.model.patterns as patterns
 
-    reworded = dataclasses.replace(SPECS[Pattern.WALK_STEEP], text=lambda c: f"hiking up a {c.t.walk_steep_min_grade_pct:g} % wall")
+    def wall(c: Context) -> str:
+        return f"hiking up a {c.t.walk_steep_min_grade_pct:g} % wall"
+
+    reworded = dataclasses.replace(SPECS[Pattern.WALK_STEEP], text=wall)
     monkeypatch.setattr(patterns, "SPECS", {**SPECS, Pattern.WALK_STEEP: reworded})
     assert "100 % of moving time hiking up a 10 % wall (WALK_STEEP, p = 0.65)" in steep_walk().summary.reasons
 
