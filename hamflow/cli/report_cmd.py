@@ -8,15 +8,16 @@ import click
 
 from ..store.connection import StoreError, connection
 from ..store.schema import schema_version
-from .options import athlete_option, db_option
+from .options import athlete_option, config_option, db_option
 
 
 @click.command("report")
 @db_option
+@config_option
 @athlete_option
 @click.option("--weeks", "n_weeks", default=12, show_default=True, type=click.IntRange(1, 520), help="Weeks per athlete.")
 @click.option("--out", "out", default="report.html", show_default=True, type=click.Path(dir_okay=False), help="Where to write the page.")
-def report_cmd(db: str, athlete: str | None, n_weeks: int, out: str) -> None:
+def report_cmd(db: str, config_path: str | None, athlete: str | None, n_weeks: int, out: str) -> None:
     """Write the weekly posterior-load dashboard: one self-contained HTML file that opens in any
     browser with no server and no network.
 
@@ -26,13 +27,22 @@ def report_cmd(db: str, athlete: str | None, n_weeks: int, out: str) -> None:
     every weekly flag in words; the last workouts with their class and reasons; and a short
     "what this means" for the latest week. Several athletes get a selector.
 
+    The flags' words and the charts' limits follow the config, as for ingest (give the same
+    --config); the page shows the model version the rows were made with and says so, here and on
+    the page, when the config gives another.
+
     \b
     Example:
       hamflow report --db hamflow.duckdb --athlete ana --weeks 16 --out ana.html
     """
-    from ..model import load_config
-    from ..report import load, render_report
+    from ..model import ConfigError, load_config
+    from ..model.config_load import find_config
+    from ..report import load, render_report, version_warning
 
+    try:
+        config = load_config(find_config(config_path))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
     try:
         with connection(db, read_only=True) as con:
             if schema_version(con) is None:
@@ -40,7 +50,10 @@ def report_cmd(db: str, athlete: str | None, n_weeks: int, out: str) -> None:
             athletes = load(con, athlete=athlete, n_weeks=n_weeks)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
-    html = render_report(athletes, database=Path(db).name, model_version=load_config(None).model_version)
+    html = render_report(athletes, database=Path(db).name, config=config)
     Path(out).write_text(html, encoding="utf-8")
+    warning = version_warning(athletes, config)
+    if warning is not None:
+        click.echo(f"warning: {warning}", err=True)
     who = ", ".join(a.athlete_id for a in athletes) or "no athletes yet (empty state)"
     click.echo(f"report written to {Path(out).resolve()} ({len(html) / 1e6:.1f} MB; {who})")

@@ -52,7 +52,7 @@ def segment_rows(segments: pl.DataFrame) -> list[dict[str, object]]:
 
 def pattern_rows(classified: ClassifiedSession) -> list[dict[str, object]]:
     """Time and load per pattern that carries load (REST and unloaded patterns left out)."""
-    rows = []
+    rows: list[dict[str, object]] = []
     for t in classified.summary.patterns:
         if Pattern(t.pattern) in UNLOADED or t.seconds <= 0:
             continue

@@ -11,7 +11,7 @@ from .config import AthleteProfile, ModelParams
 from .derive import SessionKind
 from .grade import GRADE_SOURCE_TEXT
 from .intensity import IntensitySource, threshold_hr
-from .patterns import SPRINTS, UNLOADED, Pattern
+from .patterns import SPECS, SPRINTS, UNLOADED, Pattern, describe
 from .sports import Activity
 from .summary import ClassRule, WorkoutSummary
 
@@ -22,35 +22,6 @@ MAX_LISTED_PATTERNS = 3
 
 def _pct(fraction: float) -> str:
     return f"{100.0 * fraction:.0f} %"
-
-
-def describe_pattern(pattern: str, model: ModelParams, profile: AthleteProfile, *, reverse: bool = False) -> str:
-    """What a pattern means, with this config's numbers."""
-    t = model.thresholds
-    vmax = profile.vmax_mps
-    hsr, sprint, hill = (t.hsr_vmax_fraction * vmax, t.sprint_vmax_fraction * vmax, t.hill_sprint_vmax_fraction * vmax)
-    texts = {
-        Pattern.DOWNHILL: f"on foot downhill (grade ≤ {t.downhill_max_grade_pct:g} %)",
-        Pattern.WALK_FLAT: f"walking at under {t.walk_incline_min_grade_pct:g} % grade",
-        Pattern.WALK_INCLINE: f"walking at {t.walk_incline_min_grade_pct:g}-{t.walk_steep_min_grade_pct:g} % grade",
-        Pattern.WALK_STEEP: f"walking at ≥ {t.walk_steep_min_grade_pct:g} % grade",
-        Pattern.RUN_EASY: f"running below {hsr:.1f} m/s on the flat",
-        Pattern.RUN_UPHILL: f"running uphill (≥ {t.run_uphill_min_grade_pct:g} % grade)",
-        Pattern.HSR: f"running at {hsr:.1f}-{sprint:.1f} m/s ({_pct(t.hsr_vmax_fraction)}-{_pct(t.sprint_vmax_fraction)} of vmax)",
-        Pattern.SPRINT: f"sprinting at ≥ {sprint:.1f} m/s ({_pct(t.sprint_vmax_fraction)} of vmax)",
-        Pattern.HILL_SPRINT: (
-            f"sprinting uphill (≥ {hill:.1f} m/s up ≥ {t.hill_sprint_min_grade_pct:g} % "
-            f"for ≥ {t.hill_sprint_sustain_s} s)"
-        ),
-        Pattern.ROW: "rowing",
-        Pattern.STAIR: "on the stair climber",
-        Pattern.ELLIPTICAL: "on the elliptical" + (" (reverse)" if reverse else ""),
-        Pattern.BIKE: "cycling",
-        Pattern.REST: "standing or paused",
-        Pattern.STRENGTH: "strength training",
-        Pattern.OTHER: "in a sport without lower-limb load in this model",
-    }
-    return texts[Pattern(pattern)]
 
 
 def reasons_for(
@@ -116,13 +87,13 @@ def _pattern_reasons(
         return []
     loaded = [t for t in s.patterns if Pattern(t.pattern) not in UNLOADED and t.seconds > 0]
     loaded.sort(key=lambda t: -t.seconds)
-    out = []
+    out: list[str] = []
     for total in loaded[:MAX_LISTED_PATTERNS]:
         share = total.seconds / s.loaded_s
         if share < MIN_LISTED_SHARE and out:
             break
-        p_text = f"p = {total.mean_p:.2f}" if total.pattern != Pattern.RUN_UPHILL.value else f"mean p = {total.mean_p:.2f}"
-        what = describe_pattern(total.pattern, model, profile, reverse=kind.reverse_elliptical)
+        p_text = f"mean p = {total.mean_p:.2f}" if SPECS[Pattern(total.pattern)].p_varies else f"p = {total.mean_p:.2f}"
+        what = describe(total.pattern, model.thresholds, profile.vmax_mps, reverse=kind.reverse_elliptical)
         out.append(f"{_pct(share)} of moving time {what} ({total.pattern}, {p_text})")
     return out
 
@@ -133,7 +104,7 @@ def _effort_reasons(s: WorkoutSummary, model: ModelParams, profile: AthleteProfi
     if s.sprint_efforts and s.class_rule != ClassRule.SPRINT_SESSION.value:
         session = " (a sprint session)" if s.is_sprint_session else ""
         out.append(
-            f"{s.sprint_efforts} sprint efforts of ≥ {t.effort_min_samples} s (SPRINT or HILL_SPRINT){session}"
+            f"{s.sprint_efforts} sprint efforts of ≥ {t.effort_min_samples} s ({' or '.join(SPRINTS)}){session}"
         )
     maxv_speed = t.maxv_vmax_fraction * profile.vmax_mps
     if s.maxv_s > 0:

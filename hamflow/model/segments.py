@@ -16,7 +16,7 @@ from __future__ import annotations
 import polars as pl
 
 from .stable import stable_mean, stable_sum
-from .patterns import FAST, Pattern, consecutive_run_id
+from .patterns import FAST, SPECS, consecutive_run_id
 
 SEGMENT_SCHEMA: dict[str, pl.DataType] = {
     "segment_index": pl.Int32(),
@@ -34,7 +34,7 @@ SEGMENT_SCHEMA: dict[str, pl.DataType] = {
 }
 
 #: Which fast pattern names a mixed run of fast seconds when they tie on time.
-_FAST_RANK = {Pattern.HSR.value: 1, Pattern.HILL_SPRINT.value: 2, Pattern.SPRINT.value: 3}
+_FAST_RANK = {p.value: SPECS[p].fast_rank for p in FAST}
 
 
 def segment_labels(samples: pl.DataFrame, *, min_seconds: int, effort_min_samples: int) -> pl.Series:

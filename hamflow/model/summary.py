@@ -26,9 +26,8 @@ from .stable import stable_mean, stable_sum
 from .config import ClassRules, ModelParams
 from .derive import SessionKind
 from .efforts import count_efforts
-from .patterns import ORDER, Pattern
+from .patterns import HIGH_SPEED, LEG_DAY_MACHINES, ORDER, SPECS, SPRINTS, STANDING, Pattern, SessionCount, counted
 from .quality import DeviceTotals
-from .sports import Activity
 from .strength import Movement
 
 
@@ -208,7 +207,7 @@ def summarise(
     loaded = moving & pl.col("p").is_not_null()
     dt = pl.col("dt_s")
     speed_dt = pl.col("speed_mps").fill_null(0.0) * dt
-    machines = pl.col("pattern").is_in([Pattern.ROW.value, Pattern.STAIR.value])
+    machines = pl.col("pattern").is_in([p.value for p in LEG_DAY_MACHINES])
     t = samples.select(
         dt.sum().alias("seconds"),
         dt.filter(moving).sum().alias("moving_s"),
@@ -219,10 +218,8 @@ def summarise(
         (pl.col("intensity_factor").pow(2) * dt).filter(loaded).sum().alias("if2_s"),
         dt.filter(loaded & (pl.col("p") >= classes.posterior_pattern_min_p)).sum().alias("posterior_s"),
         dt.filter(loaded & (pl.col("p") <= classes.quad_pattern_max_p)).sum().alias("quad_s"),
-        speed_dt.filter(pl.col("pattern") == Pattern.HSR.value).sum().alias("hsr_distance_m"),
-        speed_dt.filter(pl.col("pattern").is_in([Pattern.SPRINT.value, Pattern.HILL_SPRINT.value]))
-        .sum()
-        .alias("sprint_distance_m"),
+        speed_dt.filter(pl.col("pattern").is_in([p.value for p in HIGH_SPEED])).sum().alias("hsr_distance_m"),
+        speed_dt.filter(pl.col("pattern").is_in([p.value for p in SPRINTS])).sum().alias("sprint_distance_m"),
         dt.filter(pl.col("maxv")).sum().alias("maxv_s"),
         dt.filter(loaded & machines & (pl.col("intensity_factor") >= model.leg_day.hard_if)).sum().alias("hard_if_s"),
         speed_dt.sum().alias("speed_distance_m"),
@@ -264,8 +261,7 @@ def summarise(
         kind, model, is_sprint=is_sprint, hard_if_s=hard_if_s, session_if=session_if,
         loaded_s=loaded_s, lower_body_sets=hip_sets + knee_sets,
     )
-    seconds_in = {p.pattern: p.seconds for p in patterns}
-    incline_s = seconds_in.get(Pattern.WALK_INCLINE.value, 0.0) + seconds_in.get(Pattern.WALK_STEEP.value, 0.0)
+    counted_s = {count: _seconds_in(patterns, counted(count)) for count in SessionCount}
 
     distance = session_distance_m
     if distance is None and t["d_max"] is not None:
@@ -302,8 +298,8 @@ def summarise(
         is_sprint_session=is_sprint,
         is_leg_day=leg_day_rule is not None,
         leg_day_rule=leg_day_rule,
-        is_incline_walk=incline_s >= model.sessions.incline_walk_min_s,
-        is_rowing=seconds_in.get(Pattern.ROW.value, 0.0) >= model.sessions.rowing_min_s,
+        is_incline_walk=counted_s[SessionCount.INCLINE_WALK] >= model.sessions.incline_walk_min_s,
+        is_rowing=counted_s[SessionCount.ROWING] >= model.sessions.rowing_min_s,
         loaded_s=loaded_s,
         posterior_s=posterior_s,
         quad_s=float(t["quad_s"] or 0.0),
@@ -336,7 +332,7 @@ def _leg_day_rule(
     rules = model.leg_day
     if is_sprint:
         return "sprint_session"
-    if kind.activity in (Activity.ROW, Activity.STAIR):
+    if kind.activity in {SPECS[p].activity for p in LEG_DAY_MACHINES}:
         if hard_if_s >= rules.hard_min_s:
             return "hard_minutes"
         if session_if is not None and session_if >= rules.session_if and loaded_s >= rules.session_min_s:
@@ -351,10 +347,16 @@ def _dominant(patterns: tuple[PatternTotal, ...]) -> str | None:
     loaded = [p for p in patterns if p.posterior_load + p.quad_load > 0]
     if loaded:
         return max(loaded, key=lambda p: (p.posterior_load + p.quad_load, -ORDER.index(Pattern(p.pattern)))).pattern
-    moving = [p for p in patterns if p.pattern != Pattern.REST.value and p.seconds > 0]
+    moving = [p for p in patterns if p.pattern != STANDING.value and p.seconds > 0]
     if moving:
         return max(moving, key=lambda p: (p.seconds, -ORDER.index(Pattern(p.pattern)))).pattern
     return None
+
+
+def _seconds_in(patterns: tuple[PatternTotal, ...], chosen: tuple[Pattern, ...]) -> float:
+    """Seconds spent in any of ``chosen`` patterns."""
+    seconds = {p.pattern: p.seconds for p in patterns}
+    return sum((seconds.get(p.value, 0.0) for p in chosen), 0.0)
 
 
 def _main_source(samples: pl.DataFrame) -> str | None:

@@ -15,12 +15,14 @@ athlete's first to last week, weeks without workouts included with zeros. Rules:
   (lambda = 2 / (N + 1), N = 7 and 28 days; Williams et al. 2017), read on the week's Sunday.
   Both averages start from the mean daily load of the athlete's first 28 days, and the ratio
   is null until 28 days of history exist or when the chronic load is zero.
-- flags: ``sprint_sessions_over_2`` (more than 2 sprint sessions), ``sprint_gap_under_48h`` (a
-  hard session starting less than 48 h - 72 h with ``strict_spacing`` - after the previous hard
-  session, which may lie in the week before), ``posterior_load_spike`` (acwr > 1.5: a spike,
-  not an injury prediction), ``quad_dominant_block`` (balance of the 28 days ending on the
-  week's Sunday < 0.40), ``no_max_speed_exposure`` (high-speed or sprint distance in the 14 days
-  ending on Sunday but no second at >= 95 % of vmax).
+- flags: declared in :mod:`.flags` (:data:`~.flags.WEEKLY_FLAGS`), with their numbers from
+  ``[weekly]``. By default: ``sprint_sessions_over_2`` (more than 2 sprint sessions),
+  ``sprint_gap_under_48h`` (a hard session starting less than 48 h - 72 h with
+  ``strict_spacing`` - after the previous hard session, which may lie in the week before),
+  ``posterior_load_spike`` (acwr > 1.5: a spike, not an injury prediction),
+  ``quad_dominant_block`` (balance of the 28 days ending on the week's Sunday < 0.40),
+  ``no_max_speed_exposure`` (high-speed or sprint distance in the 14 days ending on Sunday but
+  no second at >= 95 % of vmax).
 
 Rows are sorted and every sum is taken in a fixed order, so the result does not depend on the
 order of the input rows.
@@ -36,6 +38,7 @@ import polars as pl
 
 from .stable import stable_mean, stable_sum
 from .config import HamflowConfig, WeeklyParams
+from .flags import WEEKLY_FLAGS, flags_expr
 from .summary import WorkoutSummary
 
 REQUIRED_COLUMNS: Final[tuple[str, ...]] = (
@@ -78,13 +81,8 @@ WEEKLY_SCHEMA: Final[dict[str, pl.DataType]] = {
     "model_version": pl.String(),
 }
 
-FLAGS: Final[tuple[str, ...]] = (
-    "sprint_sessions_over_2",
-    "sprint_gap_under_48h",
-    "posterior_load_spike",
-    "quad_dominant_block",
-    "no_max_speed_exposure",
-)
+#: The names of the weekly flags, in the order a week lists them (declared in :mod:`.flags`).
+FLAGS: Final[tuple[str, ...]] = tuple(f.name for f in WEEKLY_FLAGS)
 
 
 def local_start(start_utc: datetime, utc_offset_min: int | None, tz: str | None) -> datetime:
@@ -128,7 +126,7 @@ def weekly_table(workouts: pl.DataFrame, config: HamflowConfig) -> pl.DataFrame:
         return pl.DataFrame(schema=WEEKLY_SCHEMA)
     weeks = _week_grid(rows)
     totals = _week_totals(rows)
-    hard = _hard_session_gaps(rows, params)
+    hard = _hard_session_gaps(rows)
     daily = _daily_windows(rows, weeks, params)
     table = (
         weeks.join(totals, on=["athlete_id", "week_start"], how="left")
@@ -140,21 +138,11 @@ def weekly_table(workouts: pl.DataFrame, config: HamflowConfig) -> pl.DataFrame:
     table = table.with_columns(
         *[pl.col(c).fill_null(0) for c in counts],
         *[pl.col(c).fill_null(0.0) for c in sums],
-        pl.col("gap_flag").fill_null(False),
     )
     total = pl.col("posterior_load") + pl.col("quad_load")
-    flag_exprs = [
-        pl.col("sprint_sessions") > params.max_sprint_sessions,
-        pl.col("gap_flag"),
-        (pl.col("acwr_posterior") > params.spike_ratio).fill_null(False),
-        (pl.col("block_share") < params.quad_block_max_share).fill_null(False),
-        ((pl.col("fast_m_window") > 0) & (pl.col("maxv_s_window") <= 0)).fill_null(False),
-    ]
     table = table.with_columns(
         pl.when(total > 0).then(pl.col("posterior_load") / total).alias("posterior_share"),
-        pl.concat_list([pl.when(e).then(pl.lit(name)) for e, name in zip(flag_exprs, FLAGS)])
-        .list.drop_nulls()
-        .alias("flags"),
+        flags_expr(config),
         pl.lit(config.model_version).alias("model_version"),
     )
     return table.sort("athlete_id", "week_start").select(list(WEEKLY_SCHEMA)).cast(WEEKLY_SCHEMA)  # type: ignore[arg-type]
@@ -211,9 +199,9 @@ def _week_totals(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _hard_session_gaps(rows: pl.DataFrame, params: WeeklyParams) -> pl.DataFrame:
-    """Per week: shortest gap between its hard sessions, and whether any hard session started
-    too soon after the previous one (looking back across the week boundary)."""
+def _hard_session_gaps(rows: pl.DataFrame) -> pl.DataFrame:
+    """Per week: shortest gap between its hard sessions, and the shortest time from any of them
+    back to the hard session before it (looking back across the week boundary)."""
     hard = (
         rows.filter(pl.col("is_sprint_session") | pl.col("is_leg_day"))
         .select("athlete_id", "week_start", "start_utc")
@@ -232,7 +220,7 @@ def _hard_session_gaps(rows: pl.DataFrame, params: WeeklyParams) -> pl.DataFrame
     )
     return hard.group_by("athlete_id", "week_start").agg(
         pl.col("within_week_h").min().alias("min_hours_between_hard_sessions"),
-        (pl.col("since_previous_h") < params.min_gap_hours).any().alias("gap_flag"),
+        pl.col("since_previous_h").min().alias("since_previous_hard_h"),
     )
 
 

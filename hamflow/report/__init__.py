@@ -1,6 +1,6 @@
 """hamflow's own dashboard: one self-contained HTML file per database."""
 
 from .data import AthleteReport, load
-from .page import ReportSettings, render_report
+from .page import ReportSettings, model_versions, render_report, version_warning
 
-__all__ = ["AthleteReport", "ReportSettings", "load", "render_report"]
+__all__ = ["AthleteReport", "ReportSettings", "load", "model_versions", "render_report", "version_warning"]

@@ -11,19 +11,20 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from ..model.config import HamflowConfig
+from ..model.flags import HARD_SESSION_GAP, POSTERIOR_LOAD_SPIKE, SPRINT_SESSIONS
+from ..model.patterns import CHART_ORDER, SPECS, Side
+
 POSTERIOR = "#b0186b"
 QUAD = "#1f77c4"
 NEUTRAL = "#9e9e9e"
 WARN = "#e65100"
+#: The colour of each side, for anything about one side (a weekly flag's chart).
+SIDE_COLOURS: dict[Side, str] = {Side.POSTERIOR: POSTERIOR, Side.QUAD: QUAD, Side.NONE: NEUTRAL}
 
 #: Movement patterns from most hip-extension to most knee-extension, coloured from the
-#: posterior colour through grey to the quad colour.
-PATTERN_COLOURS: dict[str, str] = {
-    "SPRINT": "#7a0f4a", "HILL_SPRINT": "#8f1457", "WALK_STEEP": "#b0186b", "ROW": "#c2407f",
-    "HSR": "#d16a98", "WALK_INCLINE": "#de90b2", "RUN_UPHILL": "#e9b3cb", "STAIR": "#bdbdbd",
-    "WALK_FLAT": "#a9c9e6", "ELLIPTICAL": "#7fb0dc", "RUN_EASY": "#5596cf", "DOWNHILL": "#3a84c8",
-    "BIKE": "#1f6fb0", "STRENGTH": "#757575", "OTHER": "#cfcfcf", "REST": "#eeeeee",
-}
+#: posterior colour through grey to the quad colour (each pattern's declared colour and rank).
+PATTERN_COLOURS: dict[str, str] = {p.value: SPECS[p].colour for p in CHART_ORDER}
 
 
 def _week_axis() -> alt.X:
@@ -75,48 +76,54 @@ def pattern_chart(patterns: pl.DataFrame) -> alt.Chart:
                  width="container", height=260)
 
 
-def sprint_chart(weeks: pl.DataFrame, max_sessions: int) -> alt.LayerChart:
+def sprint_chart(weeks: pl.DataFrame, max_sessions: float, colour: str = POSTERIOR) -> alt.LayerChart:
     base = alt.Chart(weeks.select("week_start", "sprint_sessions", "leg_day_sessions").to_arrow())
-    bars = base.mark_bar(color=POSTERIOR).encode(
+    bars = base.mark_bar(color=colour).encode(
         x=_week_axis(), y=alt.Y("sprint_sessions:Q", title="Sprint sessions", axis=alt.Axis(tickMinStep=1)),
         tooltip=[alt.Tooltip("week_start:T", title="week"), "sprint_sessions:Q", "leg_day_sessions:Q"],
     )
     rule = alt.Chart(pl.DataFrame({"y": [max_sessions]}).to_arrow()).mark_rule(color=WARN, strokeDash=[6, 4]).encode(y="y:Q")
     return alt.layer(bars, rule).properties(
-        title=alt.Title("Sprint sessions per week", subtitle=f"Dashed: the guide's maximum of {max_sessions}"), width="container", height=200)
+        title=alt.Title("Sprint sessions per week", subtitle=f"Dashed: the guide's maximum of {max_sessions:g}"), width="container", height=200)
 
 
-def spacing_chart(weeks: pl.DataFrame, min_gap_h: float) -> alt.LayerChart:
+def spacing_chart(weeks: pl.DataFrame, min_gap_h: float, colour: str = POSTERIOR) -> alt.LayerChart:
     data = weeks.select("week_start", "min_hours_between_hard_sessions").drop_nulls()
-    points = alt.Chart(data.to_arrow()).mark_point(filled=True, size=80, color=POSTERIOR).encode(
+    points = alt.Chart(data.to_arrow()).mark_point(filled=True, size=80, color=colour).encode(
         x=_week_axis(), y=alt.Y("min_hours_between_hard_sessions:Q", title="Hours", scale=alt.Scale(zero=True)),
         tooltip=[alt.Tooltip("week_start:T", title="week"), alt.Tooltip("min_hours_between_hard_sessions:Q", format=".0f", title="hours")],
     )
     rule = alt.Chart(pl.DataFrame({"y": [min_gap_h]}).to_arrow()).mark_rule(color=WARN, strokeDash=[6, 4]).encode(y="y:Q")
     return alt.layer(points, rule).properties(
-        title=alt.Title("Shortest gap between hard sessions", subtitle=f"Sprint or leg-day sessions; dashed: {min_gap_h:.0f} h"),
+        title=alt.Title("Shortest gap between hard sessions", subtitle=f"Sprint or leg-day sessions; dashed: {min_gap_h:g} h"),
         width="container", height=200)
 
 
-def acwr_chart(weeks: pl.DataFrame, spike: float) -> alt.LayerChart:
+def acwr_chart(
+    weeks: pl.DataFrame, spike: float, days: tuple[int, int] = (7, 28), colour: str = POSTERIOR
+) -> alt.LayerChart:
+    """The acute:chronic ratio; ``days``: the acute and chronic spans."""
     data = weeks.select("week_start", "acwr_posterior")
-    line = alt.Chart(data.to_arrow()).mark_line(point=True, color=POSTERIOR).encode(
-        x=_week_axis(), y=alt.Y("acwr_posterior:Q", title="Acute:chronic ratio (7 d : 28 d)", scale=alt.Scale(zero=True)),
+    line = alt.Chart(data.to_arrow()).mark_line(point=True, color=colour).encode(
+        x=_week_axis(), y=alt.Y("acwr_posterior:Q", title=f"Acute:chronic ratio ({days[0]} d : {days[1]} d)", scale=alt.Scale(zero=True)),
         tooltip=[alt.Tooltip("week_start:T", title="week"), alt.Tooltip("acwr_posterior:Q", format=".2f", title="ratio")],
     )
     rule = alt.Chart(pl.DataFrame({"y": [spike]}).to_arrow()).mark_rule(color=WARN, strokeDash=[6, 4]).encode(y="y:Q")
     return alt.layer(line, rule).properties(
-        title=alt.Title("Posterior-load spike indicator", subtitle=f"A spike indicator, not an injury risk; dashed: {spike}"),
+        title=alt.Title("Posterior-load spike indicator", subtitle=f"A spike indicator, not an injury risk; dashed: {spike:g}"),
         width="container", height=200)
 
 
-def specs(weeks: pl.DataFrame, patterns: pl.DataFrame, *, target: tuple[float, float], max_sprints: int, min_gap_h: float, spike: float) -> dict[str, dict[str, Any]]:
-    """Every chart of one athlete as a Vega-Lite spec, keyed by a DOM-friendly name."""
+def specs(weeks: pl.DataFrame, patterns: pl.DataFrame, *, target: tuple[float, float], config: HamflowConfig) -> dict[str, dict[str, Any]]:
+    """Every chart of one athlete as a Vega-Lite spec, keyed by a DOM-friendly name. The flags'
+    charts draw the flag's own limit, in its side's colour, from ``config``."""
+    w = config.weekly
     charts: dict[str, alt.TopLevelMixin] = {
         "load": load_chart(weeks, target),
         "patterns": pattern_chart(patterns),
-        "sprints": sprint_chart(weeks, max_sprints),
-        "spacing": spacing_chart(weeks, min_gap_h),
-        "acwr": acwr_chart(weeks, spike),
+        "sprints": sprint_chart(weeks, SPRINT_SESSIONS.limit(config), SIDE_COLOURS[SPRINT_SESSIONS.side]),
+        "spacing": spacing_chart(weeks, HARD_SESSION_GAP.limit(config), SIDE_COLOURS[HARD_SESSION_GAP.side]),
+        "acwr": acwr_chart(weeks, POSTERIOR_LOAD_SPIKE.limit(config), (w.acute_days, w.chronic_days),
+                           SIDE_COLOURS[POSTERIOR_LOAD_SPIKE.side]),
     }
     return {name: chart.to_dict() for name, chart in charts.items()}

@@ -1,5 +1,11 @@
 """The self-contained report page: every script inline, so it opens with no server and no
-network (Vega, Vega-Lite and vega-embed come from vl-convert's bundle, about 1 MB)."""
+network (Vega, Vega-Lite and vega-embed come from vl-convert's bundle, about 1 MB).
+
+The flags' words, the "what this means" sentences and the charts' reference lines come from the
+config in use, the same config the rows should have been made with. The page shows the model
+version of the rows; when the config in use gives another, it says so at the top instead of
+mixing the two silently.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ import jinja2
 import polars as pl
 import vl_convert
 
+from ..model.config import HamflowConfig
 from ..model.flags import flag_reason, flag_title, week_sentences
 from . import charts
 from .data import AthleteReport
@@ -21,12 +28,29 @@ from .data import AthleteReport
 
 @dataclass(frozen=True)
 class ReportSettings:
-    """Reference lines drawn on the charts (the same numbers the flags use)."""
+    """What the page shows that is not a model number. The flags' limits come from the config."""
 
+    #: The band of posterior share drawn on the weekly load chart.
     target_share: tuple[float, float] = (0.45, 0.60)
-    max_sprint_sessions: int = 2
-    min_gap_h: float = 48.0
-    spike_ratio: float = 1.5
+
+
+def model_versions(athletes: list[AthleteReport]) -> tuple[str, ...]:
+    """The model versions the weekly rows shown were made with, sorted, each once."""
+    return tuple(sorted({str(w["model_version"]) for a in athletes for w in a.weeks if w.get("model_version")}))
+
+
+def version_warning(athletes: list[AthleteReport], config: HamflowConfig) -> str | None:
+    """What to say when the rows were made with other model numbers than ``config``'s (else None)."""
+    versions = model_versions(athletes)
+    others = [v for v in versions if v != config.model_version]
+    if not others:
+        return None
+    return (
+        f"The rows shown were made with model {', '.join(versions)}, but the config in use gives model "
+        f"{config.model_version}: the flags' words and the charts' limits follow the config in use, the "
+        "numbers follow the rows. Write the report with the config the rows were made with "
+        "(--config), or recompute the rows with this one (hamflow reprocess --config)."
+    )
 
 
 @lru_cache(maxsize=1)
@@ -46,35 +70,38 @@ def _frame(rows: list[dict[str, Any]], dates: tuple[str, ...] = ("week_start",))
     return frame.with_columns(pl.col(c).str.to_date() for c in dates if c in frame.columns)
 
 
-def _athlete_view(a: AthleteReport, settings: ReportSettings) -> dict[str, Any]:
+def _athlete_view(a: AthleteReport, config: HamflowConfig, settings: ReportSettings) -> dict[str, Any]:
     weeks = _frame(a.weeks)
     patterns = _frame(a.patterns) if a.patterns else pl.DataFrame(
         {"week_start": [], "pattern": [], "minutes": []}, schema={"week_start": pl.Date, "pattern": pl.Utf8, "minutes": pl.Float64})
-    specs = charts.specs(weeks, patterns, target=settings.target_share, max_sprints=settings.max_sprint_sessions,
-                         min_gap_h=settings.min_gap_h, spike=settings.spike_ratio)
+    specs = charts.specs(weeks, patterns, target=settings.target_share, config=config)
     latest = a.weeks[-1]
     flag_rows = [
-        {"week_start": w["week_start"], "flag": f, "title": flag_title(f), "reason": flag_reason(f)}
+        {"week_start": w["week_start"], "flag": f, "title": flag_title(f, config), "reason": flag_reason(f, config)}
         for w in reversed(a.weeks) for f in (w.get("flags") or [])
     ]
     return {
-        "athlete_id": a.athlete_id, "latest": latest, "sentences": week_sentences(latest, settings.min_gap_h),
+        "athlete_id": a.athlete_id, "latest": latest, "sentences": week_sentences(latest, config),
         "flag_rows": flag_rows, "workouts": a.workouts, "charts": specs,
         "weeks": a.weeks, "patterns": a.patterns,
     }
 
 
-def render_report(athletes: list[AthleteReport], *, database: str, model_version: str,
+def render_report(athletes: list[AthleteReport], *, database: str, config: HamflowConfig,
                   settings: ReportSettings = ReportSettings(), generated: datetime | None = None) -> str:
-    """The report HTML for ``athletes`` (an empty list gives the empty state)."""
-    views = [_athlete_view(a, settings) for a in athletes]
+    """The report HTML for ``athletes`` (an empty list gives the empty state), in the words and
+    limits of ``config``, showing the model version of the rows (``config``'s without rows)."""
+    views = [_athlete_view(a, config, settings) for a in athletes]
+    model_version = ", ".join(model_versions(athletes)) or config.model_version
     payload = {
-        "database": database, "model_version": model_version,
+        "database": database, "model_version": model_version, "config_model_version": config.model_version,
         "athletes": [{k: v[k] for k in ("athlete_id", "weeks", "patterns", "workouts", "charts")} for v in views],
     }
     data_json = json.dumps(payload, default=str, separators=(",", ":")).replace("</", "<\\/")
     return _template().render(
         athletes=views, database=database, model_version=model_version,
+        version_warning=version_warning(athletes, config),
+        acute_days=config.weekly.acute_days, chronic_days=config.weekly.chronic_days,
         generated=(generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"),
         vega_bundle=_markup(_vega_bundle()),
         data_json=_markup(data_json), posterior=charts.POSTERIOR, quad=charts.QUAD,

@@ -30,24 +30,12 @@ from hamflow.fit.types import StrengthSet
 from ..model.classify import ClassifiedSession, classify_file, reclassify
 from ..model.config import HamflowConfig
 from ..model.config_load import load_config
+from ..model.patterns import PATTERNS
 from ..model.weekly import weekly_table, workout_row
 
-#: The p values varied, and the fields each one moves (RUN_UPHILL moves its base and its cap).
-PARAMETERS: dict[str, tuple[str, ...]] = {
-    "DOWNHILL": ("downhill",),
-    "WALK_FLAT": ("walk_flat",),
-    "WALK_INCLINE": ("walk_incline",),
-    "WALK_STEEP": ("walk_steep",),
-    "RUN_EASY": ("run_easy",),
-    "RUN_UPHILL": ("run_uphill_base", "run_uphill_max"),
-    "HSR": ("hsr",),
-    "SPRINT": ("sprint",),
-    "HILL_SPRINT": ("hill_sprint",),
-    "ROW": ("row",),
-    "STAIR": ("stair",),
-    "ELLIPTICAL": ("elliptical",),
-    "BIKE": ("bike",),
-}
+#: The p values varied, and the fields each one moves (a p that rises with grade moves its base
+#: and its cap), from the patterns' declarations.
+PARAMETERS: dict[str, tuple[str, ...]] = {s.pattern.value: s.share.varied for s in PATTERNS if s.share is not None}
 
 
 @dataclass(frozen=True)
