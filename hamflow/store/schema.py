@@ -22,7 +22,7 @@ __all__ = ["ensure_schema", "migrations", "read_sql", "require_schema", "schema_
 
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 #: View folders, in the order they are applied: later folders may use earlier folders' views.
-_VIEW_FOLDERS = ("views",)
+_VIEW_FOLDERS = ("base", "views")
 
 
 def migrations() -> list[tuple[int, str]]:
