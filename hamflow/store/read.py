@@ -39,7 +39,7 @@ def _frame(con: duckdb.DuckDBPyConnection, name: str, params: Params = None) -> 
     except duckdb.CatalogException as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise StoreError(
-            f"{first}: this database was last written by an older hamflow; run `hamflow ingest` "
+            f"this database was last written by an older hamflow ({first}); run `hamflow ingest` "
             "or `hamflow reprocess` once to bring its views up to date"
         ) from exc
 
