@@ -95,8 +95,7 @@ def sql_cmd(query: str, db: str, fmt: str) -> None:
     try:
         with connection(db, read_only=True) as con:
             require_schema(con)
-            # Read-only protects the database file; this protects every other file on the disk.
-            con.execute("SET enable_external_access = false")
+            # Read-only protects the database file; read.query switches off access to other files.
             frame = read.query(con, query)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -15,12 +15,10 @@ import polars as pl
 from ..fit import StrengthSet
 from ..model import HamflowConfig, reclassify
 from ..model.quality import DeviceTotals
-from .prepare import WORKOUT_COLUMNS, workout_frame, workout_record
 from ..store.connection import transaction
-from ..store.frames import fetch_frame, registered
-from ..store.weeks import _comparable, refresh_weeks
-
-_CHILD_TABLES = ("samples", "segments", "workout_patterns", "strength_sets")
+from ..store.rewrite import CHILD_TABLES, replace_workouts, stored_athlete, workout_athletes
+from ..store.weeks import comparable, refresh_weeks
+from .prepare import WORKOUT_COLUMNS, workout_frame, workout_record
 
 
 @dataclass(frozen=True)
@@ -60,12 +58,12 @@ def _device_totals(w: dict[str, object]) -> DeviceTotals:
 
 def _reclassify_athlete(con: duckdb.DuckDBPyConnection, athlete: str, config: HamflowConfig) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, pl.DataFrame]]:
     """(old workouts, new workouts, new child rows) of one athlete."""
-    old = fetch_frame(con, "SELECT * FROM workouts WHERE athlete_id = $a ORDER BY workout_id", {"a": athlete})
-    samples = fetch_frame(con, "SELECT s.* FROM samples s JOIN workouts w USING (workout_id) WHERE w.athlete_id = $a", {"a": athlete})
-    sets = fetch_frame(con, "SELECT s.* FROM strength_sets s JOIN workouts w USING (workout_id) WHERE w.athlete_id = $a", {"a": athlete})
+    stored = stored_athlete(con, athlete)
+    old, samples, sets = stored.workouts, stored.samples, stored.strength_sets
     by_workout = samples.partition_by("workout_id", as_dict=True, include_key=False)
     sets_by_workout = sets.partition_by("workout_id", as_dict=True, include_key=False) if not sets.is_empty() else {}
-    records, children = [], {t: [] for t in _CHILD_TABLES}
+    records: list[dict[str, object]] = []
+    children: dict[str, list[pl.DataFrame]] = {t: [] for t in CHILD_TABLES}
     for w in old.iter_rows(named=True):
         wid = w["workout_id"]
         frame = by_workout.get((wid,))
@@ -90,7 +88,7 @@ def _reclassify_athlete(con: duckdb.DuckDBPyConnection, athlete: str, config: Ha
 
 def reprocess(con: duckdb.DuckDBPyConnection, config: HamflowConfig, *, athlete: str | None = None) -> ReprocessResult:
     """Run the model again on every stored workout (of ``athlete``, or all) and refresh weeks."""
-    athletes = [a for (a,) in con.execute("SELECT DISTINCT athlete_id FROM workouts ORDER BY 1").fetchall() if athlete in (None, a)]
+    athletes = [a for a in workout_athletes(con) if athlete in (None, a)]
     total = changed = 0
     weeks: set[tuple[str, object]] = set()
     for a in athletes:
@@ -98,16 +96,7 @@ def reprocess(con: duckdb.DuckDBPyConnection, config: HamflowConfig, *, athlete:
             old, new, children = _reclassify_athlete(con, a, config)
             total += new.height
             cols = list(WORKOUT_COLUMNS)
-            changed += _comparable(new.select(cols)).join(_comparable(old.select(cols)), on=cols, how="anti", nulls_equal=True).height
-            with registered(con, "_ids", new.select("workout_id")):
-                for table in _CHILD_TABLES:
-                    con.execute(f"DELETE FROM {table} WHERE workout_id IN (SELECT workout_id FROM _ids)")  # noqa: S608 - constant names
-            assignments = ", ".join(f"{c} = n.{c}" for c in cols if c != "workout_id")
-            with registered(con, "_new", new):
-                # UPDATE, not delete and insert: the key stays put (constant column names only).
-                con.execute(f"UPDATE workouts SET {assignments} FROM _new AS n WHERE workouts.workout_id = n.workout_id")  # noqa: S608
-            for table, frame in children.items():
-                with registered(con, "_rows", frame):
-                    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _rows")  # noqa: S608 - constant names
+            changed += comparable(new.select(cols)).join(comparable(old.select(cols)), on=cols, how="anti", nulls_equal=True).height
+            replace_workouts(con, new, children)
             weeks |= refresh_weeks(con, [a], config)
     return ReprocessResult(workouts=total, workouts_changed=changed, weeks_changed=len(weeks), model_version=config.model_version)

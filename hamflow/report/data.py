@@ -1,5 +1,8 @@
 """What the report shows, read from the database: plain rows, also embedded in the page as JSON
-so that what a coach sees can be checked against the database."""
+so that what a coach sees can be checked against the database.
+
+All reads go through :mod:`hamflow.store.read`, so the report shows the same weeks as
+``hamflow weeks`` and the same workouts as the ``recent_workouts`` view."""
 
 from __future__ import annotations
 
@@ -11,8 +14,6 @@ import duckdb
 import polars as pl
 
 from ..store import read
-from ..store.frames import fetch_frame
-from ..store.schema import read_sql
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,14 @@ def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
 
 def load(con: duckdb.DuckDBPyConnection, *, athlete: str | None = None, n_weeks: int = 12, n_workouts: int = 10) -> list[AthleteReport]:
     athletes = [a for a in read.athletes(con) if athlete is None or a == athlete]
-    reports = []
+    reports: list[AthleteReport] = []
     for a in athletes:
-        weeks = fetch_frame(con, read_sql("queries/report_weeks.sql"), {"athlete": a, "weeks": n_weeks})
+        weeks = read.weeks(con, athlete=a, n_weeks=n_weeks)
         if weeks.is_empty():
             continue
         since = weeks["week_start"].min()
-        patterns = fetch_frame(con, read_sql("queries/report_patterns.sql"), {"athlete": a, "since": since})
-        workouts = fetch_frame(con, read_sql("queries/report_workouts.sql"), {"athlete": a, "limit": n_workouts})
+        assert isinstance(since, date)  # a non-empty DATE column
+        patterns = read.report_patterns(con, a, since)
+        workouts = read.report_workouts(con, a, n_workouts)
         reports.append(AthleteReport(a, _rows(weeks), _rows(patterns), _rows(workouts)))
     return reports

@@ -11,10 +11,9 @@ import os
 import polars as pl
 
 from ..ingest import RunReport
-from .tables import render
 from ..store import read
 from ..store.connection import StoreError, connection
-from ..store.frames import fetch_frame
+from .tables import render
 
 _WEEK_COLUMNS = (
     "athlete_id", "week_start", "workouts", "moving_min", "posterior_load", "quad_load",
@@ -26,7 +25,7 @@ def current_weeks(db_path: str | os.PathLike[str]) -> pl.DataFrame:
     """Each athlete's latest week; empty if the database cannot be read right now."""
     try:
         with connection(db_path, read_only=True, timeout_s=10) as con:
-            return fetch_frame(con, read.read_sql("queries/current_weeks.sql"))
+            return read.current_weeks(con)
     except StoreError:
         return pl.DataFrame()
 

@@ -1,2 +1,47 @@
-"""The DuckDB store: schema and migrations (``sql/``), batch writes, reads for the CLI and the
-report, and the weekly refresh."""
+"""The DuckDB store: every row hamflow keeps, and the only package that talks to the database.
+
+All SQL lives in the repository's ``sql/`` folder (shipped as ``hamflow.sql``), layered like a
+dbt project: numbered migrations create the tables (``sql/001_schema.sql`` ...), base views
+(``sql/base/``) define shared building blocks such as each athlete's latest week, the dashboard
+views (``sql/views/``) and the queries (``sql/queries/``) build on them, and ``sql/writes/``,
+``sql/meta/`` and ``sql/session/`` hold the statements that change rows or set up a connection.
+Python only reads those files and binds parameters; the one statement it builds itself is
+:func:`insert_frame`, for the contract's tables only.
+
+Public functions, by module (the most used are importable from ``hamflow.store`` directly):
+
+- :mod:`~hamflow.store.connection`: :func:`connect`, :func:`connection` (open with lock
+  retries), :func:`transaction`, :func:`default_db_path`, :class:`StoreError`.
+- :mod:`~hamflow.store.schema`: :func:`ensure_schema` (migrate, re-create views),
+  :func:`require_schema`, :func:`schema_version`, :func:`read_sql`.
+- :mod:`~hamflow.store.writer`: :func:`write_batch` (one transaction per batch, weeks included),
+  :func:`known_hashes`; :class:`~hamflow.store.prepared.PreparedFile` is what it writes.
+- :mod:`~hamflow.store.paths`: :func:`load_path_index`, :func:`remember_paths`.
+- :mod:`~hamflow.store.runs`: :func:`start_run`, :func:`finish_run`, :func:`record_stage_times`.
+- :mod:`~hamflow.store.weeks`: :func:`refresh_weeks`.
+- :mod:`~hamflow.store.rewrite`: :func:`~hamflow.store.rewrite.stored_athlete`,
+  :func:`~hamflow.store.rewrite.replace_workouts` (for ``hamflow reprocess``).
+- :mod:`~hamflow.store.read`: ``read.weeks``, ``read.current_weeks``, ``read.workouts``,
+  ``read.report_patterns``, ``read.report_workouts``, ``read.athletes``, ``read.query``,
+  ``read.export_parquet`` (kept under ``read``: ``weeks`` is also a module here).
+- :mod:`~hamflow.store.insert`: :func:`insert_frame`; :mod:`~hamflow.store.frames`:
+  :func:`fetch_frame`, :func:`registered`.
+"""
+
+from . import read
+from .connection import StoreError, connect, connection, default_db_path, transaction
+from .frames import fetch_frame, registered
+from .insert import CONTRACT_TABLES, insert_frame
+from .paths import PathEntry, load_path_index, remember_paths
+from .prepared import FileOutcome, PreparedFile
+from .runs import RunCounts, StageTimes, finish_run, record_stage_times, start_run
+from .schema import ensure_schema, read_sql, require_schema, schema_version
+from .weeks import refresh_weeks
+from .writer import WriteResult, known_hashes, write_batch
+
+__all__ = [
+    "CONTRACT_TABLES", "FileOutcome", "PathEntry", "PreparedFile", "RunCounts", "StageTimes", "StoreError",
+    "WriteResult", "connect", "connection", "default_db_path", "ensure_schema", "fetch_frame", "finish_run",
+    "insert_frame", "known_hashes", "load_path_index", "read", "read_sql", "record_stage_times", "refresh_weeks",
+    "registered", "remember_paths", "require_schema", "schema_version", "start_run", "transaction", "write_batch",
+]

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from .sqlfiles import execute_sql
+
 #: Files written so that DuckDB 1.4 and 1.5 readers (dashboards, the duckdb CLI) can open them.
 STORAGE_COMPATIBILITY = "v1.4.0"
 DEFAULT_LOCK_TIMEOUT_S = 60.0
@@ -43,11 +45,11 @@ def _is_lock_error(exc: Exception) -> bool:
 
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    config: dict[str, str] = {"threads": str(os.cpu_count() or 2)}
+    config: dict[str, str | bool | int | float | list[str]] = {"threads": str(os.cpu_count() or 2)}
     if not read_only:
         config["storage_compatibility_version"] = STORAGE_COMPATIBILITY
     con = duckdb.connect(str(path), read_only=read_only, config=config)
-    con.execute("SET TimeZone = 'UTC'")
+    execute_sql(con, "session/utc.sql")
     return con
 
 
@@ -115,14 +117,15 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
     A COMMIT the storage refuses has already ended the transaction, so the ROLLBACK after it
     fails too; that second error is dropped so the first one, which says why, reaches the user.
+    The DB-API calls run DuckDB's own BEGIN TRANSACTION, COMMIT and ROLLBACK.
     """
-    con.execute("BEGIN TRANSACTION")
+    con.begin()
     try:
         yield con
-        con.execute("COMMIT")
+        con.commit()
     except BaseException:
         try:
-            con.execute("ROLLBACK")
+            con.rollback()
         except duckdb.Error:
             pass
         raise

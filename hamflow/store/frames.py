@@ -20,7 +20,8 @@ def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, A
     relation = con.sql(sql, params=params)
     if relation is None:
         return pl.DataFrame()
-    return relation.pl()
+    frame: pl.DataFrame = relation.pl()
+    return frame
 
 
 @contextmanager

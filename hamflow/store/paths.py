@@ -15,6 +15,8 @@ import duckdb
 import polars as pl
 
 from .frames import registered
+from .insert import insert_frame
+from .sqlfiles import execute_sql
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,24 +43,21 @@ def remember_paths(con: duckdb.DuckDBPyConnection, entries: Sequence[PathEntry])
     """Record (or refresh) where files were seen. Call inside the caller's transaction."""
     if not entries:
         return
-    with registered(con, "_paths", _frame(entries).unique("path", keep="last", maintain_order=True)):
-        con.execute("DELETE FROM file_paths WHERE path IN (SELECT path FROM _paths)")
-        con.execute("INSERT INTO file_paths BY NAME SELECT * FROM _paths")
+    rows = _frame(entries).unique("path", keep="last", maintain_order=True)
+    with registered(con, "_paths", rows):
+        execute_sql(con, "writes/forget_paths.sql")
+    insert_frame(con, "file_paths", rows)
 
 
 #: Quarantine reasons that say nothing about the bytes of that hash (never read: over the size
 #: limit; gone or unreadable when the run came to them; rewritten between hashing and reading):
-#: such files are looked at again by every run.
-RETRIED_REASONS = ("too_large", "unreadable", "changed_during_read")
-#: SQL condition on ``fit_files`` (alias ``f``): the file is known for good.
-KNOWN_FILE = f"coalesce(f.reason, '') NOT IN ({', '.join(repr(r) for r in RETRIED_REASONS)})"
+#: such files are looked at again by every run. Bound as ``$retried_reasons`` by the queries
+#: that tell known files from files to look at again.
+RETRIED_REASONS: tuple[str, ...] = ("too_large", "unreadable", "changed_during_read")
 
 
 def load_path_index(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int, str]]:
     """path -> (size, mtime_ns, sha256) for every path whose hash is a known file (files
     quarantined for a :data:`RETRIED_REASONS` reason are not known: the next run retries them)."""
-    rows = con.execute(
-        "SELECT p.path, p.size_bytes, p.mtime_ns, p.file_sha256 FROM file_paths AS p "
-        f"JOIN fit_files AS f USING (file_sha256) WHERE {KNOWN_FILE}"
-    ).fetchall()
+    rows = execute_sql(con, "queries/path_index.sql", {"retried_reasons": list(RETRIED_REASONS)}).fetchall()
     return {r[0]: (r[1], r[2], r[3]) for r in rows}

@@ -1,4 +1,8 @@
-"""Queries for hamflow's own read commands. Each opens nothing: callers pass a connection."""
+"""Reads for hamflow's own commands and the report. Each opens nothing: callers pass a connection.
+
+Every query is a file in ``sql/queries/``; most build on the views of ``sql/base/`` and
+``sql/views/``, which a database gets on its first write by this version of hamflow.
+"""
 
 from __future__ import annotations
 
@@ -8,33 +12,72 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from .connection import StoreError
 from .frames import fetch_frame
-from .schema import read_sql
+from .sqlfiles import Params, execute_sql, read_sql
 
-#: Tables exported to Parquet, and whether they are partitioned by week (all are by athlete).
+#: Tables exported to Parquet, with their query (rows of one ``$athlete``). Rows with a
+#: ``week_start`` are also partitioned by week.
 EXPORT_TABLES: dict[str, str] = {
-    "weekly_posterior_load": "SELECT * FROM weekly_posterior_load WHERE athlete_id = $athlete",
-    "workouts": "SELECT * FROM workouts WHERE athlete_id = $athlete",
-    "segments": "SELECT w.week_start, s.* FROM segments s JOIN workouts w USING (workout_id) WHERE w.athlete_id = $athlete",
-    "samples": "SELECT w.week_start, s.* FROM samples s JOIN workouts w USING (workout_id) WHERE w.athlete_id = $athlete",
-    "fit_files": "SELECT * FROM fit_files WHERE athlete_id = $athlete",
+    "weekly_posterior_load": "queries/export_weekly_posterior_load.sql",
+    "workouts": "queries/export_workouts.sql",
+    "segments": "queries/export_segments.sql",
+    "samples": "queries/export_samples.sql",
+    "fit_files": "queries/export_fit_files.sql",
 }
 
 
+def _frame(con: duckdb.DuckDBPyConnection, name: str, params: Params = None) -> pl.DataFrame:
+    """Rows of ``sql/<name>``.
+
+    A view this hamflow's queries need can be missing from a database last written by an older
+    hamflow (views are created on write, and readers open read-only): that says what to do
+    instead of DuckDB's catalog error.
+    """
+    try:
+        return fetch_frame(con, read_sql(name), params)
+    except duckdb.CatalogException as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StoreError(
+            f"this database was last written by an older hamflow ({first}); run `hamflow ingest` "
+            "or `hamflow reprocess` once to bring its views up to date"
+        ) from exc
+
+
 def weeks(con: duckdb.DuckDBPyConnection, *, athlete: str | None = None, n_weeks: int = 12) -> pl.DataFrame:
-    return fetch_frame(con, read_sql("queries/weeks.sql"), {"athlete": athlete, "weeks": n_weeks})
+    """The latest ``n_weeks`` weekly rows per athlete (or of ``athlete``), oldest first."""
+    return _frame(con, "queries/weeks.sql", {"athlete": athlete, "weeks": n_weeks})
+
+
+def current_weeks(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Each athlete's latest week (the week a nightly run most likely touched)."""
+    return weeks(con, n_weeks=1)
 
 
 def workouts(con: duckdb.DuckDBPyConnection, *, athlete: str | None = None, since: date | None = None, limit: int = 50) -> pl.DataFrame:
-    return fetch_frame(con, read_sql("queries/workouts.sql"), {"athlete": athlete, "since": since, "limit": limit})
+    """Workouts newest first, rounded for reading, optionally of one athlete and from a date on."""
+    return _frame(con, "queries/workouts.sql", {"athlete": athlete, "since": since, "limit": limit})
+
+
+def report_patterns(con: duckdb.DuckDBPyConnection, athlete: str, since: date) -> pl.DataFrame:
+    """Minutes per movement pattern per week of ``athlete``, from the week ``since`` on."""
+    return _frame(con, "queries/report_patterns.sql", {"athlete": athlete, "since": since})
+
+
+def report_workouts(con: duckdb.DuckDBPyConnection, athlete: str, limit: int) -> pl.DataFrame:
+    """The latest ``limit`` workouts of ``athlete`` with their verdict, for the report."""
+    return _frame(con, "queries/report_workouts.sql", {"athlete": athlete, "limit": limit})
 
 
 def athletes(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute(read_sql("queries/athletes.sql")).fetchall()]
+    """Every athlete with a file in the database, in order."""
+    return [r[0] for r in execute_sql(con, "queries/athletes.sql").fetchall()]
 
 
 def query(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
-    """Run a user's query. The caller opens ``con`` read-only, so it cannot change anything."""
+    """Run a user's query. The caller opens ``con`` read-only, so it cannot change the database;
+    external access is switched off first, so it cannot read or write any other file either."""
+    execute_sql(con, "session/no_external_access.sql")
     return fetch_frame(con, sql)
 
 
@@ -45,8 +88,8 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, i
     """
     rows: dict[str, int] = {}
     for athlete in athletes(con):
-        for table, sql in EXPORT_TABLES.items():
-            frame = fetch_frame(con, sql, {"athlete": athlete})
+        for table, name in EXPORT_TABLES.items():
+            frame = _frame(con, name, {"athlete": athlete})
             rows[table] = rows.get(table, 0) + frame.height
             if frame.is_empty():
                 continue

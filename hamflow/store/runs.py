@@ -8,10 +8,13 @@ from datetime import UTC, datetime
 import duckdb
 
 from .. import __version__
+from .sqlfiles import execute_sql
 
 
 @dataclass
 class RunCounts:
+    """The file and row counts of one run, as stored in its ``ingest_runs`` row."""
+
     files_seen: int = 0
     files_new: int = 0
     files_known: int = 0
@@ -20,7 +23,6 @@ class RunCounts:
     files_deferred: int = 0
     workouts_added: int = 0
     weeks_updated: int = 0
-
 
 
 @dataclass(frozen=True)
@@ -48,31 +50,19 @@ class StageTimes:
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, model_version: str) -> datetime:
+    """Insert the run's row as ``running``; returns its start time."""
     started = datetime.now(UTC)
-    con.execute(
-        "INSERT INTO ingest_runs (run_id, started_at, status, hamflow_version, model_version) VALUES (?, ?, 'running', ?, ?)",
-        [run_id, started, __version__, model_version],
-    )
+    execute_sql(con, "writes/start_run.sql", {"run_id": run_id, "started_at": started,
+                                              "hamflow_version": __version__, "model_version": model_version})
     return started
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: RunCounts, *, status: str, message: str | None = None) -> None:
-    values = asdict(counts)
-    con.execute(
-        "UPDATE ingest_runs SET finished_at = ?, status = ?, message = ?, files_seen = ?, files_new = ?, "
-        "files_known = ?, files_quarantined = ?, files_not_activity = ?, files_deferred = ?, "
-        "workouts_added = ?, weeks_updated = ? WHERE run_id = ?",
-        [datetime.now(UTC), status, message, values["files_seen"], values["files_new"], values["files_known"],
-         values["files_quarantined"], values["files_not_activity"], values["files_deferred"],
-         values["workouts_added"], values["weeks_updated"], run_id],
-    )
+    """Complete the run's row with its end time, status, message and counts."""
+    execute_sql(con, "writes/finish_run.sql", {"run_id": run_id, "finished_at": datetime.now(UTC), "status": status,
+                                               "message": message, **asdict(counts)})
 
 
 def record_stage_times(con: duckdb.DuckDBPyConnection, run_id: str, stages: StageTimes) -> None:
     """The run row's stage columns (sql/002_run_timings.sql)."""
-    con.execute(
-        "UPDATE ingest_runs SET discover_s = ?, decode_s = ?, classify_s = ?, prepare_wait_s = ?, "
-        "write_s = ?, weekly_s = ?, finish_s = ? WHERE run_id = ?",
-        [stages.discover_s, stages.decode_s, stages.classify_s, stages.prepare_wait_s,
-         stages.write_s, stages.weekly_s, stages.finish_s, run_id],
-    )
+    execute_sql(con, "writes/record_stage_times.sql", {"run_id": run_id, **asdict(stages)})

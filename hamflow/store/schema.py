@@ -1,46 +1,33 @@
 """Applying and migrating hamflow's schema from the .sql files in ``sql/``.
 
 Numbered files (``001_schema.sql``, ``002_...``) are migrations, applied once each, in order, in
-one transaction, and recorded in ``hamflow_meta``. Files in ``sql/views/`` are re-applied on
-every write open (``CREATE OR REPLACE VIEW``), so a view change needs no migration.
+one transaction, and recorded in ``hamflow_meta``. Views are re-applied on every write open
+(``CREATE OR REPLACE VIEW``), so a view change needs no migration and an existing database gets
+new views on its next write: first the base views in ``sql/base/`` (building blocks such as each
+athlete's latest week), then the dashboard views in ``sql/views/`` that build on them. Each
+folder is applied in file-name order, so a view may use the views of lower numbers.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from importlib import resources
-from importlib.resources.abc import Traversable
-from pathlib import Path
 
 import duckdb
 
 from .connection import StoreError, transaction
+from .sqlfiles import execute_sql, read_sql, sql_dir
+
+__all__ = ["ensure_schema", "migrations", "read_sql", "require_schema", "schema_version", "sql_dir", "views"]
 
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
-
-
-def sql_dir() -> Traversable:
-    """The repository's top-level ``sql/`` folder, packaged in wheels as ``hamflow.sql``.
-
-    Editable installs do not map that sub-package, so a source checkout reads ``sql/`` directly.
-    """
-    checkout = Path(__file__).resolve().parents[2] / "sql"
-    if (checkout / "001_schema.sql").is_file():
-        return checkout
-    return resources.files("hamflow.sql")
-
-
-def read_sql(name: str) -> str:
-    """The text of ``sql/<name>``, e.g. ``read_sql("queries/weekly_inputs.sql")``."""
-    node = sql_dir()
-    for part in name.split("/"):
-        node = node / part
-    return node.read_text(encoding="utf-8")
+#: View folders, in the order they are applied: later folders may use earlier folders' views.
+_VIEW_FOLDERS = ("base", "views")
 
 
 def migrations() -> list[tuple[int, str]]:
-    found = []
+    """(number, text) of every migration file, in order."""
+    found: list[tuple[int, str]] = []
     for entry in sql_dir().iterdir():
         match = _MIGRATION.match(entry.name)
         if match:
@@ -49,12 +36,16 @@ def migrations() -> list[tuple[int, str]]:
 
 
 def views() -> list[str]:
-    folder = sql_dir() / "views"
-    return [e.read_text(encoding="utf-8") for e in sorted(folder.iterdir(), key=lambda e: e.name) if e.name.endswith(".sql")]
+    """The ``CREATE OR REPLACE VIEW`` texts of ``sql/base/`` and then ``sql/views/``, in order."""
+    texts: list[str] = []
+    for name in _VIEW_FOLDERS:
+        folder = sql_dir() / name
+        texts += [e.read_text(encoding="utf-8") for e in sorted(folder.iterdir(), key=lambda e: e.name) if e.name.endswith(".sql")]
+    return texts
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()
+    rows = execute_sql(con, "meta/main_tables.sql").fetchall()
     return {r[0] for r in rows}
 
 
@@ -66,7 +57,7 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
             raise StoreError("this database is not a hamflow database (it has other tables and no hamflow_meta)")
         return None
     # fetchall, not fetchone: DuckDB 2 keeps a half-read result open and blocks the connection.
-    (version,), = con.execute("SELECT max(schema_version) FROM hamflow_meta").fetchall()
+    (version,), = execute_sql(con, "meta/schema_version.sql").fetchall()
     return int(version) if version is not None else 0
 
 
@@ -78,10 +69,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> int:
     if pending or current is None:
         with transaction(con):
             if current is None:
-                con.execute("CREATE TABLE hamflow_meta (schema_version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL)")
+                execute_sql(con, "meta/create_meta.sql")
             for number, text in pending:
                 con.execute(text)
-                con.execute("INSERT INTO hamflow_meta VALUES (?, ?)", [number, datetime.now(UTC)])
+                execute_sql(con, "meta/record_migration.sql", {"version": number, "applied_at": datetime.now(UTC)})
                 latest = number
             for text in views():
                 con.execute(text)

@@ -15,12 +15,14 @@ import polars as pl
 
 from ..model.config import HamflowConfig
 from ..model.weekly import weekly_table
-from .frames import fetch_frame, registered
-from .schema import read_sql
+from .frames import fetch_frame
+from .insert import insert_frame
+from .sqlfiles import execute_sql, read_sql
 
 
-def _comparable(frame: pl.DataFrame) -> pl.DataFrame:
-    """Rows as plain comparable values (lists joined, floats rounded against float noise)."""
+def comparable(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows as plain comparable values (lists joined, floats rounded against float noise), so
+    that a recomputation can count the rows that really changed."""
     return frame.with_columns(
         pl.col(pl.List(pl.Utf8)).list.join("|"),
         pl.col(pl.Float64).round(9),
@@ -31,17 +33,15 @@ def refresh_weeks(con: duckdb.DuckDBPyConnection, athletes: Sequence[str], confi
     """Recompute the weeks of ``athletes``; return the (athlete_id, week_start) rows that changed."""
     if not athletes:
         return frozenset()
-    inputs = fetch_frame(con, read_sql("queries/weekly_inputs.sql"), {"athletes": list(athletes)})
+    params = {"athletes": list(athletes)}
+    inputs = fetch_frame(con, read_sql("queries/weekly_inputs.sql"), params)
     new = weekly_table(inputs, config)
-    with registered(con, "_athletes", pl.DataFrame({"athlete_id": list(athletes)})):
-        old = fetch_frame(con, "SELECT * FROM weekly_posterior_load WHERE athlete_id IN (SELECT athlete_id FROM _athletes)")
-        con.execute("DELETE FROM weekly_posterior_load WHERE athlete_id IN (SELECT athlete_id FROM _athletes)")
-    if not new.is_empty():
-        with registered(con, "_weeks", new):
-            con.execute("INSERT INTO weekly_posterior_load BY NAME SELECT * FROM _weeks")
+    old = fetch_frame(con, read_sql("queries/athlete_weeks.sql"), params)
+    execute_sql(con, "writes/forget_weeks.sql", params)
+    insert_frame(con, "weekly_posterior_load", new)
     if old.is_empty():
         changed = new.select("athlete_id", "week_start")
     else:
         cols = new.columns
-        changed = _comparable(new).join(_comparable(old.select(cols)), on=cols, how="anti", nulls_equal=True).select("athlete_id", "week_start")
+        changed = comparable(new).join(comparable(old.select(cols)), on=cols, how="anti", nulls_equal=True).select("athlete_id", "week_start")
     return frozenset(changed.iter_rows())

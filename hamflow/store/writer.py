@@ -15,11 +15,14 @@ from datetime import UTC, datetime
 import duckdb
 import polars as pl
 
-from .faults import crash_point
-from .prepared import PreparedFile
+from ..model.config import HamflowConfig
 from .connection import transaction
+from .faults import crash_point
 from .frames import registered
-from .paths import KNOWN_FILE, RETRIED_REASONS, PathEntry, remember_paths
+from .insert import insert_frame
+from .paths import RETRIED_REASONS, PathEntry, remember_paths
+from .prepared import PreparedFile
+from .sqlfiles import execute_sql
 from .weeks import refresh_weeks
 
 #: Child tables filled from prepared frames, in write order.
@@ -76,23 +79,12 @@ def _file_rows(files: Sequence[PreparedFile], run_id: str, now: datetime) -> pl.
     )
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    if frame.is_empty():
-        return
-    # BY NAME: the frame's column order does not matter, missing optional columns are null, and
-    # a column the table lacks is an error (nothing is dropped silently).
-    with registered(con, "_incoming", frame):
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")  # noqa: S608 - table names are constants
-
-
 def known_hashes(con: duckdb.DuckDBPyConnection, hashes: Sequence[str]) -> set[str]:
+    """The ``hashes`` already in ``fit_files`` for good (see :data:`RETRIED_REASONS`)."""
     if not hashes:
         return set()
     with registered(con, "_hashes", pl.DataFrame({"h": list(hashes)}, schema={"h": pl.Utf8})):
-        # A file quarantined for a reason that is not about its bytes (too large to read, gone,
-        # rewritten while read) is looked at again by each run.
-        rows = con.execute("SELECT file_sha256 FROM fit_files AS f WHERE file_sha256 IN (SELECT h FROM _hashes) "
-                           f"AND {KNOWN_FILE}").fetchall()
+        rows = execute_sql(con, "queries/known_hashes.sql", {"retried_reasons": list(RETRIED_REASONS)}).fetchall()
     return {r[0] for r in rows}
 
 
@@ -101,8 +93,7 @@ def _forget_too_large(con: duckdb.DuckDBPyConnection, hashes: Sequence[str]) -> 
     changed_during_read): this run's verdict replaces them."""
     if hashes:
         with registered(con, "_retry", pl.DataFrame({"h": list(hashes)}, schema={"h": pl.Utf8})):
-            con.execute("DELETE FROM fit_files WHERE list_contains(?, reason) AND file_sha256 IN (SELECT h FROM _retry)",
-                        [list(RETRIED_REASONS)])
+            execute_sql(con, "writes/forget_retried_files.sql", {"retried_reasons": list(RETRIED_REASONS)})
 
 
 def write_batch(
@@ -110,7 +101,7 @@ def write_batch(
     files: Sequence[PreparedFile],
     *,
     run_id: str,
-    weekly_params: object,
+    weekly_params: HamflowConfig,
 ) -> WriteResult:
     """Write ``files`` and refresh the weeks of their athletes, in one transaction.
 
@@ -121,7 +112,7 @@ def write_batch(
     with transaction(con):
         present = known_hashes(con, [f.sha256 for f in files])
         seen: set[str] = set()
-        fresh = []
+        fresh: list[PreparedFile] = []
         for f in files:
             if f.sha256 in present or f.sha256 in seen:
                 continue
@@ -129,13 +120,13 @@ def write_batch(
             fresh.append(f)
         now = datetime.now(UTC)
         _forget_too_large(con, [f.sha256 for f in fresh])
-        _insert(con, "fit_files", _file_rows(fresh, run_id, now))
+        insert_frame(con, "fit_files", _file_rows(fresh, run_id, now))
         remember_paths(con, [PathEntry(f.path, f.size_bytes, f.mtime_ns, f.sha256) for f in files])
         crash_point("write:files")
         for table in _FRAME_TABLES:
             frames = [getattr(f, table) for f in fresh if not getattr(f, table).is_empty()]
             if frames:
-                _insert(con, table, pl.concat(frames, how="diagonal_relaxed"))
+                insert_frame(con, table, pl.concat(frames, how="diagonal_relaxed"))
             crash_point(f"write:{table}")
         athletes = sorted({f.athlete_id for f in fresh if f.workout_count})
         weekly_started = time.perf_counter()

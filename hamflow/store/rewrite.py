@@ -1,0 +1,61 @@
+"""Reading an athlete's stored workouts back and rewriting them in place, for ``hamflow reprocess``.
+
+The model runs in :mod:`hamflow.ingest.reprocess`; this module is only the database side: what
+the model needs from the store, and how its new rows replace the old ones. The caller holds the
+transaction, so an athlete is rewritten whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from .frames import fetch_frame, registered
+from .insert import insert_frame
+from .sqlfiles import execute_sql, read_sql
+
+#: The per-workout tables that are recomputed with their workout.
+CHILD_TABLES: tuple[str, ...] = ("samples", "segments", "workout_patterns", "strength_sets")
+
+
+@dataclass(frozen=True)
+class StoredAthlete:
+    """One athlete's stored rows: the model's input for reprocessing."""
+
+    workouts: pl.DataFrame  # every column of workouts, by workout_id
+    samples: pl.DataFrame
+    strength_sets: pl.DataFrame
+
+
+def workout_athletes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every athlete with a stored workout, in order."""
+    return [r[0] for r in execute_sql(con, "queries/workout_athletes.sql").fetchall()]
+
+
+def stored_athlete(con: duckdb.DuckDBPyConnection, athlete: str) -> StoredAthlete:
+    """The workouts, samples and strength sets of ``athlete``."""
+    params = {"athlete": athlete}
+    return StoredAthlete(
+        workouts=fetch_frame(con, read_sql("queries/athlete_workouts.sql"), params),
+        samples=fetch_frame(con, read_sql("queries/athlete_samples.sql"), params),
+        strength_sets=fetch_frame(con, read_sql("queries/athlete_strength_sets.sql"), params),
+    )
+
+
+def replace_workouts(con: duckdb.DuckDBPyConnection, workouts: pl.DataFrame, children: Mapping[str, pl.DataFrame]) -> None:
+    """Replace stored workouts with ``workouts`` (every column, matched by ``workout_id``) and
+    their per-workout rows with ``children`` (table name -> rows, tables of :data:`CHILD_TABLES`).
+
+    Call inside the caller's transaction.
+    """
+    with registered(con, "_ids", workouts.select("workout_id")):
+        execute_sql(con, "writes/forget_workout_children.sql")
+    with registered(con, "_new", workouts):
+        execute_sql(con, "writes/update_workouts.sql")
+    for table, frame in children.items():
+        if table not in CHILD_TABLES:
+            raise ValueError(f"not a per-workout table: {table!r}")
+        insert_frame(con, table, frame)

@@ -1,0 +1,2 @@
+-- The newest migration applied (null when hamflow_meta is empty).
+SELECT max(schema_version) FROM hamflow_meta;

@@ -1,0 +1,2 @@
+-- `hamflow export`: the files of one athlete.
+SELECT * FROM fit_files WHERE athlete_id = $athlete;

@@ -1,0 +1,2 @@
+-- `hamflow export`: one athlete's workouts.
+SELECT * FROM workouts WHERE athlete_id = $athlete;

@@ -1,0 +1,14 @@
+-- A run ends ($status: completed | failed): its counts and message.
+UPDATE ingest_runs SET
+    finished_at = $finished_at,
+    status = $status,
+    message = $message,
+    files_seen = $files_seen,
+    files_new = $files_new,
+    files_known = $files_known,
+    files_quarantined = $files_quarantined,
+    files_not_activity = $files_not_activity,
+    files_deferred = $files_deferred,
+    workouts_added = $workouts_added,
+    weeks_updated = $weeks_updated
+WHERE run_id = $run_id;
