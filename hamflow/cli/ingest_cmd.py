@@ -41,6 +41,9 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 def _quiet_prefect(verbose: bool) -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # Prefect gives its temporary server 20 s to start; a first run (database migrations) on a
+    # busy 2-core machine was seen to need more, and failing the whole ingest for it helps no one.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 @click.command("ingest")

@@ -364,7 +364,8 @@ def _main_source(samples: pl.DataFrame) -> str | None:
     if loaded.is_empty():
         return None
     counts = loaded.group_by("intensity_source").agg(stable_sum(pl.col("dt_s")).alias("dt_s")).sort(["dt_s", "intensity_source"], descending=[True, False])
-    return counts.get_column("intensity_source")[0]
+    source: str = counts.get_column("intensity_source")[0]
+    return source
 
 
 def _set_categories(sets: pl.DataFrame) -> dict[str, tuple[str, ...]]:

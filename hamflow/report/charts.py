@@ -33,7 +33,7 @@ def _week_axis() -> alt.X:
                  axis=alt.Axis(format="%d %b", formatType="time", labelAngle=-40))
 
 
-def load_chart(weeks: pl.DataFrame, target: tuple[float, float]) -> alt.LayerChart:
+def load_chart(weeks: pl.DataFrame, target: tuple[float, float]) -> alt.TopLevelMixin:
     """Weekly posterior vs quad load (stacked), with posterior share and its target band."""
     long = weeks.select("week_start", "posterior_load", "quad_load").unpivot(
         index="week_start", variable_name="load", value_name="points"
@@ -54,16 +54,17 @@ def load_chart(weeks: pl.DataFrame, target: tuple[float, float]) -> alt.LayerCha
         tooltip=[alt.Tooltip("week_start:T", title="week"), alt.Tooltip("posterior_share:Q", format=".0%", title="posterior share")],
     )
     # The target lines and the share line share one [0, 1] scale, on the right axis.
-    return alt.layer(bars, band, share).resolve_scale(y="independent").properties(
+    chart: alt.TopLevelMixin = alt.layer(bars, band, share).resolve_scale(y="independent").properties(
         title=alt.Title("Weekly load: posterior chain vs quads", subtitle=f"Line: posterior share (right axis); dashed: target {target[0]:.0%}–{target[1]:.0%}"),
         width="container", height=260,
     )
+    return chart
 
 
-def pattern_chart(patterns: pl.DataFrame) -> alt.Chart:
+def pattern_chart(patterns: pl.DataFrame) -> alt.TopLevelMixin:
     """Minutes per movement pattern per week."""
     present = [p for p in PATTERN_COLOURS if p in set(patterns["pattern"].to_list())] or ["REST"]
-    return alt.Chart(patterns.to_arrow()).mark_bar().encode(
+    chart: alt.TopLevelMixin = alt.Chart(patterns.to_arrow()).mark_bar().encode(
         x=_week_axis(),
         y=alt.Y("minutes:Q", title="Minutes", stack="zero"),
         color=alt.Color("pattern:N", title="Movement pattern", sort=present,
@@ -74,9 +75,10 @@ def pattern_chart(patterns: pl.DataFrame) -> alt.Chart:
         pattern_rank=f"indexof({present!r}, datum.pattern)"
     ).properties(title=alt.Title("Minutes per movement pattern", subtitle="Magenta: hip-extension dominant; blue: knee-extension dominant"),
                  width="container", height=260)
+    return chart
 
 
-def sprint_chart(weeks: pl.DataFrame, max_sessions: float, colour: str = POSTERIOR) -> alt.LayerChart:
+def sprint_chart(weeks: pl.DataFrame, max_sessions: float, colour: str = POSTERIOR) -> alt.TopLevelMixin:
     base = alt.Chart(weeks.select("week_start", "sprint_sessions", "leg_day_sessions").to_arrow())
     bars = base.mark_bar(color=colour).encode(
         x=_week_axis(), y=alt.Y("sprint_sessions:Q", title="Sprint sessions", axis=alt.Axis(tickMinStep=1)),
@@ -87,7 +89,7 @@ def sprint_chart(weeks: pl.DataFrame, max_sessions: float, colour: str = POSTERI
         title=alt.Title("Sprint sessions per week", subtitle=f"Dashed: the guide's maximum of {max_sessions:g}"), width="container", height=200)
 
 
-def spacing_chart(weeks: pl.DataFrame, min_gap_h: float, colour: str = POSTERIOR) -> alt.LayerChart:
+def spacing_chart(weeks: pl.DataFrame, min_gap_h: float, colour: str = POSTERIOR) -> alt.TopLevelMixin:
     data = weeks.select("week_start", "min_hours_between_hard_sessions").drop_nulls()
     points = alt.Chart(data.to_arrow()).mark_point(filled=True, size=80, color=colour).encode(
         x=_week_axis(), y=alt.Y("min_hours_between_hard_sessions:Q", title="Hours", scale=alt.Scale(zero=True)),
@@ -101,7 +103,7 @@ def spacing_chart(weeks: pl.DataFrame, min_gap_h: float, colour: str = POSTERIOR
 
 def acwr_chart(
     weeks: pl.DataFrame, spike: float, days: tuple[int, int] = (7, 28), colour: str = POSTERIOR
-) -> alt.LayerChart:
+) -> alt.TopLevelMixin:
     """The acute:chronic ratio; ``days``: the acute and chronic spans."""
     data = weeks.select("week_start", "acwr_posterior")
     line = alt.Chart(data.to_arrow()).mark_line(point=True, color=colour).encode(

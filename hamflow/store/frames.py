@@ -17,8 +17,8 @@ import polars as pl
 def fetch_frame(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | Sequence[Any] | None = None) -> pl.DataFrame:
     """Run ``sql`` with bound ``params`` and return all rows as a polars frame (empty when the
     statement returns no rows)."""
-    relation = con.sql(sql, params=params)
-    if relation is None:
+    relation: duckdb.DuckDBPyRelation | None = con.sql(sql, params=params)
+    if relation is None:  # a statement without a result (typeshed says it always has one)
         return pl.DataFrame()
     frame: pl.DataFrame = relation.pl()
     return frame
