@@ -7,7 +7,7 @@ import click
 from ..fit import FitDecodeError, read_fit
 from ..model import ConfigError, classify_file, load_config
 from ..model.config_load import find_config
-from ..model.explain import file_lines
+from ..report.explain import file_lines
 
 
 @click.command("explain")

@@ -11,7 +11,7 @@ import pytest
 
 from hamflow.model import DEFAULT_CONFIG, ClassifiedSession, HamflowConfig, Pattern
 from hamflow.model.config import PatternShares, Thresholds
-from hamflow.model.explain import pattern_rows
+from hamflow.report.explain import pattern_rows
 from hamflow.model.patterns import (
     CHART_ORDER,
     FAST,

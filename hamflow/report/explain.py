@@ -9,13 +9,13 @@ from datetime import datetime
 
 import polars as pl
 
-from hamflow.report.tables import render
+from .tables import render
 
-from .classify import ClassifiedSession
-from .config import AthleteProfile, HamflowConfig
-from .grade import GRADE_SOURCE_TEXT
-from .patterns import UNLOADED, Pattern
-from .sports import Activity, activity_of
+from ..model.classify import ClassifiedSession
+from ..model.config import AthleteProfile, HamflowConfig
+from ..model.grade import GRADE_SOURCE_TEXT
+from ..model.patterns import UNLOADED, Pattern
+from ..model.sports import Activity, activity_of
 
 def clock(seconds: float) -> str:
     """``h:mm:ss`` or ``m:ss``."""
