@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from ..fit import FitDecodeError, read_fit
-from ..model import ConfigError, classify_file, load_config
-from ..model.config_load import find_config
+from ..model import classify_file
 from ..report.explain import file_lines
+from .options import command_config
 
 
 @click.command("explain")
@@ -30,10 +30,7 @@ def explain_cmd(file: str, athlete_id: str | None, config_path: str | None, reve
       hamflow explain sample_fit/ana/2026-10-15-1900-incline_walk.fit
       hamflow explain --athlete ana --config hamflow.toml run.fit
     """
-    try:
-        config = load_config(find_config(config_path))
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+    config = command_config(config_path)
     try:
         result = read_fit(file)
     except FitDecodeError as exc:

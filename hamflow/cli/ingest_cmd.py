@@ -13,12 +13,10 @@ from contextlib import contextmanager
 
 import click
 
-from ..model import load_config
-from ..model.config_load import ConfigError, find_config
 from ..ingest import IngestError, IngestOptions, RunReport, has_new_files, ingest
 from ..ingest.prepare import DEFAULT_MAX_FILE_BYTES
 from ..report.run_summary import run_text
-from .options import config_option, db_option
+from .options import command_config, config_option, db_option
 
 
 @contextmanager
@@ -84,10 +82,7 @@ def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete
       hamflow ingest ~/Downloads/row.fit --athlete ana
       hamflow ingest inbox/ --task-runner dask --dask-address tcp://10.0.0.5:8786
     """
-    try:
-        config = load_config(find_config(config_path))
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+    config = command_config(config_path)
     options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size,
                             max_file_bytes=int(max_file_mb * 2**20))
     try:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
+import duckdb
 
+from ..model import ConfigError, HamflowConfig, load_config
+from ..model.config_load import find_config
 from ..report.tables import FORMATS
+from ..store.connection import StoreError, connection
+from ..store.schema import ensure_schema, require_schema
 
 db_option = click.option(
     "--db", "db", type=click.Path(dir_okay=False), envvar="HAMFLOW_DB", default="hamflow.duckdb",
@@ -32,3 +38,28 @@ def compose(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return func
 
     return apply
+
+
+def command_config(config_path: str | None) -> HamflowConfig:
+    """The config a command runs with (``--config``, HAMFLOW_CONFIG, ./hamflow.toml or the
+    defaults); a bad file is a one-line error, not a traceback."""
+    try:
+        return load_config(find_config(config_path))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@contextmanager
+def open_database(db: str, *, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The database for one command: read-only and required to hold hamflow data, or (``write``)
+    writable with its schema brought up to date. Waits while another process holds the lock;
+    any store error, raised opening it or while the command uses it, is a one-line error."""
+    try:
+        with connection(db, read_only=not write) as con:
+            if write:
+                ensure_schema(con)
+            else:
+                require_schema(con)
+            yield con
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc

@@ -12,9 +12,8 @@ import polars as pl
 
 from ..report.tables import render
 from ..store import read
-from ..store.connection import StoreError, connection
-from ..store.schema import require_schema
-from .options import athlete_option, db_option, format_option
+from ..ingest.reprocess import reprocess
+from .options import athlete_option, command_config, config_option, db_option, format_option, open_database
 
 
 def _echo_frame(frame: pl.DataFrame, fmt: str, empty: str) -> None:
@@ -40,12 +39,8 @@ def weeks_cmd(db: str, athlete: str | None, n_weeks: int, fmt: str) -> None:
       hamflow weeks --athlete ana --weeks 8
       hamflow weeks --format csv > weeks.csv
     """
-    try:
-        with connection(db, read_only=True) as con:
-            require_schema(con)
-            frame = read.weeks(con, athlete=athlete, n_weeks=n_weeks)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with open_database(db) as con:
+        frame = read.weeks(con, athlete=athlete, n_weeks=n_weeks)
     frame = frame.drop("model_version").with_columns(pl.col(pl.Float64).round(2))
     _echo_frame(frame, fmt, "no weeks yet: run `hamflow ingest` first")
 
@@ -65,12 +60,8 @@ def workouts_cmd(db: str, athlete: str | None, since: datetime | None, limit: in
       hamflow workouts --athlete ben --since 2026-10-01
       hamflow workouts --format json | jq '.[0].reasons'
     """
-    try:
-        with connection(db, read_only=True) as con:
-            require_schema(con)
-            frame = read.workouts(con, athlete=athlete, since=since.date() if since else None, limit=limit)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with open_database(db) as con:
+        frame = read.workouts(con, athlete=athlete, since=since.date() if since else None, limit=limit)
     _echo_frame(frame, fmt, "no workouts yet: run `hamflow ingest` first")
 
 
@@ -92,15 +83,12 @@ def sql_cmd(query: str, db: str, fmt: str) -> None:
     Example:
       hamflow sql "SELECT week_start, posterior_share FROM weekly_posterior_load WHERE athlete_id = 'ana'"
     """
-    try:
-        with connection(db, read_only=True) as con:
-            require_schema(con)
-            # Read-only protects the database file; read.query switches off access to other files.
+    with open_database(db) as con:
+        # Read-only protects the database file; read.query switches off access to other files.
+        try:
             frame = read.query(con, query)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from exc
-    except duckdb.Error as exc:
-        raise click.ClickException(str(exc).splitlines()[0]) from exc
+        except duckdb.Error as exc:
+            raise click.ClickException(str(exc).splitlines()[0]) from exc
     _echo_frame(frame, fmt, "(no rows)")
 
 
@@ -116,12 +104,8 @@ def export_cmd(db: str, out_dir: str) -> None:
     Example:
       hamflow export --out exports/
     """
-    try:
-        with connection(db, read_only=True) as con:
-            require_schema(con)
-            rows = read.export_parquet(con, Path(out_dir))
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from exc
+    with open_database(db) as con:
+        rows = read.export_parquet(con, Path(out_dir))
     for table, n in sorted(rows.items()):
         click.echo(f"{table:<24} {n:>9} rows")
     click.echo(f"written under {out_dir}")
@@ -129,8 +113,7 @@ def export_cmd(db: str, out_dir: str) -> None:
 
 @click.command("reprocess")
 @db_option
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), envvar="HAMFLOW_CONFIG",
-              default=None, help="hamflow.toml to apply (or HAMFLOW_CONFIG, or ./hamflow.toml).")
+@config_option
 @athlete_option
 def reprocess_cmd(db: str, config_path: str | None, athlete: str | None) -> None:
     """Recompute workouts and weekly summaries from the stored samples, after a change of the
@@ -141,18 +124,9 @@ def reprocess_cmd(db: str, config_path: str | None, athlete: str | None) -> None
     Example:
       hamflow reprocess --config hamflow.toml
     """
-    from ..model import load_config
-    from ..model.config_load import ConfigError, find_config
-    from ..ingest.reprocess import reprocess
-    from ..store.schema import ensure_schema
-
-    try:
-        config = load_config(find_config(config_path))
-        with connection(db) as con:
-            ensure_schema(con)
-            result = reprocess(con, config, athlete=athlete)
-    except (StoreError, ConfigError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    config = command_config(config_path)
+    with open_database(db, write=True) as con:
+        result = reprocess(con, config, athlete=athlete)
     click.echo(
         f"recomputed {result.workouts} workouts with model {result.model_version}: "
         f"{result.workouts_changed} workouts changed, {result.weeks_changed} weekly rows changed"

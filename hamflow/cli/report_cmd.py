@@ -6,9 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..store.connection import StoreError, connection
-from ..store.schema import schema_version
-from .options import athlete_option, config_option, db_option
+from .options import athlete_option, command_config, config_option, db_option, open_database
 
 
 @click.command("report")
@@ -35,21 +33,11 @@ def report_cmd(db: str, config_path: str | None, athlete: str | None, n_weeks: i
     Example:
       hamflow report --db hamflow.duckdb --athlete ana --weeks 16 --out ana.html
     """
-    from ..model import ConfigError, load_config
-    from ..model.config_load import find_config
     from ..report import load, render_report, version_warning
 
-    try:
-        config = load_config(find_config(config_path))
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
-    try:
-        with connection(db, read_only=True) as con:
-            if schema_version(con) is None:
-                raise StoreError(f"{db} holds no hamflow data yet")
-            athletes = load(con, athlete=athlete, n_weeks=n_weeks)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from exc
+    config = command_config(config_path)
+    with open_database(db) as con:
+        athletes = load(con, athlete=athlete, n_weeks=n_weeks)
     html = render_report(athletes, database=Path(db).name, config=config)
     Path(out).write_text(html, encoding="utf-8")
     warning = version_warning(athletes, config)
