@@ -246,11 +246,11 @@ def run_cli(label: str, folder: Path, db: Path, env: dict[str, str], files: int,
 def last_run_stages(db: Path) -> tuple[dict[str, float], int]:
     """The newest ``ingest_runs`` row's stage seconds and new-file count."""
     with duckdb.connect(str(db), read_only=True) as con:
-        row = con.execute(f"SELECT files_new, {', '.join(STAGE_COLUMNS)} FROM ingest_runs "  # noqa: S608 - constants
+        row = con.execute(f"SELECT files_new, {', '.join(STAGE_COLUMNS)} FROM ingest_runs "
                           "ORDER BY started_at DESC LIMIT 1").fetchone()
     if row is None:
         raise SystemExit(f"no ingest_runs row in {db}")
-    return {k: float(v or 0.0) for k, v in zip(STAGE_COLUMNS, row[1:])}, int(row[0])
+    return {k: float(v or 0.0) for k, v in zip(STAGE_COLUMNS, row[1:], strict=False)}, int(row[0])
 
 
 @contextmanager

@@ -17,10 +17,10 @@ from pathlib import Path
 
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings  # noqa: E402
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-from hamflow.ingest import IngestOptions  # noqa: E402
-from hamflow_flows.flows import dask_task_runner, default_task_runner, run_ingest  # noqa: E402
+from hamflow.ingest import IngestOptions
+from hamflow_flows.flows import dask_task_runner, default_task_runner, run_ingest
 
 
 def timed(folder: Path, runner_name: str, workers: int) -> tuple[float, int]:

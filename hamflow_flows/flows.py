@@ -24,9 +24,10 @@ from prefect.runtime import flow_run
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
-from hamflow.model import HamflowConfig as Config, load_config
-from hamflow.model.config_load import find_config
 from hamflow.ingest import Candidate, IngestError, IngestOptions, RunPlan, RunReport, plan_run, prepare_files, run, write_prepared
+from hamflow.model import HamflowConfig as Config
+from hamflow.model import load_config
+from hamflow.model.config_load import find_config
 from hamflow.report.run_summary import run_markdown
 from hamflow.store.connection import StoreError
 from hamflow.store.prepared import PreparedFile
@@ -64,7 +65,7 @@ def _is_lock(state: Any) -> bool:
         state.result()
     except StoreError as exc:
         return "locked" in str(exc)
-    except Exception:  # noqa: BLE001 - any other failure is not worth a retry
+    except Exception:
         return False
     return False
 
@@ -191,7 +192,7 @@ def _windowed(work: list[list[Candidate]], config: Config, options: IngestOption
         yield pending.popleft()
 
 
-def run_ingest(paths: list[str], db: str, options: IngestOptions = IngestOptions(), *,
+def run_ingest(paths: list[str], db: str, options: IngestOptions = _DEFAULTS, *,
                config_path: str | None = None, task_runner: TaskRunner[Any] | None = None) -> RunReport:
     """Run :func:`ingest_flow` with a chosen task runner (the process pool by default).
 

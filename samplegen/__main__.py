@@ -35,10 +35,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.year:
-        files = athlete_year(args.seed, args.year, ATHLETES[args.athlete])
-    else:
-        files = build_month(args.seed)
+    files = athlete_year(args.seed, args.year, ATHLETES[args.athlete]) if args.year else build_month(args.seed)
     started = time.perf_counter()
     entries = write_files(files, args.out, args.seed, args.jobs)
     elapsed = time.perf_counter() - started

@@ -286,7 +286,7 @@ def encode_workout(spec: WorkoutSpec, trace: Trace) -> bytes:
 
     laps = [lap_mesg(trace, lap, k, rec) for k, lap in enumerate(trace.laps)]
     trailing: dict[int, list[Mesg]] = {}
-    for lap, message in zip(trace.laps[:-1], laps):
+    for lap, message in zip(trace.laps[:-1], laps, strict=False):
         trailing.setdefault(lap.end - 1, []).append(message)
     for k, item in enumerate(trace.sets):
         trailing.setdefault(item.start + item.seconds - 1, []).append(set_mesg(item, k, rec.t0))

@@ -38,7 +38,7 @@ def write_files(
     else:
         results = [render_file(item) for item in files]
     entries = []
-    for item, (data, records) in zip(files, results):
+    for item, (data, records) in zip(files, results, strict=False):
         path = out_dir / item.relpath
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

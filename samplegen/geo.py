@@ -37,14 +37,14 @@ class OutAndBack:
 
     @property
     def length(self) -> float:
-        return sum(math.dist(a, b) for a, b in zip(self.points, self.points[1:]))
+        return sum(math.dist(a, b) for a, b in zip(self.points, self.points[1:], strict=False))
 
     def xy(self, s: float) -> tuple[float, float]:
         span = self.length
         s = abs(s) % (2.0 * span)
         if s > span:
             s = 2.0 * span - s
-        for (x0, y0), (x1, y1) in zip(self.points, self.points[1:]):
+        for (x0, y0), (x1, y1) in zip(self.points, self.points[1:], strict=False):
             seg = math.dist((x0, y0), (x1, y1))
             if s <= seg:
                 f = s / seg

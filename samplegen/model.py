@@ -8,7 +8,7 @@ the encoder independent of how the signals were made.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from garmin_fit_sdk.util import FIT_EPOCH_S
@@ -167,9 +167,9 @@ class Trace:
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """Shorthand for an aware UTC datetime."""
-    return datetime(year, month, day, hour, minute, tzinfo=timezone.utc)
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def local_to_utc(tz: str, year: int, month: int, day: int, hour: int, minute: int) -> datetime:
     """Convert an athlete's wall-clock start to UTC (handles DST of that date)."""
-    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(tz)).astimezone(UTC)

@@ -83,7 +83,7 @@ def heart_rate(rng: random.Random, athlete: Athlete, effort: Sequence[float]) ->
     drift = cumulative([0.0007 if e > 0.5 else 0.0 for e in effort])
     noise = ar1(rng, len(effort), 1.2, 0.85)
     low, high = athlete.hr_rest - 3, athlete.hr_max
-    return [round(clamp(h + d + z, low, high)) for h, d, z in zip(level, drift, noise)]
+    return [round(clamp(h + d + z, low, high)) for h, d, z in zip(level, drift, noise, strict=False)]
 
 
 def step_cadence(speed: float) -> float:
@@ -98,13 +98,13 @@ def step_cadence(speed: float) -> float:
 def stride_cadence(rng: random.Random, speeds: Sequence[float]) -> list[float]:
     """Garmin on-foot cadence: strides (step pairs) per minute, with step noise."""
     noise = ar1(rng, len(speeds), 1.4, 0.7)
-    return [round((step_cadence(v) + z) / 2.0) if v >= 0.2 else 0 for v, z in zip(speeds, noise)]
+    return [round((step_cadence(v) + z) / 2.0) if v >= 0.2 else 0 for v, z in zip(speeds, noise, strict=False)]
 
 
 def noisy_speed(rng: random.Random, goal: Sequence[float], sd: float, ceiling: float) -> list[float]:
     """Measured speed: correlated jitter around the target, exactly 0 when standing."""
     noise = ar1(rng, len(goal), sd, 0.7)
-    return [clamp(v + z, 0.0, ceiling) if v >= 0.2 else 0.0 for v, z in zip(goal, noise)]
+    return [clamp(v + z, 0.0, ceiling) if v >= 0.2 else 0.0 for v, z in zip(goal, noise, strict=False)]
 
 
 def run_outdoor(rng: random.Random, athlete: Athlete, phases: Sequence[Phase], kind: str) -> Signals:
@@ -119,14 +119,14 @@ def run_outdoor(rng: random.Random, athlete: Athlete, phases: Sequence[Phase], k
     grade = targets(phases, "grade", ramp=0)
     speed = noisy_speed(rng, targets(phases, "speed"), 0.05, 0.98 * athlete.vmax)
     direction = per_second(phases, "direction")
-    climb = [v * g / 100.0 for v, g in zip(speed, grade)]
-    baro = [w + d for w, d in zip(white(rng, n, 0.2), random_walk(rng, n, 0.01))]
-    altitude = [a + b for a, b in zip(cumulative(climb, athlete.base_altitude), baro)]
-    path = cumulative([v * d for v, d in zip(speed, direction)])
+    climb = [v * g / 100.0 for v, g in zip(speed, grade, strict=False)]
+    baro = [w + d for w, d in zip(white(rng, n, 0.2), random_walk(rng, n, 0.01), strict=False)]
+    altitude = [a + b for a, b in zip(cumulative(climb, athlete.base_altitude), baro, strict=False)]
+    path = cumulative([v * d for v, d in zip(speed, direction, strict=False)])
     route = ROUTES.get(kind, geo.RIVER_PATH)
     east_err, north_err = ar1(rng, n, 1.5, 0.98), ar1(rng, n, 1.5, 0.98)
     lat, lon = [], []
-    for s, ex, ny in zip(path, east_err, north_err):
+    for s, ex, ny in zip(path, east_err, north_err, strict=False):
         x, y = route.xy(s)
         la, lo = geo.to_semicircles(athlete.origin_lat, athlete.origin_lon, x + ex, y + ny)
         lat.append(la)
@@ -139,7 +139,7 @@ def run_outdoor(rng: random.Random, athlete: Athlete, phases: Sequence[Phase], k
         "altitude": altitude,
         "cadence": stride_cadence(rng, speed),
     }
-    return channels, [running_effort(athlete, v, g) for v, g in zip(speed, grade)]
+    return channels, [running_effort(athlete, v, g) for v, g in zip(speed, grade, strict=False)]
 
 
 def treadmill(rng: random.Random, athlete: Athlete, phases: Sequence[Phase], kind: str) -> Signals:
@@ -156,7 +156,7 @@ def treadmill(rng: random.Random, athlete: Athlete, phases: Sequence[Phase], kin
         "cadence": stride_cadence(rng, speed),
         "grade": grade,
     }
-    return channels, [running_effort(athlete, v, g) for v, g in zip(speed, grade)]
+    return channels, [running_effort(athlete, v, g) for v, g in zip(speed, grade, strict=False)]
 
 
 def stroke_power(
@@ -206,8 +206,8 @@ def rower(rng: random.Random, athlete: Athlete, phases: Sequence[Phase], kind: s
 def trainer(rng: random.Random, athlete: Athlete, phases: Sequence[Phase], kind: str) -> Signals:
     """Smart trainer in ERG mode: power held near target, virtual speed with inertia."""
     n = duration(phases)
-    power = [round(p + z) for p, z in zip(targets(phases, "power"), white(rng, n, 5.0))]
-    cadence = [round(c + z) for c, z in zip(targets(phases, "cadence"), ar1(rng, n, 1.2, 0.8))]
+    power = [round(p + z) for p, z in zip(targets(phases, "power"), white(rng, n, 5.0), strict=False)]
+    cadence = [round(c + z) for c, z in zip(targets(phases, "cadence"), ar1(rng, n, 1.2, 0.8), strict=False)]
     speed = lag([cbrt(p / 0.30) for p in power], tau_up=6.0, tau_down=6.0, start=cbrt(power[0] / 0.30))
     channels = {"distance": cumulative(speed), "speed": speed, "cadence": cadence, "power": power}
     return channels, [power_effort(p, athlete.bike_ftp) for p in power]
@@ -218,7 +218,7 @@ def cadence_machine(stride_m: float | None) -> Family:
 
     def family(rng: random.Random, athlete: Athlete, phases: Sequence[Phase], kind: str) -> Signals:
         n = duration(phases)
-        cadence = [c + z for c, z in zip(targets(phases, "cadence"), ar1(rng, n, 1.2, 0.8))]
+        cadence = [c + z for c, z in zip(targets(phases, "cadence"), ar1(rng, n, 1.2, 0.8), strict=False)]
         channels: Channels = {}
         if stride_m is not None:
             speed = [c * stride_m / 60.0 for c in cadence]
@@ -258,7 +258,7 @@ def laps_for(mode: str, phases: Sequence[Phase], distance: Sequence[float] | Non
         starts = [0, *ends]
         stops = [*ends, n]
         return [
-            LapSpan(a, b, "active", "distance" if b < n else "session_end") for a, b in zip(starts, stops)
+            LapSpan(a, b, "active", "distance" if b < n else "session_end") for a, b in zip(starts, stops, strict=False)
         ]
     laps: list[LapSpan] = []
     start = 0

@@ -57,7 +57,8 @@ def _quiet_prefect(verbose: bool) -> None:
 @click.option("--workers", type=click.IntRange(1, 256), default=None, help="Worker processes (default: one per core).")
 @click.option("--settle", "settle_s", type=float, default=1.0, show_default=True,
               help="Seconds to watch new files for growth; growing files wait for the next run.")
-@click.option("--batch-size", type=click.IntRange(1, 10_000), default=8, show_default=True, help="Files per task and per write transaction.")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=8, show_default=True,
+              help="Files per task and per write transaction.")
 @click.option("--max-file-mb", type=click.FloatRange(0, min_open=True), default=DEFAULT_MAX_FILE_BYTES / 2**20, show_default=True,
               help="Files larger than this are quarantined (reason too_large) without being read.")
 @click.option("--always-flow", is_flag=True,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..ingest.files import fit_paths as find_fit_files
 from ..fit import FitDecodeError, FitResult, read_fit
 from ..fit.describe import detail_lines, summary_row
+from ..ingest.files import fit_paths as find_fit_files
 from ..report.tables import FORMATS, render
 
 

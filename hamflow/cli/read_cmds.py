@@ -10,9 +10,9 @@ import click
 import duckdb
 import polars as pl
 
+from ..ingest.reprocess import reprocess
 from ..report.tables import render
 from ..store import read
-from ..ingest.reprocess import reprocess
 from .options import athlete_option, command_config, config_option, db_option, format_option, open_database
 
 

@@ -7,8 +7,8 @@ from .types import DecoderName, Event, FileIdentity, FitResult, Lap, Session, St
 
 __all__ = [
     "DECODER_ENV",
-    "RECORD_SCHEMA",
     "REASONS",
+    "RECORD_SCHEMA",
     "DecoderName",
     "DecoderUnavailable",
     "Event",

@@ -109,7 +109,7 @@ class MessageSink(Protocol):
     """What :func:`feed_fast` needs from the collector in :mod:`.reader`."""
 
     @property
-    def MESSAGES(self) -> frozenset[str]: ...  # noqa: N802 - the collector's class constant
+    def MESSAGES(self) -> frozenset[str]: ...
     other_messages: int
 
     def add(self, message: Any) -> None: ...
@@ -398,7 +398,7 @@ def _replay_others(reference: bytes, sink: MessageSink) -> _RecordPlan:
             sink.add(message)
     except _Decline:
         raise
-    except Exception as exc:  # noqa: BLE001 - fitparse will meet the same failure and classify it
+    except Exception as exc:
         raise _Decline(f"fitparse: {type(exc).__name__}: {exc}") from exc
     finally:
         fit.close()
@@ -560,6 +560,6 @@ def decline_reason(data: bytes, sink: MessageSink) -> str | None:
         _feed(data, sink)
     except _Decline as exc:
         return str(exc)
-    except Exception as exc:  # noqa: BLE001 - reported, not raised
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     return None

@@ -39,7 +39,7 @@ def buffered_hr_samples(hr_messages: list[dict[str, Any]]) -> pl.DataFrame:
         if isinstance(timestamp, datetime) and isinstance(full, (int, float)):
             fraction = message.get("fractional_timestamp") or 0.0
             anchor_time = timestamp.replace(tzinfo=None).timestamp() + float(fraction)
-            anchor_ticks = last_ticks = int(round(float(full) * _TICKS_PER_S))
+            anchor_ticks = last_ticks = round(float(full) * _TICKS_PER_S)
             bpm = message.get("filtered_bpm")
             if isinstance(bpm, (int, float)):
                 times.append(anchor_time)
@@ -51,7 +51,7 @@ def buffered_hr_samples(hr_messages: list[dict[str, Any]]) -> pl.DataFrame:
         values = message.get("filtered_bpm")
         if not counters or not isinstance(values, (tuple, list)):
             continue
-        for counter, bpm in zip(counters, values):
+        for counter, bpm in zip(counters, values, strict=False):
             ticks = (last_ticks & ~0xFFF) | counter
             if ticks < last_ticks:
                 ticks += _WRAP

@@ -34,7 +34,7 @@ from . import columns as C
 from . import fast
 from .errors import FitDecodeError
 from .hr import merge_buffered_hr
-from .types import DecodeStatus, DecoderName, Event, FileIdentity, FitResult, Lap, Session, StrengthSet
+from .types import DecoderName, DecodeStatus, Event, FileIdentity, FitResult, Lap, Session, StrengthSet
 
 #: Seconds between the Unix epoch and the FIT epoch (1989-12-31 00:00 UTC).
 FIT_EPOCH_S = 631065600
@@ -207,7 +207,7 @@ def _parse_into(data: bytes, collector: _Collector) -> tuple[DecodeStatus, list[
     try:
         for message in fit.get_messages():
             collector.add(message)
-    except Exception as exc:  # noqa: BLE001 - every failure is classified below
+    except Exception as exc:
         reason, detail = _classify_break(exc, fit)
         blocks = max(fit.blocks, 1)
         if not collector.has_salvage:
@@ -489,7 +489,7 @@ class _Collector:
             if isinstance(local, datetime) and isinstance(utc, datetime):
                 offset = local - utc
                 if abs(offset) <= MAX_UTC_OFFSET:
-                    return int(round(offset.total_seconds() / 900.0)) * 15
+                    return round(offset.total_seconds() / 900.0) * 15
         return None
 
     def _raw_frame(self) -> pl.DataFrame:
@@ -560,7 +560,7 @@ class _Collector:
 
         parts = _split_by_start(frame, [s.start_utc for s in specs])
         sessions = []
-        for index, (spec, part) in enumerate(zip(specs, parts)):
+        for index, (spec, part) in enumerate(zip(specs, parts, strict=False)):
             part = part.sort("ts_utc", maintain_order=True)
             start = spec.start_utc
             if start is None and part.height:

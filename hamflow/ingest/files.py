@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 
-
 def is_fit_name(path: Path) -> bool:
     """FIT files are named ``*.fit`` in any case (devices write ``.FIT``)."""
     return path.suffix.lower() == ".fit"
@@ -127,7 +126,9 @@ def sha256_of(path: str, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def split_known_by_path(candidates: Sequence[Candidate], index: Mapping[str, tuple[int, int, str]]) -> tuple[list[Candidate], list[Candidate]]:
+def split_known_by_path(
+    candidates: Sequence[Candidate], index: Mapping[str, tuple[int, int, str]]
+) -> tuple[list[Candidate], list[Candidate]]:
     """(unknown, known): known when path, size and mtime match the index."""
     unknown, known = [], []
     for c in candidates:

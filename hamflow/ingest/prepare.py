@@ -10,17 +10,18 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, replace
-from typing import Final
 from datetime import date, datetime
 from pathlib import Path
+from typing import Final
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
 from ..fit import FitDecodeError, FitResult, decode_fit_bytes, decoder_version
-from .files import Candidate
-from ..model import ClassifiedSession, HamflowConfig as Config, WorkoutSummary, classify_file, local_start, local_week_start
+from ..model import ClassifiedSession, WorkoutSummary, classify_file, local_start, local_week_start
+from ..model import HamflowConfig as Config
 from ..store.prepared import FileStatus, PreparedFile
+from .files import Candidate
 
 DEFAULT_ATHLETE = "default"
 
@@ -117,7 +118,7 @@ def prepare_decoded(c: Candidate, result: FitResult | FitDecodeError, config: Co
     try:
         classified = classify_file(result, athlete_id=athlete_id, config=config)
         frames = _frames(c.sha256 or "", athlete_id, result, classified, config)
-    except Exception as exc:  # noqa: BLE001 - a model failure on one file must not stop the run
+    except Exception as exc:
         return _quarantined(c, athlete_id, "classify_error", f"{type(exc).__name__}: {exc}", result)
     if frames.workouts.is_empty():
         return _described(c, athlete_id, "not_activity", "no_data", "no session with timed records", result)
@@ -208,6 +209,7 @@ _WORKOUT_TYPES: dict[str, pl.DataType] = {
     "utc_offset_min": pl.Int32(), "session_index": pl.Int32(), "sprint_efforts": pl.Int32(),
     "reasons": pl.List(pl.Utf8), "quality_warnings": pl.List(pl.Utf8), "device_elapsed_s": pl.Float64(),
     "device_timer_s": pl.Float64(), "device_distance_m": pl.Float64(), "device_max_speed_mps": pl.Float64(),
-    "device_max_power_w": pl.Float64(), "device_ascent_m": pl.Float64(), "sub_sport": pl.Utf8(), "distance_m": pl.Float64(), "posterior_share": pl.Float64(),
+    "device_max_power_w": pl.Float64(), "device_ascent_m": pl.Float64(), "sub_sport": pl.Utf8(), "distance_m": pl.Float64(),
+    "posterior_share": pl.Float64(),
     "dominant_pattern": pl.Utf8(),
 }

@@ -56,7 +56,9 @@ def _device_totals(w: dict[str, object]) -> DeviceTotals:
     )
 
 
-def _reclassify_athlete(con: duckdb.DuckDBPyConnection, athlete: str, config: HamflowConfig) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, pl.DataFrame]]:
+def _reclassify_athlete(
+    con: duckdb.DuckDBPyConnection, athlete: str, config: HamflowConfig
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, pl.DataFrame]]:
     """(old workouts, new workouts, new child rows) of one athlete."""
     stored = stored_athlete(con, athlete)
     old, samples, sets = stored.workouts, stored.samples, stored.strength_sets
@@ -79,7 +81,8 @@ def _reclassify_athlete(con: duckdb.DuckDBPyConnection, athlete: str, config: Ha
         records.append(workout_record(cs.summary, wid=wid, sha=w["file_sha256"], athlete_id=athlete,
                                       utc_offset_min=w["utc_offset_min"], start_local=w["start_local"], week_start=w["week_start"]))
         tag = pl.lit(wid).alias("workout_id")
-        for table, new in (("samples", cs.samples), ("segments", cs.segments), ("workout_patterns", cs.patterns), ("strength_sets", cs.sets)):
+        rows = (("samples", cs.samples), ("segments", cs.segments), ("workout_patterns", cs.patterns), ("strength_sets", cs.sets))
+        for table, new in rows:
             if not new.is_empty():
                 children[table].append(new.with_columns(tag))
     new_rows = workout_frame(records) if records else old.clear()

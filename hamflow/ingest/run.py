@@ -9,6 +9,7 @@ workers, retries and logging.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import uuid
@@ -21,14 +22,15 @@ from typing import Protocol
 import duckdb
 
 from ..model import HamflowConfig as Config
-from .files import Candidate, InboxError, discover, split_known_by_path, split_unsettled, with_hashes
-from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_file
-from ..store.prepared import FileOutcome, PreparedFile
 from ..store.connection import StoreError, connection, transaction
 from ..store.paths import PathEntry, load_path_index, remember_paths
-from ..store.runs import RunCounts, StageTimes, finish_run as _finish_run_row, record_stage_times, start_run
+from ..store.prepared import FileOutcome, PreparedFile
+from ..store.runs import RunCounts, StageTimes, record_stage_times, start_run
+from ..store.runs import finish_run as _finish_run_row
 from ..store.schema import ensure_schema
 from ..store.writer import WriteResult, known_hashes, write_batch
+from .files import Candidate, InboxError, discover, split_known_by_path, split_unsettled, with_hashes
+from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_file
 
 __all__ = ["Engine", "IngestError", "IngestOptions", "LocalEngine", "RunPlan", "RunReport", "StageTimes", "batches", "finish_run",
            "has_new_files", "ingest", "plan_run", "prepare_files", "run", "write_prepared"]
@@ -192,20 +194,19 @@ def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence
     weeks = set().union(*(r.weeks for r in results)) if results else set()
     counts.weeks_updated = len(weeks)
     entries = [PathEntry(c.path, c.size_bytes, c.mtime_ns, c.sha256) for c in plan.known + plan.duplicates if c.sha256]
-    with connection(plan.db_path) as con:
-        with transaction(con):
-            remember_paths(con, entries)
-            _finish_run_row(con, plan.run_id, counts, status=status, message=message)
-            stages = StageTimes(
-                discover_s=plan.discover_s,
-                decode_s=sum(p.decode_s for p in prepared),
-                classify_s=sum(p.classify_s for p in prepared),
-                prepare_wait_s=prepare_wait_s,
-                write_s=sum(r.write_s for r in results),
-                weekly_s=sum(r.weekly_s for r in results),
-                finish_s=time.perf_counter() - started,
-            )
-            record_stage_times(con, plan.run_id, stages)
+    with connection(plan.db_path) as con, transaction(con):
+        remember_paths(con, entries)
+        _finish_run_row(con, plan.run_id, counts, status=status, message=message)
+        stages = StageTimes(
+            discover_s=plan.discover_s,
+            decode_s=sum(p.decode_s for p in prepared),
+            classify_s=sum(p.classify_s for p in prepared),
+            prepare_wait_s=prepare_wait_s,
+            write_s=sum(r.write_s for r in results),
+            weekly_s=sum(r.weekly_s for r in results),
+            finish_s=time.perf_counter() - started,
+        )
+        record_stage_times(con, plan.run_id, stages)
     quarantined = [Quarantined(p.path, p.reason or "unknown", p.detail) for p in prepared if p.status == "quarantined"]
     quarantined += [Quarantined(c.path, "unreadable", c.error) for c in plan.unreadable]
     return RunReport(
@@ -299,10 +300,8 @@ def run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str]
             if progress:
                 progress(done, len(plan.todo))
     except StoreError as exc:
-        try:  # record the failure if the database lets us; the error is what matters
+        with contextlib.suppress(StoreError):  # record the failure if the database lets us; the error is what matters
             finish_run(plan, results, outcomes, status="failed", message=str(exc), prepare_wait_s=waited_s)
-        except StoreError:
-            pass
         raise IngestError(str(exc)) from exc
     return finish_run(plan, results, outcomes, prepare_wait_s=waited_s)
 

@@ -28,8 +28,8 @@ from .derive import SIGNAL_COLUMNS, SessionKind, complete_signals, derive_signal
 from .efforts import efforts
 from .grade import GradeSource
 from .patterns import classify_seconds
-from .reasons import reasons_for
 from .quality import CHANNELS, DeviceTotals, apply_mask, cap_session_intensity, screen
+from .reasons import reasons_for
 from .regularise import TimerEvents, regularise
 from .segments import segments
 from .sports import Activity
@@ -227,7 +227,8 @@ def _model(
     warnings = screened.warnings + ((intensity_warning,) if intensity_warning else ())
     if not screened.session_distance_ok:
         finish["distance_m"] = None
-    if (totals.elapsed_s is None or not screened.session_time_ok) and screened.kept_span_s is not None and finish.get("elapsed_s") is not None:
+    device_span_unusable = totals.elapsed_s is None or not screened.session_time_ok
+    if device_span_unusable and screened.kept_span_s is not None and finish.get("elapsed_s") is not None:
         finish["elapsed_s"] = min(finish["elapsed_s"], screened.kept_span_s)  # no session message: what was kept
     if totals.start_utc is None and screened.kept_start_utc is not None:
         finish["start_utc"] = screened.kept_start_utc

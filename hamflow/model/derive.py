@@ -19,9 +19,9 @@ from typing import Final
 import polars as pl
 
 from .config import AthleteProfile, ModelParams, RowingDetection
-from .motion import distance_advancing
 from .grade import GradeSource, altitude_grade, choose_grade_source, grade_expr
 from .intensity import intensity_exprs
+from .motion import distance_advancing
 from .regularise import VALUE_COLUMNS
 from .sports import Activity, activity_of, is_indoor, is_reverse_elliptical
 

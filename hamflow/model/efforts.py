@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from .stable import stable_mean, stable_sum
 from .patterns import FAST, SPRINTS, consecutive_run_id
+from .stable import stable_sum
 
 EFFORT_SCHEMA: dict[str, pl.DataType] = {
     "kind": pl.String(),

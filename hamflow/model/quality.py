@@ -166,7 +166,8 @@ def screen(
     ]
     time_ok = totals.elapsed_s is None or 0 < totals.elapsed_s <= MAX_ELAPSED_S
     if not time_ok:
-        warnings.append(f"time: the session's own elapsed time of {(totals.elapsed_s or 0) / 3600:,.0f} h is impossible: the records' span is used")
+        hours = (totals.elapsed_s or 0) / 3600
+        warnings.append(f"time: the session's own elapsed time of {hours:,.0f} h is impossible: the records' span is used")
     distance_ok = session_distance_plausible(totals, bounds)
     if not distance_ok:
         warnings.append(

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from .stable import stable_mean, stable_sum
 from .patterns import FAST, SPECS, consecutive_run_id
+from .stable import stable_mean, stable_sum
 
 SEGMENT_SCHEMA: dict[str, pl.DataType] = {
     "segment_index": pl.Int32(),

@@ -22,12 +22,12 @@ from typing import Any
 
 import polars as pl
 
-from .stable import stable_mean, stable_sum
 from .config import ClassRules, ModelParams
 from .derive import SessionKind
 from .efforts import count_efforts
 from .patterns import HIGH_SPEED, LEG_DAY_MACHINES, ORDER, SPECS, SPRINTS, STANDING, Pattern, SessionCount, counted
 from .quality import DeviceTotals
+from .stable import stable_sum
 from .strength import Movement
 
 
@@ -363,7 +363,11 @@ def _main_source(samples: pl.DataFrame) -> str | None:
     loaded = samples.filter(pl.col("moving") & pl.col("p").is_not_null())
     if loaded.is_empty():
         return None
-    counts = loaded.group_by("intensity_source").agg(stable_sum(pl.col("dt_s")).alias("dt_s")).sort(["dt_s", "intensity_source"], descending=[True, False])
+    counts = (
+        loaded.group_by("intensity_source")
+        .agg(stable_sum(pl.col("dt_s")).alias("dt_s"))
+        .sort(["dt_s", "intensity_source"], descending=[True, False])
+    )
     source: str = counts.get_column("intensity_source")[0]
     return source
 

@@ -36,9 +36,9 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from .stable import stable_mean, stable_sum
 from .config import HamflowConfig, WeeklyParams
 from .flags import WEEKLY_FLAGS, flags_expr
+from .stable import stable_sum
 from .summary import WorkoutSummary
 
 REQUIRED_COLUMNS: Final[tuple[str, ...]] = (

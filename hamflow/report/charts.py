@@ -55,7 +55,8 @@ def load_chart(weeks: pl.DataFrame, target: tuple[float, float]) -> alt.TopLevel
     )
     # The target lines and the share line share one [0, 1] scale, on the right axis.
     chart: alt.TopLevelMixin = alt.layer(bars, band, share).resolve_scale(y="independent").properties(
-        title=alt.Title("Weekly load: posterior chain vs quads", subtitle=f"Line: posterior share (right axis); dashed: target {target[0]:.0%}–{target[1]:.0%}"),
+        title=alt.Title("Weekly load: posterior chain vs quads",
+                        subtitle=f"Line: posterior share (right axis); dashed: target {target[0]:.0%}–{target[1]:.0%}"),
         width="container", height=260,
     )
     return chart
@@ -86,7 +87,8 @@ def sprint_chart(weeks: pl.DataFrame, max_sessions: float, colour: str = POSTERI
     )
     rule = alt.Chart(pl.DataFrame({"y": [max_sessions]}).to_arrow()).mark_rule(color=WARN, strokeDash=[6, 4]).encode(y="y:Q")
     return alt.layer(bars, rule).properties(
-        title=alt.Title("Sprint sessions per week", subtitle=f"Dashed: the guide's maximum of {max_sessions:g}"), width="container", height=200)
+        title=alt.Title("Sprint sessions per week", subtitle=f"Dashed: the guide's maximum of {max_sessions:g}"),
+        width="container", height=200)
 
 
 def spacing_chart(weeks: pl.DataFrame, min_gap_h: float, colour: str = POSTERIOR) -> alt.TopLevelMixin:

@@ -9,17 +9,17 @@ from datetime import datetime
 
 import polars as pl
 
-from .tables import render
-
 from ..model.classify import ClassifiedSession
 from ..model.config import AthleteProfile, HamflowConfig
 from ..model.grade import GRADE_SOURCE_TEXT
 from ..model.patterns import UNLOADED, Pattern
 from ..model.sports import Activity, activity_of
+from .tables import render
+
 
 def clock(seconds: float) -> str:
     """``h:mm:ss`` or ``m:ss``."""
-    total = int(round(seconds))
+    total = round(seconds)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

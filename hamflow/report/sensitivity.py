@@ -23,9 +23,9 @@ from pathlib import Path
 
 import polars as pl
 
-from hamflow.ingest.files import fit_paths as find_fit_files
 from hamflow.fit import FitDecodeError, read_fit
 from hamflow.fit.types import StrengthSet
+from hamflow.ingest.files import fit_paths as find_fit_files
 
 from ..model.classify import ClassifiedSession, classify_file, reclassify
 from ..model.config import HamflowConfig
@@ -96,7 +96,7 @@ def sensitivity_table(workouts: Sequence[Workout], config: HamflowConfig, delta:
     """One row per (pattern, direction): B change per athlete-week (points) and class changes."""
     base, base_classes = weekly_shares(workouts, config)
     labels = [f"{a} {w:%Y-%m-%d}" for a, w in base.select("athlete_id", "week_start").iter_rows()]
-    rows = [{"p moved": "baseline B", **dict(zip(labels, base["posterior_share"].to_list())),
+    rows = [{"p moved": "baseline B", **dict(zip(labels, base["posterior_share"].to_list(), strict=False)),
              "largest change": None, "classes changed": None}]
     for name, fields in PARAMETERS.items():
         for sign in (-1, 1):
@@ -104,10 +104,10 @@ def sensitivity_table(workouts: Sequence[Workout], config: HamflowConfig, delta:
             weeks, classes = weekly_shares(workouts, moved)
             diff = (weeks["posterior_share"] - base["posterior_share"]) * 100.0
             values = [None if v is None else round(v, 2) + 0.0 for v in diff.to_list()]
-            changed = sum(a != b for a, b in zip(classes, base_classes))
+            changed = sum(a != b for a, b in zip(classes, base_classes, strict=False))
             rows.append({
                 "p moved": f"{name} {'+' if sign > 0 else '-'}{delta:g}",
-                **dict(zip(labels, values)),
+                **dict(zip(labels, values, strict=False)),
                 "largest change": max((abs(v) for v in values if v is not None), default=0.0),
                 "classes changed": changed,
             })

@@ -57,7 +57,7 @@ def render(rows: Sequence[Mapping[str, Any]], fmt: Format = "table", columns: Se
     ]
 
     def line(values: Sequence[str]) -> str:
-        parts = [v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)]
+        parts = [v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric, strict=False)]
         return "  ".join(parts).rstrip()
 
     out = [line(cols), "  ".join("-" * w for w in widths)]

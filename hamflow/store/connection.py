@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -80,7 +80,7 @@ def connect(path: str | os.PathLike[str], *, read_only: bool = False, timeout_s:
                 delay = min(delay * 2, 1.0)
                 continue
             text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            if "not a valid duckdb" in text.lower() or "unable to open" in text.lower() and path.exists():
+            if "not a valid duckdb" in text.lower() or ("unable to open" in text.lower() and path.exists()):
                 raise StoreError(f"{path} is not a DuckDB database") from exc
             if "permission" in text.lower() or "read-only" in text.lower() or "readonly" in text.lower():
                 raise StoreError(f"cannot write {path}: {text}") from exc
@@ -92,7 +92,9 @@ _STORAGE_ERRORS = (duckdb.IOException, duckdb.PermissionException, duckdb.Transa
 
 
 @contextmanager
-def connection(path: str | os.PathLike[str], *, read_only: bool = False, timeout_s: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def connection(
+    path: str | os.PathLike[str], *, read_only: bool = False, timeout_s: float | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """:func:`connect` as a context manager that always closes, releasing the file lock.
 
     On a write connection, a write the storage refuses (a read-only folder where DuckDB must
@@ -124,8 +126,6 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         yield con
         con.commit()
     except BaseException:
-        try:
+        with suppress(duckdb.Error):
             con.rollback()
-        except duckdb.Error:
-            pass
         raise

@@ -34,4 +34,4 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
     if frame.is_empty():
         return
     with registered(con, _INCOMING, frame):
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {_INCOMING}")  # noqa: S608 - table from CONTRACT_TABLES
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {_INCOMING}")

@@ -43,5 +43,9 @@ def refresh_weeks(con: duckdb.DuckDBPyConnection, athletes: Sequence[str], confi
         changed = new.select("athlete_id", "week_start")
     else:
         cols = new.columns
-        changed = comparable(new).join(comparable(old.select(cols)), on=cols, how="anti", nulls_equal=True).select("athlete_id", "week_start")
+        changed = (
+            comparable(new)
+            .join(comparable(old.select(cols)), on=cols, how="anti", nulls_equal=True)
+            .select("athlete_id", "week_start")
+        )
     return frozenset(changed.iter_rows())
