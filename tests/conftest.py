@@ -11,13 +11,14 @@ from hamflow.fit import FitResult, Session, read_fit
 from hamflow.model import DEFAULT_CONFIG, ClassifiedSession, classify_file
 
 from .corpus import CorpusFile, decode_corpus
+from .helpers import SAMPLES
 
 
 @pytest.fixture(scope="session")
 def corpus() -> dict[str, CorpusFile]:
     """Every corpus file decoded once for the whole run (see tests/corpus.py).
 
-    Always with the fitparse reference decoder, so tests/test_fit_fast.py can compare the fast
+    Always with the fitparse reference decoder, so tests/fit/test_fast.py can compare the fast
     path against it; the pool's worker processes inherit the setting from the environment.
     """
     with pytest.MonkeyPatch.context() as env:
@@ -43,15 +44,10 @@ def month_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from hamflow.ingest import IngestOptions, ingest
     from hamflow.model import load_config
 
-    from .helpers import SAMPLES
-
     db = tmp_path_factory.mktemp("month") / "hamflow.duckdb"
     report = ingest([str(SAMPLES)], db, load_config(None), IngestOptions(settle_s=0.0))
     assert report.status == "completed"
     return db
-
-
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_fit"
 
 
 @dataclass(frozen=True)
@@ -63,7 +59,7 @@ class SampleFile:
 
 @pytest.fixture(scope="session")
 def manifest() -> dict[str, Any]:
-    manifest: dict[str, Any] = json.loads((SAMPLE / "manifest.json").read_text())
+    manifest: dict[str, Any] = json.loads((SAMPLES / "manifest.json").read_text())
     return manifest
 
 
@@ -74,6 +70,6 @@ def month(manifest: dict[str, Any]) -> dict[str, SampleFile]:
     for entry in manifest["files"]:
         if entry["broken"]:
             continue
-        result = read_fit(SAMPLE / entry["path"])
+        result = read_fit(SAMPLES / entry["path"])
         out[entry["path"]] = SampleFile(entry, result, classify_file(result, athlete_id=entry["athlete"], config=DEFAULT_CONFIG))
     return out
