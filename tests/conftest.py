@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,25 @@ def classified_corpus(corpus: dict[str, CorpusFile]) -> list[tuple[str, Session,
             classified = classify_file(item.outcome, athlete_id=None, config=DEFAULT_CONFIG)
             out += [(rel, s, c) for s, c in zip(item.outcome.sessions, classified, strict=True)]
     return out
+
+
+@pytest.fixture(scope="session")
+def prefect_api_url() -> Iterator[str]:
+    """Prefect's test server, one for the whole run, started by the first test that asks for it.
+
+    It takes seconds to start and migrate, so the flow tests (in this process) and the hardening
+    tests (``hamflow ingest --engine prefect`` children, which get the URL) share it: without it
+    every child would start a temporary server of its own (10-25 s). No per-flow heartbeat wait
+    (about 1 s per flow run), quiet logs, no analytics.
+    """
+    from prefect.settings import (PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, PREFECT_LOGGING_LEVEL,
+                                  PREFECT_SERVER_ANALYTICS_ENABLED, temporary_settings)
+    from prefect.testing.utilities import prefect_test_harness
+
+    quiet = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None, PREFECT_LOGGING_LEVEL: "WARNING", PREFECT_SERVER_ANALYTICS_ENABLED: False}
+    with temporary_settings(updates=quiet):
+        with prefect_test_harness(server_startup_timeout=120):
+            yield str(PREFECT_API_URL.value())
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from hamflow.ingest import IngestOptions, RunReport
 
 from ..helpers import SAMPLES, assert_same, make_inbox, sample, snapshot
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+pytestmark = pytest.mark.usefixtures("prefect_api_url")  # tests/conftest.py: one server per run
 
 
 def _files() -> dict[str, list[Path]]:
