@@ -11,20 +11,17 @@ import pytest
 from hamflow.fit import FitResult, Session, read_fit
 from hamflow.model import DEFAULT_CONFIG, ClassifiedSession, classify_file
 
-from .corpus import CorpusFile, decode_corpus
+from .corpus import CorpusCache, CorpusFile, decode_corpus, default_cache_dir
 from .helpers import SAMPLES
 
 
 @pytest.fixture(scope="session")
 def corpus() -> dict[str, CorpusFile]:
-    """Every corpus file decoded once for the whole run (see tests/corpus.py).
-
-    Always with the fitparse reference decoder, so tests/fit/test_fast.py can compare the fast
-    path against it; the pool's worker processes inherit the setting from the environment.
-    """
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("HAMFLOW_DECODER", "fitparse")
-        return decode_corpus()
+    """Every corpus file decoded once for the whole run, with the fitparse reference decoder (so
+    tests/fit/test_fast.py can compare the fast path against it), or read from build/test-cache/
+    where an earlier run decoded the same bytes with the same decoder (see tests/corpus.py)."""
+    folder = default_cache_dir()
+    return decode_corpus(cache=CorpusCache(folder) if folder is not None else None)
 
 
 @pytest.fixture(scope="session")
