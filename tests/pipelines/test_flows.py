@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
-import threading
-import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from prefect.task_runners import TaskRunner
 
-from hamflow.ingest import IngestOptions, RunReport
+from hamflow.ingest import Candidate, IngestOptions, RunReport
 
 from ..helpers import SAMPLES, assert_same, make_inbox, sample, snapshot
 
@@ -94,33 +94,28 @@ def test_artifact_is_published(first_run) -> None:  # type: ignore[no-untyped-de
     assert "posterior load" in text.lower()
 
 
-def test_growing_file_is_deferred_then_picked_up(tmp_path: Path) -> None:
+def test_growing_file_is_deferred_then_picked_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run_module = importlib.import_module("hamflow.ingest.run")  # the module: hamflow.ingest.run is also a function
+
     inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk")]})
     data = sample("row_ciq").read_bytes()
     growing = inbox / "ana" / "row-syncing.fit"
-    growing.write_bytes(data[: len(data) // 2])
-    stop = threading.Event()
+    half = len(data) // 2
+    growing.write_bytes(data[:half])
+    settle = run_module.split_unsettled
 
-    def keep_writing() -> None:  # a sync client still copying the file, slowly
-        # Small steps, so the copy is still under way whenever the run looks (a minute of
-        # bytes): how fast the run gets to its settle check does not decide the outcome.
+    def client_copies_on(candidates: Sequence[Candidate], settle_s: float) -> tuple[list[Candidate], list[Candidate]]:
+        # A sync client still copying the file: more bytes arrive after the run found the
+        # files and before its settle check looks again (no writer thread racing the check).
         with open(growing, "ab") as handle:
-            for i in range(len(data) // 2, len(data), 16):
-                if stop.is_set():
-                    return
-                handle.write(data[i : i + 16])
-                handle.flush()
-                time.sleep(0.05)
+            handle.write(data[half : half + 4096])
+        return settle(candidates, settle_s)
 
-    writer = threading.Thread(target=keep_writing)
-    writer.start()
-    try:
-        report = _run(inbox, tmp_path / "h.duckdb", settle_s=0.5)
-    finally:
-        stop.set()
-        writer.join()
+    monkeypatch.setattr(run_module, "split_unsettled", client_copies_on)
+    report = _run(inbox, tmp_path / "h.duckdb", settle_s=0.2)
     assert report.deferred == [str(growing)]
     assert report.counts.files_new == 1
+    monkeypatch.undo()
     growing.write_bytes(data)  # the copy finished
     report = _run(inbox, tmp_path / "h.duckdb", settle_s=0.2)
     assert report.counts.files_new == 1 and report.deferred == []
