@@ -51,7 +51,7 @@ def prefect_api_url() -> Iterator[str]:
 
     quiet = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None, PREFECT_LOGGING_LEVEL: "WARNING", PREFECT_SERVER_ANALYTICS_ENABLED: False}
     with temporary_settings(updates=quiet):
-        with prefect_test_harness(server_startup_timeout=120):
+        with prefect_test_harness(server_startup_timeout=300):  # a hang guard: start-up is slow under load
             yield str(PREFECT_API_URL.value())
 
 
