@@ -1,6 +1,7 @@
 # hamflow: two set-up commands do everything on a fresh machine with Python 3.11+.
 #   make demo   creates .venv if needed, installs hamflow, runs it on sample_fit/
-#   make test   creates .venv if needed, installs hamflow with its dev extras, runs the tests
+#   make test   creates .venv if needed, installs hamflow with its dev extras, runs every test (CI)
+#   make test-fast  the same without the tests marked slow, for day-to-day work
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # A DuckDB 1.4 reader (what dashboards and the duckdb CLI bundle) for the file-compatibility test.
 COMPAT := .venv-duckdb14
 
-.PHONY: demo test samples screenshot bench clean
+.PHONY: demo test test-fast samples screenshot bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +39,10 @@ $(COMPAT)/bin/python:
 
 test: $(STAMP) $(COMPAT)/bin/python
 	HAMFLOW_COMPAT_PYTHON=$(CURDIR)/$(COMPAT)/bin/python $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Everything but the tests marked slow (hardening campaigns, whole-corpus model checks, serve).
+test-fast: $(STAMP) $(COMPAT)/bin/python
+	HAMFLOW_COMPAT_PYTHON=$(CURDIR)/$(COMPAT)/bin/python $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 # Backfill benchmark (docs/benchmarks.md): a seeded athlete-year (generated once into
 # build/bench-year) through `hamflow ingest`, against fitparse alone. About 5 minutes on 2 cores.

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,19 +11,17 @@ import pytest
 from hamflow.fit import FitResult, Session, read_fit
 from hamflow.model import DEFAULT_CONFIG, ClassifiedSession, classify_file
 
-from .corpus import CorpusFile, decode_corpus
+from .corpus import CorpusCache, CorpusFile, decode_corpus, default_cache_dir
+from .helpers import SAMPLES
 
 
 @pytest.fixture(scope="session")
 def corpus() -> dict[str, CorpusFile]:
-    """Every corpus file decoded once for the whole run (see tests/corpus.py).
-
-    Always with the fitparse reference decoder, so tests/test_fit_fast.py can compare the fast
-    path against it; the pool's worker processes inherit the setting from the environment.
-    """
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("HAMFLOW_DECODER", "fitparse")
-        return decode_corpus()
+    """Every corpus file decoded once for the whole run, with the fitparse reference decoder (so
+    tests/fit/test_fast.py can compare the fast path against it), or read from build/test-cache/
+    where an earlier run decoded the same bytes with the same decoder (see tests/corpus.py)."""
+    folder = default_cache_dir()
+    return decode_corpus(cache=CorpusCache(folder) if folder is not None else None)
 
 
 @pytest.fixture(scope="session")
@@ -38,20 +37,34 @@ def classified_corpus(corpus: dict[str, CorpusFile]) -> list[tuple[str, Session,
 
 
 @pytest.fixture(scope="session")
+def prefect_api_url() -> Iterator[str]:
+    """Prefect's test server, one for the whole run, started by the first test that asks for it.
+
+    It takes seconds to start and migrate, so the flow tests (in this process) and the hardening
+    tests (``hamflow ingest --engine prefect`` children, which get the URL) share it: without it
+    every child would start a temporary server of its own (10-25 s). No per-flow heartbeat wait
+    (about 1 s per flow run), quiet logs, no analytics.
+    """
+    from prefect.settings import (PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, PREFECT_LOGGING_LEVEL,
+                                  PREFECT_SERVER_ANALYTICS_ENABLED, temporary_settings)
+    from prefect.testing.utilities import prefect_test_harness
+
+    quiet = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None, PREFECT_LOGGING_LEVEL: "WARNING", PREFECT_SERVER_ANALYTICS_ENABLED: False}
+    with temporary_settings(updates=quiet):
+        with prefect_test_harness(server_startup_timeout=300):  # a hang guard: start-up is slow under load
+            yield str(PREFECT_API_URL.value())
+
+
+@pytest.fixture(scope="session")
 def month_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The whole sample month (sample_fit/), ingested once into a fresh database."""
     from hamflow.ingest import IngestOptions, ingest
     from hamflow.model import load_config
 
-    from .helpers import SAMPLES
-
     db = tmp_path_factory.mktemp("month") / "hamflow.duckdb"
     report = ingest([str(SAMPLES)], db, load_config(None), IngestOptions(settle_s=0.0))
     assert report.status == "completed"
     return db
-
-
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_fit"
 
 
 @dataclass(frozen=True)
@@ -63,7 +76,7 @@ class SampleFile:
 
 @pytest.fixture(scope="session")
 def manifest() -> dict[str, Any]:
-    manifest: dict[str, Any] = json.loads((SAMPLE / "manifest.json").read_text())
+    manifest: dict[str, Any] = json.loads((SAMPLES / "manifest.json").read_text())
     return manifest
 
 
@@ -74,6 +87,6 @@ def month(manifest: dict[str, Any]) -> dict[str, SampleFile]:
     for entry in manifest["files"]:
         if entry["broken"]:
             continue
-        result = read_fit(SAMPLE / entry["path"])
+        result = read_fit(SAMPLES / entry["path"])
         out[entry["path"]] = SampleFile(entry, result, classify_file(result, athlete_id=entry["athlete"], config=DEFAULT_CONFIG))
     return out

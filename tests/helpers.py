@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -51,3 +52,10 @@ def assert_same(a: dict[str, pl.DataFrame], b: dict[str, pl.DataFrame]) -> None:
     assert a.keys() == b.keys()
     for table in a:
         assert a[table].equals(b[table]), table
+
+
+def compat_python() -> str:
+    """A Python with DuckDB 1.4 (``$HAMFLOW_COMPAT_PYTHON``, else ``.venv-duckdb14``, which `make test` builds)."""
+    path = os.environ.get("HAMFLOW_COMPAT_PYTHON", str(REPO / ".venv-duckdb14" / "bin" / "python"))
+    assert Path(path).exists(), f"{path} missing: `make test` builds it (a venv with duckdb 1.4)"
+    return path

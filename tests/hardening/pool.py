@@ -1,9 +1,15 @@
-"""Run a check over many inputs in worker processes, each input under a time and memory limit.
+"""Run a check over many inputs in worker processes, each input under a CPU-time and memory limit.
 
 A hang or a runaway allocation in the code under test must fail the test, not the machine:
-every input gets a wall-clock deadline (the worker is killed when it passes it), every worker
-runs under an address-space limit, and the peak resident memory after each input is reported.
-A worker that dies (killed, aborted, out of memory) is replaced and the input is reported.
+every input gets a budget of CPU seconds (the worker is killed when its CPU time for the input
+passes it), every worker runs under an address-space limit, and the peak resident memory after
+each input is reported. A worker that dies (killed, aborted, out of memory) is replaced and the
+input is reported.
+
+The budget is CPU time, not wall time: on a machine busy with other work a check waits for a
+core without using its budget, so the verdict does not depend on the load. A worker that stops
+using CPU without answering (blocked, deadlocked) is caught by a wall-clock guard many times
+the budget.
 """
 
 from __future__ import annotations
@@ -17,8 +23,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
+import psutil
+
 #: Head-room above the worker's own footprint (after imports) for its address space.
 ADDRESS_SPACE_HEADROOM = 1536 * 1024 * 1024
+#: How often the parent looks at a busy worker's CPU time.
+POLL_S = 0.1
+#: A worker that answers nothing for this many budgets of wall time is stuck, whatever its CPU time.
+WALL_GUARD_BUDGETS = 30
+MIN_WALL_GUARD_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -27,7 +40,7 @@ class Outcome:
     verdict: str  # "ok" / "error" from the check, or "fail", "escaped", "timeout", "died"
     detail: str
     max_rss_kb: int = 0  # the worker's peak resident memory after this input
-    seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the check (all the worker's threads)
     rss_growth_kb: int = 0  # how far this input raised the worker's peak (0: stayed below it)
 
 
@@ -36,7 +49,7 @@ Check = Callable[[bytes], tuple[str, str]]
 
 def _serve(conn: Connection, check: Check, warmup: bytes | None) -> None:
     if warmup is not None:
-        check(warmup)  # imports and first-call set-up happen before any deadline runs
+        check(warmup)  # imports and first-call set-up happen before any budget runs
     with open("/proc/self/status") as handle:
         peak_kb = next((int(line.split()[1]) for line in handle if line.startswith("VmPeak:")), 0)
     limit = peak_kb * 1024 + ADDRESS_SPACE_HEADROOM
@@ -48,14 +61,23 @@ def _serve(conn: Connection, check: Check, warmup: bytes | None) -> None:
             return
         name, data = job
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        started = time.perf_counter()
+        started = time.process_time()
         try:
             verdict, detail = check(data)
         except BaseException as exc:  # noqa: BLE001 - reported as a failure of the input
             verdict, detail = "escaped", f"{type(exc).__name__}: {exc}"
-        seconds = time.perf_counter() - started
+        cpu_seconds = time.process_time() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        conn.send(Outcome(name, verdict, " ".join(detail.split())[:500], peak, seconds, peak - before))
+        conn.send(Outcome(name, verdict, " ".join(detail.split())[:500], peak, cpu_seconds, peak - before))
+
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    """User and system time of every thread of ``process`` so far (0 once it is gone)."""
+    try:
+        times = process.cpu_times()
+    except psutil.Error:
+        return 0.0
+    return float(times.user + times.system)
 
 
 class _Worker:
@@ -64,16 +86,29 @@ class _Worker:
         self.process = context.Process(target=_serve, args=(child, check, warmup), daemon=True)
         self.process.start()
         child.close()
-        if not self.conn.poll(120) or self.conn.recv() != "ready":
+        if not self.conn.poll(300) or self.conn.recv() != "ready":
             self.kill()
-            raise RuntimeError("a check worker did not start within 120 s")
+            raise RuntimeError("a check worker did not start within 300 s")
+        assert self.process.pid is not None
+        self.ps = psutil.Process(self.process.pid)
         self.job: tuple[str, bytes] | None = None
-        self.deadline = 0.0
+        self.cpu_at_submit = 0.0
+        self.wall_deadline = 0.0
 
-    def submit(self, job: tuple[str, bytes], timeout_s: float) -> None:
+    def submit(self, job: tuple[str, bytes], budget_s: float) -> None:
         self.job = job
+        self.cpu_at_submit = _cpu_seconds(self.ps)
         self.conn.send(job)
-        self.deadline = time.monotonic() + timeout_s
+        self.wall_deadline = time.monotonic() + max(MIN_WALL_GUARD_S, WALL_GUARD_BUDGETS * budget_s)
+
+    def over_budget(self, budget_s: float) -> str | None:
+        """Why the running input is taken as a hang, or None while it is within its limits."""
+        used = _cpu_seconds(self.ps) - self.cpu_at_submit
+        if used > budget_s:
+            return f"used {used:.1f} s of CPU time (budget {budget_s} s)"
+        if time.monotonic() > self.wall_deadline:
+            return f"no answer and no progress for {max(MIN_WALL_GUARD_S, WALL_GUARD_BUDGETS * budget_s):.0f} s"
+        return None
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -90,11 +125,11 @@ class _Worker:
 
 
 def run_checks(check: Check, jobs: Sequence[tuple[str, bytes]], *, workers: int | None = None,
-               timeout_s: float = 2.0, warmup: bytes | None = None) -> list[Outcome]:
+               cpu_budget_s: float = 2.0, warmup: bytes | None = None) -> list[Outcome]:
     """``check(data)`` for every ``(name, data)`` job, in worker processes.
 
-    An input that passes its deadline is run once more in a fresh worker (a machine stall is
-    not a hang); if it passes the deadline again it is reported as ``timeout``.
+    An input that passes its budget is run once more in a fresh worker (a worker's first calls
+    can be slower); if it passes the budget again it is reported as ``timeout``.
     """
     context = multiprocessing.get_context("spawn")  # polars' thread pool does not survive fork
     n = max(1, min(workers or os.cpu_count() or 2, len(jobs)))
@@ -106,10 +141,9 @@ def run_checks(check: Check, jobs: Sequence[tuple[str, bytes]], *, workers: int 
         while pending or any(w.job for w in pool):
             for w in pool:
                 if w.job is None and pending:
-                    w.submit(pending.popleft(), timeout_s)
+                    w.submit(pending.popleft(), cpu_budget_s)
             busy = [w for w in pool if w.job is not None]
-            wait_s = max(0.0, min(w.deadline for w in busy) - time.monotonic())
-            ready = wait([w.conn for w in busy], timeout=wait_s)
+            ready = wait([w.conn for w in busy], timeout=POLL_S)
             for i, w in enumerate(pool):
                 if w.job is None:
                     continue
@@ -122,10 +156,10 @@ def run_checks(check: Check, jobs: Sequence[tuple[str, bytes]], *, workers: int 
                     except EOFError:
                         w.kill()
                         outcomes.append(Outcome(name, "died", f"worker exit code {w.process.exitcode}"))
-                elif time.monotonic() >= w.deadline:
+                elif (why := w.over_budget(cpu_budget_s)) is not None:
                     w.kill()
                     if name in retried:
-                        outcomes.append(Outcome(name, "timeout", f"no result within {timeout_s} s (twice)"))
+                        outcomes.append(Outcome(name, "timeout", f"{why}, twice"))
                     else:
                         retried.add(name)
                         pending.appendleft((name, data))

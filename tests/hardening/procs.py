@@ -46,7 +46,7 @@ class Run:
         return [line for line in (self.stdout + "\n" + self.stderr).splitlines() if line.strip()]
 
     def describe(self) -> str:
-        return f"hamflow {' '.join(self.args)} -> {self.returncode}\n--- stdout\n{self.stdout[-3000:]}\n--- stderr\n{self.stderr[-3000:]}"
+        return f"hamflow {' '.join(self.args)} -> {self.returncode} after {self.seconds:.1f} s\n--- stdout\n{self.stdout[-3000:]}\n--- stderr\n{self.stderr[-3000:]}"
 
 
 class Child:
@@ -72,23 +72,6 @@ class Child:
             return self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             return None
-
-    def wait_for_file(self, path: Path, timeout: float) -> int | None:
-        """Wait until the child has ``path`` open (or has exited: its exit code)."""
-        target = os.path.realpath(path)
-        deadline = time.monotonic() + timeout
-        child = psutil.Process(self.proc.pid)
-        while time.monotonic() < deadline:
-            code = self.proc.poll()
-            if code is not None:
-                return code
-            try:
-                if any(f.path == target for f in child.open_files()):
-                    return None
-            except psutil.Error:
-                continue
-            time.sleep(0.005)  # /proc has no event for an open; poll it finely
-        raise AssertionError(f"hamflow {' '.join(self.args)} did not open {path} within {timeout} s")
 
     def kill_group(self) -> None:
         """SIGKILL the whole process group at once, then wait until none of it is left."""

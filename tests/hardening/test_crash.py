@@ -1,27 +1,29 @@
-"""kill -9 at random points of ``hamflow ingest``, then a rerun: the same database as a clean run.
+"""kill -9 at seeded crash points of ``hamflow ingest``, then a rerun: the same database as a clean run.
 
-The sample month (31 files, two of them broken) arrives in ten seeded groups, as a nightly
+The sample month (31 files, four of them broken) arrives in ten seeded groups, as a nightly
 inbox fills. For each group (a *trial*) the ingest runs as a child process with a small batch
-size and its whole process group is SIGKILLed at a seeded random point, one to three times in
-a row; after every kill the database must be consistent (no half-written batch), must have lost
-nothing, and may only hold rows a clean run also writes. A final run must then complete and leave
-exactly what a clean, never-killed ingest of the same inbox leaves (made in this process, which
-also measures how long the work takes). The kill comes a random share of that time after the
-child has opened the database (its start-up, the same for every run, is skipped), so kills land
-in planning, decoding, writing and finishing alike.
+size and kills itself with SIGKILL at a seeded crash point (``HAMFLOW_CRASH_AT``, see
+hamflow/store/faults.py), one to three times in a row: inside the write transaction of its n-th
+batch after any of its steps (files, each frame table, the weeks), or just after that batch
+committed, while the next batch is being decoded or, after the last one, before the run is
+finished. After every kill the database must be consistent (no half-written batch), must hold
+exactly the batches committed before the kill (runs write in plan order), and may only hold rows
+a clean run also writes. A final run must then complete and leave exactly what a clean,
+never-killed ingest of the same inbox leaves. No kill depends on how fast the machine is.
 
-Twice more with the default engine, Prefect (its flow's process, decoding workers and all, in
-one process group), once early and once late in a run measured beforehand.
+Twice more with the default engine, Prefect: the flow's process dies at a crash point and the
+rest of its process group (the decoding workers) is killed with it.
 
-``HAMFLOW_CRASH_SEED`` (default 7) picks the groups, batch sizes, kill counts and delays.
+``HAMFLOW_CRASH_SEED`` (default 7) picks the groups, batch sizes, kill counts and crash points.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import shutil
-import time
+import signal
 from pathlib import Path
 
 import duckdb
@@ -32,13 +34,16 @@ from hamflow.model import load_config
 
 from ..helpers import SAMPLES, assert_same, snapshot
 from . import dbcheck
-from .procs import Child, child_env, hamflow, ingest_args
+from .procs import Child, Run, child_env, hamflow, ingest_args
 
 SEED = int(os.environ.get("HAMFLOW_CRASH_SEED", "7"))
 CONFIG = load_config(None)
-#: A fresh process does the same work more slowly than this warm one (first calls, caches).
-COLD = 1.5
 N_TRIALS = 10
+#: The crash points of one batch's write (hamflow/store/writer.py), in the order it reaches
+#: them: inside the transaction after each step (the batch rolls back), then after the commit.
+IN_TRANSACTION = ("write:files", "write:workouts", "write:workout_patterns", "write:segments", "write:samples",
+                  "write:strength_sets", "write:weeks")
+COMMITTED = "write:committed"
 
 
 def sample_files() -> list[Path]:
@@ -65,8 +70,32 @@ def state(db: Path) -> dict[str, tuple]:
     return dbcheck.file_rows(db)
 
 
+def to_write(inbox: Path, written: dict[str, tuple]) -> list[str]:
+    """The contents a run over ``inbox`` writes, in its order: by path, each content once, none
+    already in the database (the sample month's broken files are quarantined for good)."""
+    out: list[str] = []
+    for path in sorted(str(p) for p in inbox.rglob("*") if p.suffix.lower() == ".fit"):
+        sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        if sha not in written and sha not in out:
+            out.append(sha)
+    return out
+
+
+def crash_env(scratch: Path, point: str, nth: int, **extra: str) -> dict[str, str]:
+    return child_env(scratch, HAMFLOW_CRASH_AT=f"{point}@{nth}", **extra)
+
+
+def assert_killed(run: Run) -> None:
+    assert run.returncode == -signal.SIGKILL, f"the run was not killed at its crash point:\n{run.describe()}"
+
+
+def committed_batches(point: str, nth: int) -> int:
+    """How many batches a run that crashed at ``point@nth`` committed."""
+    return nth if point == COMMITTED else nth - 1
+
+
 @pytest.mark.slow
-def test_kill_9_at_random_points_then_rerun_equals_a_clean_run(tmp_path: Path, month_db: Path) -> None:
+def test_kill_9_at_crash_points_then_rerun_equals_a_clean_run(tmp_path: Path, month_db: Path) -> None:
     rng = random.Random(SEED)
     files = sample_files()
     assert len(files) == 31
@@ -74,64 +103,39 @@ def test_kill_9_at_random_points_then_rerun_equals_a_clean_run(tmp_path: Path, m
     groups = [files[i::N_TRIALS] for i in range(N_TRIALS)]
     inbox, db, clean = tmp_path / "inbox", tmp_path / "h.duckdb", tmp_path / "clean.duckdb"
     scratch = tmp_path / "run"
-    kills: list[tuple[int, float, str]] = []  # (trial, delay as a share of the run, what was written)
-    finished_early = 0
+    kills: list[tuple[int, str, str]] = []  # (trial, crash point, what was written)
 
     for trial, group in enumerate(groups):
         add_to_inbox(inbox, group)
         batch = rng.choice([1, 1, 2])  # small batches: several commits per run to land between
-        started = time.monotonic()
         ingest([str(inbox)], clean, CONFIG, IngestOptions(settle_s=0.0, batch_size=batch))  # never killed
-        work_s = time.monotonic() - started
         target = dbcheck.file_rows(clean)
         before = state(db)
         for _ in range(rng.choice([1, 1, 2, 3])):
-            share = rng.uniform(0.0, 1.0)
-            saved = tmp_path / "before-attempt.duckdb"
-            wal, saved_wal = db.with_name(db.name + ".wal"), saved.with_name(saved.name + ".wal")
-            for source, copy in ((db, saved), (wal, saved_wal)):
-                copy.unlink(missing_ok=True)
-                if source.exists():
-                    shutil.copyfile(source, copy)
-            for _retry in range(4):
-                child = Child(ingest_args(inbox, db, batch_size=batch), scratch)
-                code = child.wait_for_file(db, timeout=120)  # start-up done: the run opened the database
-                if code is None:
-                    code = child.wait(share * work_s * COLD)
-                if code is None:
-                    child.kill_group()
-                    break
-                assert code == 0, child.killed().describe()
-                finished_early += 1
-                # The run beat its delay (a busy machine slows the runs unevenly): check it, put
-                # the database back as it was and try again sooner, so every attempt is a kill.
-                now = state(db)
-                assert set(before) <= set(now) <= set(target) and {h: target[h] for h in now} == now
-                for source, copy in ((db, saved), (wal, saved_wal)):
-                    if copy.exists():
-                        shutil.copyfile(copy, source)
-                    else:
-                        source.unlink(missing_ok=True)
-                share /= 2
+            todo = to_write(inbox, before)
+            if not todo:  # the last kill came after the last commit: nothing is left to write
+                break
+            n_batches = -(-len(todo) // batch)
+            point, nth = rng.choice([*IN_TRANSACTION, COMMITTED]), rng.randint(1, n_batches)
+            assert_killed(hamflow(ingest_args(inbox, db, batch_size=batch), scratch, env=crash_env(scratch, point, nth)))
             now = state(db)
-            # Nothing lost, and nothing a clean run would not write.
-            assert set(before) <= set(now) <= set(target), f"trial {trial}"
-            assert {h: target[h] for h in now} == now, f"trial {trial}"
-            if code is None:
-                kills.append((trial, share, "nothing new" if now == before else "all files" if set(now) == set(target) else "some batches"))
+            # Exactly the batches committed before the kill, and nothing a clean run would not write.
+            done = committed_batches(point, nth)
+            assert set(now) == set(before) | set(todo[: done * batch]), f"trial {trial}, {point}@{nth}"
+            assert set(now) <= set(target) and {h: target[h] for h in now} == now, f"trial {trial}"
+            kills.append((trial, f"{point}@{nth}", "nothing new" if now == before else "all files" if set(now) == set(target) else "some batches"))
             before = now
-        done = hamflow(ingest_args(inbox, db, batch_size=batch), scratch)
-        assert done.returncode == 0, done.describe()
+        done_run = hamflow(ingest_args(inbox, db, batch_size=batch), scratch)
+        assert done_run.returncode == 0, done_run.describe()
         assert_same(snapshot(clean), snapshot(db))
         assert dbcheck.counts(clean) == dbcheck.counts(db), f"trial {trial}"
 
-    print(f"\n{len(kills)} kills ({finished_early} runs finished before their delay): "
-          + ", ".join(f"t{t}@{s:.2f}:{w}" for t, s, w in kills))
+    print(f"\n{len(kills)} kills: " + ", ".join(f"t{t}@{p}:{w}" for t, p, w in kills))
     # The incremental result is also what one clean run over the whole month gives.
     assert_same(snapshot(month_db), snapshot(db))
     assert dbcheck.counts(month_db) == dbcheck.counts(db)
     assert len(kills) >= N_TRIALS
-    assert len({w for _, _, w in kills}) >= 2, kills  # kills landed before and during writing
+    assert len({w for _, _, w in kills}) >= 2, kills  # kills landed before and after commits
 
 
 @pytest.mark.slow
@@ -146,37 +150,28 @@ def test_kill_9_of_the_prefect_engine_then_rerun_equals_a_clean_run(tmp_path: Pa
     add_to_inbox(inbox, chosen)
     ingest([str(inbox)], clean, CONFIG, IngestOptions(settle_s=0.0, batch_size=2))
     target, expected = dbcheck.file_rows(clean), snapshot(clean)
+    todo = to_write(inbox, {})
+    n_batches = -(-len(todo) // 2)
+    assert n_batches >= 3
     scratch = tmp_path / "run"
-    env = child_env(scratch, PREFECT_API_URL=prefect_api_url)
+    # One kill inside the first write (nothing written), one after a middle batch committed
+    # while the workers decode the next.
+    trials = [(rng.choice(IN_TRANSACTION), 1), (COMMITTED, rng.randint(1, n_batches - 1))]
 
-    # Measure: one run never killed, from the moment it opens the database to its end.
-    measured = Child(ingest_args(inbox, tmp_path / "measured.duckdb", engine="prefect", batch_size=2), scratch, env)
-    assert measured.wait_for_file(tmp_path / "measured.duckdb", timeout=180) is None
-    opened = time.monotonic()
-    run = measured.result(300)
-    work_s = time.monotonic() - opened
-    assert run.returncode == 0, run.describe()
-    assert_same(expected, snapshot(tmp_path / "measured.duckdb"))
-
-    kills = []
-    for trial in range(2):
+    for trial, (point, nth) in enumerate(trials):
         db = tmp_path / f"trial{trial}.duckdb"
-        share = rng.uniform(0.15, 0.5) if trial == 0 else rng.uniform(0.5, 0.9)  # one early, one late
+        env = crash_env(scratch, point, nth, PREFECT_API_URL=prefect_api_url)
         child = Child(ingest_args(inbox, db, engine="prefect", batch_size=2), scratch, env)
-        code = child.wait_for_file(db, timeout=180)
-        if code is None:
-            code = child.wait(share * work_s)
-        if code is None:
-            child.kill_group()  # also asserts that no worker process outlived it
-        else:
-            assert code == 0, child.killed().describe()
+        code = child.wait(300)
+        child.kill_group()  # the rest of the group, as a kill -9 of the whole service would; none may outlive it
+        run = child.killed()
+        assert code is not None, run.describe()
+        assert_killed(run)
         now = state(db)
-        assert set(now) <= set(target) and {h: target[h] for h in now} == now
-        if code is None:
-            kills.append((trial, round(share, 2), len(now)))
+        assert set(now) == set(todo[: committed_batches(point, nth) * 2]), (point, nth)
+        assert {h: target[h] for h in now} == now
+        env.pop("HAMFLOW_CRASH_AT")
         done = hamflow(ingest_args(inbox, db, engine="prefect", batch_size=2), scratch, env=env)
         assert done.returncode == 0, done.describe()
         assert_same(expected, snapshot(db))
         assert dbcheck.counts(clean) == dbcheck.counts(db)
-    print(f"\nprefect: a run takes {work_s:.1f} s after opening the database; kills (trial, share, files written): {kills}")
-    assert kills

@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from hamflow.fit import FitResult
+from hamflow.fit import FitResult, Session
 from hamflow.ingest import IngestOptions, ingest
-from hamflow.model import DEFAULT_CONFIG, classify_file, load_config
+from hamflow.model import DEFAULT_CONFIG, ClassifiedSession, WorkoutSummary, load_config
 from hamflow.model.quality import bounds_for
 from hamflow.model.sports import activity_of
 
@@ -30,17 +30,20 @@ COPIES = 120
 MAX_SOURCE_BYTES = 120_000
 
 
-def sources(corpus: dict[str, CorpusFile]) -> list[tuple[str, float, float]]:
+def sources(corpus: dict[str, CorpusFile], classified: list[tuple[str, Session, ClassifiedSession]]) -> list[tuple[str, float, float]]:
     """(corpus path, clean distance, clean total load) of the small clean activities with a distance."""
+    summaries: dict[str, list[WorkoutSummary]] = {}
+    for rel, _session, cs in classified:  # the run's one classification of the corpus
+        summaries.setdefault(rel, []).append(cs.summary)
     out = []
     for rel, item in sorted(corpus.items()):
         r = item.outcome
         if not isinstance(r, FitResult) or not r.is_activity or r.status != "ok" or r.identity.size_bytes > MAX_SOURCE_BYTES:
             continue
-        summaries = [cs.summary for cs in classify_file(r, athlete_id=None, config=DEFAULT_CONFIG)]
-        distance = sum(s.distance_m or 0.0 for s in summaries)
-        if distance > 0 and all(s.total_load / max(s.duration_s, 1) * 3600 <= 200 for s in summaries if s.duration_s >= 1200):
-            out.append((rel, distance, sum(s.total_load for s in summaries)))
+        mine = summaries.get(rel, [])  # an activity without sessions has none
+        distance = sum(s.distance_m or 0.0 for s in mine)
+        if distance > 0 and all(s.total_load / max(s.duration_s, 1) * 3600 <= 200 for s in mine if s.duration_s >= 1200):
+            out.append((rel, distance, sum(s.total_load for s in mine)))
     return out
 
 
@@ -53,9 +56,10 @@ def damage(data: bytes, rng: random.Random) -> bytes:
     return bytes(body)
 
 
-def test_damaged_copies_are_salvaged_within_bounds_or_quarantined(corpus: dict[str, CorpusFile], tmp_path: Path) -> None:
+def test_damaged_copies_are_salvaged_within_bounds_or_quarantined(
+        corpus: dict[str, CorpusFile], classified_corpus: list[tuple[str, Session, ClassifiedSession]], tmp_path: Path) -> None:
     rng = random.Random(SEED)
-    picked = sources(corpus)
+    picked = sources(corpus, classified_corpus)
     assert len(picked) >= 10
     inbox = tmp_path / "inbox" / "damaged"
     inbox.mkdir(parents=True)

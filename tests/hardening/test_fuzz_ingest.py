@@ -26,7 +26,7 @@ SEED = int(os.environ.get("HAMFLOW_FUZZ_SEED", "20261124"))
 N_MUTANTS = 150
 CONFIG = load_config(None)
 OPTIONS = IngestOptions(settle_s=0.0)
-#: Reasons a file can be quarantined with besides the decoder's (hamflow/prepare.py).
+#: Reasons a file can be quarantined with besides the decoder's (hamflow/ingest/prepare.py).
 STORE_REASONS = {"too_large", "changed_during_read", "classify_error"}
 
 

@@ -1,7 +1,7 @@
 """Hostile inboxes through ``hamflow ingest`` end to end: names that look like SQL or shell,
 symbolic links that lead out of the inbox or round in circles, and files too large to read.
 
-(That ``hamflow sql`` cannot change the database is tested in tests/store/test_cli.py.)
+(That ``hamflow sql`` cannot change the database is tested in tests/cli/test_commands.py.)
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
-import threading
-import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +12,14 @@ import duckdb
 import pytest
 from prefect.task_runners import TaskRunner
 
-from hamflow.ingest import IngestOptions, RunReport
+from hamflow.ingest import Candidate, IngestOptions, RunReport
 
 from ..helpers import SAMPLES, assert_same, make_inbox, sample, snapshot
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+#: (inbox, database, report) of the module's first flow run.
+FirstRun = tuple[Path, Path, RunReport]
+
+pytestmark = pytest.mark.usefixtures("prefect_api_url")  # tests/conftest.py: one server per run
 
 
 def _files() -> dict[str, list[Path]]:
@@ -40,7 +43,7 @@ def _count(db: Path, sql: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def first_run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> FirstRun:
     """Five good files and one corrupt one, ingested once by the process-pool flow."""
     root = tmp_path_factory.mktemp("flow")
     inbox = make_inbox(root / "inbox", _files())
@@ -50,7 +53,7 @@ def first_run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unty
     return inbox, db, report
 
 
-def test_new_files_are_ingested(first_run) -> None:  # type: ignore[no-untyped-def]
+def test_new_files_are_ingested(first_run: FirstRun) -> None:
     inbox, db, report = first_run
     assert report.status == "completed"
     assert report.counts.files_seen == 6 and report.counts.files_new == 6
@@ -59,7 +62,7 @@ def test_new_files_are_ingested(first_run) -> None:  # type: ignore[no-untyped-d
     assert _count(db, "SELECT count(*) FROM ingest_runs WHERE status = 'completed'") >= 1
 
 
-def test_corrupt_file_is_quarantined_while_the_others_land(first_run) -> None:  # type: ignore[no-untyped-def]
+def test_corrupt_file_is_quarantined_while_the_others_land(first_run: FirstRun) -> None:
     inbox, db, report = first_run
     assert [(Path(q.path).name, q.reason) for q in report.quarantined] == [("not-a-fit.fit", "not_fit")]
     with duckdb.connect(str(db), read_only=True) as con:
@@ -68,7 +71,7 @@ def test_corrupt_file_is_quarantined_while_the_others_land(first_run) -> None:  
     assert (inbox / "ana" / "not-a-fit.fit").exists()  # never moved or deleted
 
 
-def test_rerun_is_a_no_op(first_run) -> None:  # type: ignore[no-untyped-def]
+def test_rerun_is_a_no_op(first_run: FirstRun) -> None:
     inbox, db, _ = first_run
     before = snapshot(db)
     report = _run(inbox, db)
@@ -77,7 +80,7 @@ def test_rerun_is_a_no_op(first_run) -> None:  # type: ignore[no-untyped-def]
     assert_same(before, snapshot(db))
 
 
-def test_artifact_is_published(first_run) -> None:  # type: ignore[no-untyped-def]
+def test_artifact_is_published(first_run: FirstRun) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
@@ -94,40 +97,35 @@ def test_artifact_is_published(first_run) -> None:  # type: ignore[no-untyped-de
     assert "posterior load" in text.lower()
 
 
-def test_growing_file_is_deferred_then_picked_up(tmp_path: Path) -> None:
+def test_growing_file_is_deferred_then_picked_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run_module = importlib.import_module("hamflow.ingest.run")  # the module: hamflow.ingest.run is also a function
+
     inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk")]})
     data = sample("row_ciq").read_bytes()
     growing = inbox / "ana" / "row-syncing.fit"
-    growing.write_bytes(data[: len(data) // 2])
-    stop = threading.Event()
+    half = len(data) // 2
+    growing.write_bytes(data[:half])
+    settle = run_module.split_unsettled
 
-    def keep_writing() -> None:  # a sync client still copying the file, slowly
-        # Small steps, so the copy is still under way whenever the run looks (a minute of
-        # bytes): how fast the run gets to its settle check does not decide the outcome.
+    def client_copies_on(candidates: Sequence[Candidate], settle_s: float) -> tuple[list[Candidate], list[Candidate]]:
+        # A sync client still copying the file: more bytes arrive after the run found the
+        # files and before its settle check looks again (no writer thread racing the check).
         with open(growing, "ab") as handle:
-            for i in range(len(data) // 2, len(data), 16):
-                if stop.is_set():
-                    return
-                handle.write(data[i : i + 16])
-                handle.flush()
-                time.sleep(0.05)
+            handle.write(data[half : half + 4096])
+        return settle(candidates, settle_s)
 
-    writer = threading.Thread(target=keep_writing)
-    writer.start()
-    try:
-        report = _run(inbox, tmp_path / "h.duckdb", settle_s=0.5)
-    finally:
-        stop.set()
-        writer.join()
+    monkeypatch.setattr(run_module, "split_unsettled", client_copies_on)
+    report = _run(inbox, tmp_path / "h.duckdb", settle_s=0.2)
     assert report.deferred == [str(growing)]
     assert report.counts.files_new == 1
+    monkeypatch.undo()
     growing.write_bytes(data)  # the copy finished
     report = _run(inbox, tmp_path / "h.duckdb", settle_s=0.2)
     assert report.counts.files_new == 1 and report.deferred == []
     assert _count(tmp_path / "h.duckdb", "SELECT count(*) FROM workouts") == 2
 
 
-def test_dask_gives_the_same_tables_as_the_process_pool(first_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_dask_gives_the_same_tables_as_the_process_pool(first_run: FirstRun, tmp_path: Path) -> None:
     from hamflow_flows.flows import dask_task_runner
 
     inbox, db, _ = first_run
@@ -137,7 +135,7 @@ def test_dask_gives_the_same_tables_as_the_process_pool(first_run, tmp_path: Pat
     assert_same(snapshot(db), snapshot(dask_db))
 
 
-def test_one_file_per_batch_and_two_in_flight_writes_every_file_in_order(first_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_one_file_per_batch_and_two_in_flight_writes_every_file_in_order(first_run: FirstRun, tmp_path: Path) -> None:
     """A small window of prepare tasks changes neither what is written nor the order of writes."""
     inbox, db, _ = first_run
     small = tmp_path / "small.duckdb"

@@ -10,6 +10,10 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
+#: Playwright's limits (30 s by default) are hang guards here, not speed checks: a loaded machine
+#: may take long to start Chromium and lay out the charts.
+HANG_GUARD_MS = 300_000
+
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-default-apps",
@@ -33,8 +37,9 @@ class Visit:
 def open_offline(html: Path) -> Iterator[Visit]:
     """Open ``html`` in Chromium with no network: every non-file request is refused and noted."""
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, timeout=HANG_GUARD_MS)
         context = browser.new_context(offline=True, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(HANG_GUARD_MS)
         page = context.new_page()
         visit = Visit(page)
         page.on("console", lambda m: visit.console_errors.append(m.text) if m.type == "error" else None)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from hamflow.cli import cli
 
-from ..store.test_compat import compat_python
+from ..helpers import compat_python
 
 
 def test_superset_duckdb_engine_read_only(month_db: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -11,18 +10,14 @@ import duckdb
 from hamflow.store.connection import connection
 from hamflow.store.schema import ensure_schema
 
+from ..helpers import compat_python
+
 READ = """
 import sys, duckdb
 con = duckdb.connect(sys.argv[1], read_only=True)
 print(duckdb.__version__, con.execute("SELECT count(*) FROM weekly_posterior_load").fetchone()[0],
       con.execute("SELECT count(*) FROM weekly_last_12").fetchone()[0])
 """
-
-
-def compat_python() -> str:
-    path = os.environ.get("HAMFLOW_COMPAT_PYTHON", str(Path(__file__).resolve().parents[2] / ".venv-duckdb14" / "bin" / "python"))
-    assert Path(path).exists(), f"{path} missing: `make test` builds it (a venv with duckdb 1.4)"
-    return path
 
 
 def test_a_duckdb_14_reader_opens_hamflows_file(tmp_path: Path) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -12,6 +12,9 @@ import pytest
 
 from hamflow.store.connection import StoreError, connect, connection
 from hamflow.store.schema import ensure_schema, migrations, require_schema, schema_version
+
+#: The module, not its ``connection`` function (a package may export that under the same name).
+connection_module = importlib.import_module("hamflow.store.connection")
 
 CONTRACT = {
     "fit_files": ["file_sha256", "path", "size_bytes", "athlete_id", "status", "reason", "decoder",
@@ -85,26 +88,43 @@ def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
 
 
 HOLD_LOCK = """
-import sys, time, duckdb
+import sys, duckdb
 con = duckdb.connect(sys.argv[1])
 print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
+sys.stdin.readline()  # hold the lock until the test says so
 con.close()
 """
 
 
-def test_waits_for_another_process_then_gives_a_clear_error(tmp_path: Path) -> None:
+def test_waits_for_another_process_then_gives_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "h.duckdb"
     with connection(db) as con:
         ensure_schema(con)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db), "1.5"], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdin is not None and holder.stdout is not None
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(StoreError, match="locked by another process"):
             connect(db, read_only=True, timeout_s=0.3)
-        started = time.monotonic()
-        with connection(db, read_only=True, timeout_s=20) as con:  # waits for the holder to let go
+        # The holder lets go only once the next reader has been refused: that reader must wait
+        # and then open the database, however long each step takes on a busy machine.
+        refused: list[str] = []
+        real_open = connection_module._open
+
+        def open_or_let_go(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+            try:
+                return real_open(path, read_only)
+            except duckdb.Error as exc:
+                if not refused:
+                    holder.stdin.write("let go\n")
+                    holder.stdin.flush()
+                refused.append(str(exc))
+                raise
+
+        monkeypatch.setattr(connection_module, "_open", open_or_let_go)
+        with connection(db, read_only=True, timeout_s=60) as con:  # waits for the holder to let go
             assert schema_version(con) == max(n for n, _ in migrations())
-        assert time.monotonic() - started > 0.3
+        assert refused and all("lock" in e.lower() for e in refused)
     finally:
-        holder.wait(timeout=20)
+        holder.stdin.close()  # lets go if still holding
+        holder.wait(timeout=60)

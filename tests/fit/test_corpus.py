@@ -6,7 +6,7 @@ import polars as pl
 
 from hamflow.fit import RECORD_SCHEMA, FitDecodeError, FitResult
 
-from .corpus import CorpusFile, corpus_root
+from ..corpus import CorpusFile, corpus_root
 
 
 def test_corpus_is_complete(corpus: dict[str, CorpusFile]) -> None:

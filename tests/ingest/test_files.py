@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -50,22 +48,30 @@ def test_symlink_leaving_the_inbox_is_not_followed(tmp_path: Path) -> None:
     assert names == ["ok.fit"]
 
 
-def test_growing_file_is_deferred(tmp_path: Path) -> None:
+def test_a_file_that_changes_between_the_two_looks_is_deferred(tmp_path: Path) -> None:
+    """What a sync client does to a file it is still copying, done between the discovery's look
+    and the settle check's: no writer thread racing the check, whatever the machine's load."""
     steady = touch(tmp_path / "ana" / "steady.fit", b"a" * 100)
     growing = touch(tmp_path / "ana" / "growing.fit", b"b" * 100)
+    rewritten = touch(tmp_path / "ana" / "rewritten.fit", b"c" * 100)
+    vanishing = touch(tmp_path / "ana" / "vanishing.fit", b"d" * 100)
     candidates = discover([tmp_path])
-
-    def append() -> None:
-        time.sleep(0.1)
-        with open(growing, "ab") as handle:
-            handle.write(b"more")
-
-    writer = threading.Thread(target=append)
-    writer.start()
-    settled, deferred = split_unsettled(candidates, 0.4)
-    writer.join()
+    with open(growing, "ab") as handle:
+        handle.write(b"more")  # grew
+    st = rewritten.stat()
+    os.utime(rewritten, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))  # same size, new mtime
+    vanishing.unlink()  # moved away by the client
+    settled, deferred = split_unsettled(candidates, 0.01)
     assert [Path(c.path) for c in settled] == [steady]
-    assert [Path(c.path) for c in deferred] == [growing]
+    assert sorted(Path(c.path) for c in deferred) == sorted([growing, rewritten, vanishing])
+
+
+def test_no_settle_time_skips_the_check(tmp_path: Path) -> None:
+    growing = touch(tmp_path / "ana" / "growing.fit", b"b" * 100)
+    candidates = discover([tmp_path])
+    with open(growing, "ab") as handle:
+        handle.write(b"more")
+    assert split_unsettled(candidates, 0) == (candidates, [])
 
 
 def test_path_index_skips_unchanged_files(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from hamflow.cli import cli
 
-from ..conftest import SAMPLE
+from ..helpers import SAMPLES
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "hamflow.example.toml"
 
@@ -19,7 +19,7 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def test_incline_walk_is_explained() -> None:
-    code, out = run(str(SAMPLE / "ana/2026-10-15-1900-incline_walk.fit"))
+    code, out = run(str(SAMPLES / "ana/2026-10-15-1900-incline_walk.fit"))
     assert code == 0, out
     assert "Segments" in out and "WALK_STEEP" in out and "WALK_INCLINE" in out
     assert "grade from the device's own grade field" in out
@@ -30,7 +30,7 @@ def test_incline_walk_is_explained() -> None:
 
 def test_sprint_session_with_athlete_and_config() -> None:
     code, out = run(
-        str(SAMPLE / "ana/2026-10-07-1830-track_sprints.fit"), "--athlete", "ana", "--config", str(EXAMPLE)
+        str(SAMPLES / "ana/2026-10-07-1830-track_sprints.fit"), "--athlete", "ana", "--config", str(EXAMPLE)
     )
     assert code == 0, out
     assert "(athlete: ana;" in out and "threshold speed 4.3 m/s" in out
@@ -39,15 +39,15 @@ def test_sprint_session_with_athlete_and_config() -> None:
 
 
 def test_athlete_found_by_device_serial() -> None:
-    code, out = run(str(SAMPLE / "ben/2026-10-08-1800-row.fit"), "--config", str(EXAMPLE))
+    code, out = run(str(SAMPLES / "ben/2026-10-08-1800-row.fit"), "--config", str(EXAMPLE))
     assert code == 0, out
     assert "(athlete: ben;" in out and "rower threshold power 235 W" in out
 
 
 def test_errors_are_reported_cleanly(tmp_path: Path) -> None:
-    code, out = run(str(SAMPLE / "ana/2026-10-09-0700-easy_run.fit"))
+    code, out = run(str(SAMPLES / "ana/2026-10-09-0700-easy_run.fit"))
     assert code != 0 and "cannot be decoded (empty_file)" in out
     bad = tmp_path / "bad.toml"
     bad.write_text("[model.p]\nwalk_stepp = 1\n")
-    code, out = run(str(SAMPLE / "ana/2026-10-15-1900-incline_walk.fit"), "--config", str(bad))
+    code, out = run(str(SAMPLES / "ana/2026-10-15-1900-incline_walk.fit"), "--config", str(bad))
     assert code != 0 and "unknown key 'walk_stepp'" in out

@@ -31,7 +31,7 @@ from samplegen import (
     render_workout,
 )
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_fit"
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_fit"
 SPRINT_SPEED = 0.9 * 8.0
 HILL_SPEED = 0.75 * 8.0
 

@@ -8,7 +8,7 @@ import pytest
 
 from hamflow.fit import FitResult
 
-from .corpus import CorpusFile
+from ..corpus import CorpusFile
 
 
 def result(corpus: dict[str, CorpusFile], rel: str) -> FitResult:

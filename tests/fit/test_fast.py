@@ -15,8 +15,8 @@ from hamflow.fit import DecoderUnavailable, FitDecodeError, FitResult, decode_fi
 from hamflow.fit import fast
 from hamflow.fit.reader import _Collector, try_fast_decode
 
-from .corpus import CorpusFile, corpus_root
-from .helpers import SAMPLES, manifest, sample
+from ..corpus import CorpusFile, corpus_root
+from ..helpers import SAMPLES, manifest, sample
 
 #: FitResult fields that are not part of the decoded content.
 _NOT_CONTENT = {"decoder"}
@@ -120,7 +120,7 @@ def test_a_fitfast_panic_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_fields_of_no_base_type_never_reach_fitfast(monkeypatch: pytest.MonkeyPatch) -> None:
     """fitfast's Rust core panics on them (fitfast 0.1.0); fitparse reads them as bytes."""
-    from . import fitbytes as fb
+    from .. import fitbytes as fb
 
     start = 1_760_000_000 - fb.FIT_EPOCH_S
     definition = fb.definition(1, 20, [(253, 4, fb.UINT32), (3, 1, fb.UINT8), (200, 1, 0x1F)])

@@ -9,7 +9,7 @@ import pytest
 
 from hamflow.fit import REASONS, FitDecodeError, decode_fit_bytes, read_fit
 
-from . import fitbytes as fb
+from .. import fitbytes as fb
 
 
 def reason_of(data: bytes) -> str:
