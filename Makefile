@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # A DuckDB 1.4 reader (what dashboards and the duckdb CLI bundle) for the file-compatibility test.
 COMPAT := .venv-duckdb14
 
-.PHONY: demo test test-fast samples screenshot bench clean
+.PHONY: demo lint test test-fast samples screenshot bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,11 +37,16 @@ $(COMPAT)/bin/python:
 	$(PYTHON) -m venv $(COMPAT)
 	$(COMPAT)/bin/python -m pip install --quiet "duckdb==1.4.5"
 
-test: $(STAMP) $(COMPAT)/bin/python
+# The gates first (seconds), then the tests: lint, strict types on the library and flows.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint $(COMPAT)/bin/python
 	HAMFLOW_COMPAT_PYTHON=$(CURDIR)/$(COMPAT)/bin/python $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Everything but the tests marked slow (hardening campaigns, whole-corpus model checks, serve).
-test-fast: $(STAMP) $(COMPAT)/bin/python
+test-fast: lint $(COMPAT)/bin/python
 	HAMFLOW_COMPAT_PYTHON=$(CURDIR)/$(COMPAT)/bin/python $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 # Backfill benchmark (docs/benchmarks.md): a seeded athlete-year (generated once into

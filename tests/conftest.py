@@ -45,14 +45,19 @@ def prefect_api_url() -> Iterator[str]:
     every child would start a temporary server of its own (10-25 s). No per-flow heartbeat wait
     (about 1 s per flow run), quiet logs, no analytics.
     """
-    from prefect.settings import (PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, PREFECT_LOGGING_LEVEL,
-                                  PREFECT_SERVER_ANALYTICS_ENABLED, temporary_settings)
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        PREFECT_LOGGING_LEVEL,
+        PREFECT_SERVER_ANALYTICS_ENABLED,
+        temporary_settings,
+    )
     from prefect.testing.utilities import prefect_test_harness
 
     quiet = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None, PREFECT_LOGGING_LEVEL: "WARNING", PREFECT_SERVER_ANALYTICS_ENABLED: False}
-    with temporary_settings(updates=quiet):
-        with prefect_test_harness(server_startup_timeout=300):  # a hang guard: start-up is slow under load
-            yield str(PREFECT_API_URL.value())
+    # The start-up timeout is a hang guard: starting is slow under load.
+    with temporary_settings(updates=quiet), prefect_test_harness(server_startup_timeout=300):
+        yield str(PREFECT_API_URL.value())
 
 
 @pytest.fixture(scope="session")

@@ -91,13 +91,13 @@ def _decode(path: Path, root: Path) -> CorpusFile:
         outcome = read_fit(path, decoder=DECODER)
     except FitDecodeError as exc:
         outcome = exc
-    except Exception as exc:  # noqa: BLE001 - reported by the tests as a failure
+    except Exception as exc:
         escaped = f"{type(exc).__name__}: {exc}"
     count, error = 0, None
     try:
         for _ in fitparse.FitFile(str(path), check_crc=False, data_processor=_NoProcessing()).get_messages("record"):
             count += 1
-    except Exception as exc:  # noqa: BLE001 - fitparse's own verdict on a broken file
+    except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
     return CorpusFile(str(path.relative_to(root)), outcome, escaped, count, error)
 
@@ -157,13 +157,13 @@ class CorpusCache:
         """The cached outcome of the file with these bytes; None when missing or unreadable."""
         try:
             with open(self.entry(sha256), "rb") as handle:
-                payload: Any = pickle.load(handle)  # noqa: S301 - our own entries, in our own build folder
+                payload: Any = pickle.load(handle)
             if payload["format"] == CACHE_FORMAT and payload["sha256"] == sha256 and isinstance(payload["file"], CorpusFile):
                 item: CorpusFile = payload["file"]
                 return item
         except FileNotFoundError:
             return None
-        except Exception:  # noqa: BLE001 - any damaged entry is decoded again and rewritten
+        except Exception:
             return None
         return None
 

@@ -42,7 +42,7 @@ def snapshot(db: Path, tables: tuple[str, ...] = ("fit_files", "workouts", "week
     out = {}
     with duckdb.connect(str(db), read_only=True) as con:
         for table in tables:
-            frame = fetch_frame(con, f"SELECT * FROM {table}")  # noqa: S608 - test constant
+            frame = fetch_frame(con, f"SELECT * FROM {table}")
             frame = frame.drop([c for c in frame.columns if c in VOLATILE])
             out[table] = frame.sort(frame.columns, nulls_last=True)
     return out

@@ -11,8 +11,7 @@ import fitfast  # noqa: F401 - installed by the dev extra: without it these test
 import pytest
 from polars.testing import assert_frame_equal
 
-from hamflow.fit import DecoderUnavailable, FitDecodeError, FitResult, decode_fit_bytes, decoder_version, read_fit
-from hamflow.fit import fast
+from hamflow.fit import DecoderUnavailable, FitDecodeError, FitResult, decode_fit_bytes, decoder_version, fast, read_fit
 from hamflow.fit.reader import _Collector, try_fast_decode
 
 from ..corpus import CorpusFile, corpus_root
@@ -30,7 +29,7 @@ def assert_same_result(fast_result: FitResult, reference: FitResult) -> None:
             continue
         assert getattr(fast_result, f.name) == getattr(reference, f.name), f.name
     assert len(fast_result.sessions) == len(reference.sessions)
-    for ours, theirs in zip(fast_result.sessions, reference.sessions):
+    for ours, theirs in zip(fast_result.sessions, reference.sessions, strict=False):
         for f in dataclasses.fields(ours):
             if f.name != "records":
                 assert getattr(ours, f.name) == getattr(theirs, f.name), f.name

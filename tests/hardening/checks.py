@@ -73,8 +73,8 @@ def _differs_from_reference(fast: FitResult, reference: FitResult) -> list[str]:
     out = [f"{fast.decoder} and fitparse differ in {name}" for name in _RESULT_FIELDS
            if getattr(fast, name) != getattr(reference, name)]
     if len(fast.sessions) != len(reference.sessions):
-        return out + [f"{fast.decoder} has {len(fast.sessions)} sessions, fitparse {len(reference.sessions)}"]
-    for i, (a, b) in enumerate(zip(fast.sessions, reference.sessions)):
+        return [*out, f"{fast.decoder} has {len(fast.sessions)} sessions, fitparse {len(reference.sessions)}"]
+    for i, (a, b) in enumerate(zip(fast.sessions, reference.sessions, strict=False)):
         out += [f"session {i}: {fast.decoder} and fitparse differ in {name}" for name in _SESSION_FIELDS
                 if getattr(a, name) != getattr(b, name)]
         if not a.records.equals(b.records, null_equal=True):

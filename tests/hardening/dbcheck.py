@@ -29,7 +29,7 @@ CHECKS: dict[str, str] = {
         "SELECT count(*) FROM file_paths p WHERE NOT EXISTS (SELECT 1 FROM fit_files f WHERE f.file_sha256 = p.file_sha256)",
     **{
         f"{t} rows without their workout":
-            f"SELECT count(*) FROM {t} c WHERE NOT EXISTS (SELECT 1 FROM workouts w WHERE w.workout_id = c.workout_id)"  # noqa: S608
+            f"SELECT count(*) FROM {t} c WHERE NOT EXISTS (SELECT 1 FROM workouts w WHERE w.workout_id = c.workout_id)"
         for t in _CHILD_TABLES
     },
     "weekly rows that disagree with the workouts":
@@ -75,7 +75,7 @@ def problems(db: Path) -> list[str]:
 def counts(db: Path, tables: tuple[str, ...] = ("fit_files", "workouts", "samples", "segments", "workout_patterns",
                                                 "strength_sets", "weekly_posterior_load")) -> dict[str, int]:
     with duckdb.connect(str(db), read_only=True) as con:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}  # noqa: S608
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
 
 
 def file_rows(db: Path) -> dict[str, tuple]:

@@ -8,6 +8,7 @@ with its output in files (a full pipe must never stall it) and with a private ``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -75,10 +76,8 @@ class Child:
 
     def kill_group(self) -> None:
         """SIGKILL the whole process group at once, then wait until none of it is left."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.pgid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.proc.wait(timeout=30)
         deadline = time.monotonic() + 30
         while (left := group_members(self.pgid)) and time.monotonic() < deadline:

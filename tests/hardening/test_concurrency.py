@@ -88,7 +88,7 @@ def test_readers_during_an_ingest_see_whole_weeks_and_never_a_traceback(tmp_path
         with duckdb.connect(str(db), read_only=True) as con:
             cur = con.execute(dbcheck.WEEK_VS_WORKOUTS)
             names = [d[0] for d in cur.description]
-            return week_state([dict(zip(names, r)) for r in cur.fetchall()])
+            return week_state([dict(zip(names, r, strict=False)) for r in cur.fetchall()])
 
     initial = read_plain()
     stop = threading.Event()
@@ -104,7 +104,7 @@ def test_readers_during_an_ingest_see_whole_weeks_and_never_a_traceback(tmp_path
                 if last:
                     return
                 stop.wait(0.05)  # pacing, so the writer gets its turns at the lock
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+        except BaseException as exc:
             errors.append(exc)
 
     def sql_once() -> None:

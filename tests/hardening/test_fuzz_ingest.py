@@ -18,7 +18,7 @@ from hamflow.fit import REASONS
 from hamflow.ingest import IngestOptions, ingest
 from hamflow.model import load_config
 
-from ..helpers import make_inbox, sample, snapshot, assert_same
+from ..helpers import assert_same, make_inbox, sample, snapshot
 from . import dbcheck
 from .fitfuzz import mutants
 
@@ -87,7 +87,7 @@ def test_mutated_files_through_a_real_ingest(fuzz_seeds: dict[str, bytes], tmp_p
     paths = dict(rows(db, "SELECT path, file_sha256 FROM file_paths"))
     assert {p: paths.get(p) for p in written} == written
     statuses = {}
-    for sha, (status, reason, athlete, _decode_status) in files.items():
+    for sha, (status, reason, _athlete, _decode_status) in files.items():
         assert status in {"ingested", "not_activity", "quarantined"}
         if status == "quarantined":
             assert reason in set(REASONS) | STORE_REASONS, (names.get(sha), reason)

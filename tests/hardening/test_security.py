@@ -42,7 +42,7 @@ def test_names_that_look_like_sql_or_shell_are_stored_exactly(tmp_path: Path) ->
     inbox = tmp_path / "inbox"
     (inbox / HOSTILE_ATHLETE).mkdir(parents=True)
     written = {}
-    for name, source in zip(HOSTILE_NAMES, sources):
+    for name, source in zip(HOSTILE_NAMES, sources, strict=False):
         target = inbox / HOSTILE_ATHLETE / name
         shutil.copy2(source, target)
         written[str(target)] = sha(target)

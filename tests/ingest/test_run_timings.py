@@ -28,9 +28,9 @@ def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 def stage_row(db: Path, run_id: str) -> dict[str, float | None]:
     with duckdb.connect(str(db), read_only=True) as con:
-        row = con.execute(f"SELECT {', '.join(STAGES)} FROM ingest_runs WHERE run_id = ?", [run_id]).fetchone()  # noqa: S608
+        row = con.execute(f"SELECT {', '.join(STAGES)} FROM ingest_runs WHERE run_id = ?", [run_id]).fetchone()
     assert row is not None
-    return dict(zip(STAGES, row))
+    return dict(zip(STAGES, row, strict=False))
 
 
 def version_1_database(db: Path) -> None:

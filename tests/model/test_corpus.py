@@ -14,7 +14,6 @@ from hamflow.fit import Session
 from hamflow.model import DEFAULT_CONFIG, ClassifiedSession
 from hamflow.model.sports import Activity, activity_of
 
-
 #: (activity, workout_class) over every session of every decodable activity file. A change here
 #: means the model classifies real files differently: review it, then update the numbers.
 EXPECTED = Counter(

@@ -11,7 +11,6 @@ import pytest
 
 from hamflow.model import DEFAULT_CONFIG, ClassifiedSession, HamflowConfig, Pattern
 from hamflow.model.config import PatternShares, Thresholds
-from hamflow.report.explain import pattern_rows
 from hamflow.model.patterns import (
     CHART_ORDER,
     FAST,
@@ -29,6 +28,7 @@ from hamflow.model.patterns import (
     describe,
 )
 from hamflow.report.charts import pattern_chart
+from hamflow.report.explain import pattern_rows
 from hamflow.report.sensitivity import PARAMETERS
 
 from .frames import classify, records

@@ -17,11 +17,11 @@ import pytest
 
 from hamflow.fit import FitResult, Session
 from hamflow.model import DEFAULT_CONFIG, ClassifiedSession
-from hamflow.model.sports import Activity, activity_of
 from hamflow.model.derive import SessionKind, complete_signals
 from hamflow.model.grade import altitude_grade
 from hamflow.model.quality import DeviceTotals, apply_mask, screen
 from hamflow.model.regularise import regularise
+from hamflow.model.sports import Activity, activity_of
 
 from ..corpus import CorpusFile
 

@@ -7,8 +7,8 @@ import random
 import polars as pl
 import pytest
 
-from hamflow.model.quality import DeviceTotals
 from hamflow.model import DEFAULT_CONFIG, reclassify, weekly_table
+from hamflow.model.quality import DeviceTotals
 from hamflow.model.weekly import workout_row
 
 from ..conftest import SampleFile

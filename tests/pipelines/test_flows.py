@@ -54,7 +54,7 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> FirstRun:
 
 
 def test_new_files_are_ingested(first_run: FirstRun) -> None:
-    inbox, db, report = first_run
+    _inbox, db, report = first_run
     assert report.status == "completed"
     assert report.counts.files_seen == 6 and report.counts.files_new == 6
     assert _count(db, "SELECT count(*) FROM workouts") == 5
@@ -81,10 +81,10 @@ def test_rerun_is_a_no_op(first_run: FirstRun) -> None:
 
 
 def test_artifact_is_published(first_run: FirstRun) -> None:
+    import asyncio
+
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-
-    import asyncio
 
     async def latest() -> list:
         async with get_client() as client:

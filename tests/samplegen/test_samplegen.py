@@ -10,6 +10,7 @@ four kinds of broken file.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -54,7 +55,7 @@ def runs(flags: list[bool]) -> list[tuple[int, int]]:
 
 def slope(xs: list[float], ys: list[float]) -> float:
     mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=False)) / sum((x - mx) ** 2 for x in xs)
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +141,7 @@ def test_ana_has_a_week_with_three_sprint_sessions(entries: dict[str, dict]) -> 
             weeks[(start + timedelta(minutes=entry["utc_offset_min"])).isocalendar()[:2]].append(start)
     busy = [sorted(starts) for starts in weeks.values() if len(starts) >= 3]
     assert busy
-    gaps = [(b - a).total_seconds() / 3600 for a, b in zip(busy[0], busy[0][1:])]
+    gaps = [(b - a).total_seconds() / 3600 for a, b in zip(busy[0], busy[0][1:], strict=False)]
     assert any(24 <= gap <= 36 for gap in gaps)
 
 
@@ -157,7 +158,7 @@ def test_good_files_decode_as_planned(entries: dict[str, dict], decoded: dict) -
         assert offset == entry["utc_offset_min"], path
         assert session["start_time"].strftime("%Y-%m-%dT%H:%M:%SZ") == entry["start_utc"]
         stamps = [r["timestamp"] for r in messages["record"]]
-        assert all((b - a).total_seconds() == 1 for a, b in zip(stamps, stamps[1:])), path
+        assert all((b - a).total_seconds() == 1 for a, b in itertools.pairwise(stamps)), path
 
 
 def test_developer_incline_walk(entries: dict[str, dict], decoded: dict) -> None:

@@ -8,8 +8,8 @@ import duckdb
 
 from hamflow.fit import FitResult
 from hamflow.ingest.files import discover, with_hashes
-from hamflow.model import load_config
 from hamflow.ingest.prepare import prepare_decoded
+from hamflow.model import load_config
 from hamflow.store.connection import connection
 from hamflow.store.schema import ensure_schema
 from hamflow.store.writer import write_batch

@@ -68,7 +68,7 @@ def test_refuses_a_database_that_is_not_hamflows(tmp_path: Path) -> None:
 def test_refuses_a_file_that_is_not_duckdb(tmp_path: Path) -> None:
     db = tmp_path / "notes.duckdb"
     db.write_text("just some text, not a database\n" * 100)
-    with pytest.raises(StoreError, match="not a DuckDB database|cannot open"):
+    with pytest.raises(StoreError, match=r"not a DuckDB database|cannot open"):
         connect(db)
     assert db.read_text().startswith("just some text")  # never overwritten
 
