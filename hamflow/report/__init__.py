@@ -1,4 +1,7 @@
-"""hamflow's own dashboard: one self-contained HTML file per database."""
+"""What hamflow shows people: the offline dashboard (:func:`load`, :func:`render_report`: one
+self-contained HTML file per database), the run summary (:mod:`.run_summary`), one file's
+explanation (:mod:`.explain`), terminal tables (:mod:`.tables`) and the model's sensitivity
+table (:mod:`.sensitivity`)."""
 
 from .data import AthleteReport, load
 from .page import ReportSettings, model_versions, render_report, version_warning
