@@ -20,6 +20,7 @@ import polars as pl
 from ..fit import FitDecodeError, FitResult, decode_fit_bytes, decoder_version
 from ..model import ClassifiedSession, WorkoutSummary, classify_file, local_start, local_week_start
 from ..model import HamflowConfig as Config
+from ..model.thresholds import METRICS
 from ..store.prepared import FileStatus, PreparedFile
 from .files import Candidate
 
@@ -124,7 +125,8 @@ def prepare_decoded(c: Candidate, result: FitResult | FitDecodeError, config: Co
         return _described(c, athlete_id, "not_activity", "no_data", "no session with timed records", result)
     described = _described(c, athlete_id, "ingested", None, "; ".join(result.warnings) or None, result)
     return replace(described, workouts=frames.workouts, workout_patterns=frames.workout_patterns,
-                   segments=frames.segments, samples=frames.samples, strength_sets=frames.strength_sets)
+                   segments=frames.segments, samples=frames.samples, strength_sets=frames.strength_sets,
+                   workout_evidence=frames.workout_evidence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,27 @@ class _Rows:
     segments: pl.DataFrame
     samples: pl.DataFrame
     strength_sets: pl.DataFrame
+    workout_evidence: pl.DataFrame
+
+
+_EVIDENCE_SCHEMA: dict[str, pl.DataType] = {
+    "workout_id": pl.Utf8(), "athlete_id": pl.Utf8(), "start_utc": pl.Datetime("us", "UTC"), "metric": pl.Utf8(),
+    "value": pl.Float64(), "evidence": pl.Utf8(), "threshold_used": pl.Float64(),
+}
+
+
+def evidence_frame(cs: ClassifiedSession, *, wid: str, athlete_id: str, start_utc: datetime) -> pl.DataFrame:
+    """The ``workout_evidence`` rows of one classified session: one per calibrated metric."""
+    found = {c.metric: c for c in cs.evidence}
+    profile = cs.profile
+    assert profile is not None, "a classified session records its profile"
+    rows = []
+    for m in METRICS:
+        c = found.get(m.name)
+        rows.append({"workout_id": wid, "athlete_id": athlete_id, "start_utc": start_utc, "metric": m.name,
+                     "value": c.value if c else None, "evidence": c.evidence if c else None,
+                     "threshold_used": float(getattr(profile, m.name))})
+    return pl.DataFrame(rows, schema=_EVIDENCE_SCHEMA)
 
 
 #: The ``workouts`` table's columns, in order (sql/001_schema.sql).
@@ -180,6 +203,7 @@ def _frames(sha: str, athlete_id: str, result: FitResult, classified: list[Class
     segments: list[pl.DataFrame] = []
     samples: list[pl.DataFrame] = []
     sets: list[pl.DataFrame] = []
+    evidence: list[pl.DataFrame] = []
     for cs in classified:
         s = cs.summary
         if cs.samples.is_empty() or s.start_utc is None:
@@ -195,13 +219,15 @@ def _frames(sha: str, athlete_id: str, result: FitResult, classified: list[Class
         patterns.append(cs.patterns.with_columns(tag))
         segments.append(cs.segments.with_columns(tag))
         samples.append(cs.samples.with_columns(tag))
+        evidence.append(evidence_frame(cs, wid=wid, athlete_id=athlete_id, start_utc=s.start_utc))
         if not cs.sets.is_empty():
             sets.append(cs.sets.with_columns(tag))
     def stacked(frames: list[pl.DataFrame]) -> pl.DataFrame:
         return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
 
     return _Rows(workouts=workout_frame(workouts) if workouts else pl.DataFrame(), workout_patterns=stacked(patterns),
-                 segments=stacked(segments), samples=stacked(samples), strength_sets=stacked(sets))
+                 segments=stacked(segments), samples=stacked(samples), strength_sets=stacked(sets),
+                 workout_evidence=stacked(evidence))
 
 
 _WORKOUT_TYPES: dict[str, pl.DataType] = {

@@ -29,11 +29,12 @@ from ..store.runs import RunCounts, StageTimes, record_stage_times, start_run
 from ..store.runs import finish_run as _finish_run_row
 from ..store.schema import ensure_schema
 from ..store.writer import WriteResult, known_hashes, write_batch
+from .calibrate import Recalibration, calibrate
 from .files import Candidate, InboxError, discover, split_known_by_path, split_unsettled, with_hashes
 from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_file
 
 __all__ = ["Engine", "IngestError", "IngestOptions", "LocalEngine", "RunPlan", "RunReport", "StageTimes", "batches", "finish_run",
-           "has_new_files", "ingest", "plan_run", "prepare_files", "run", "write_prepared"]
+           "has_new_files", "ingest", "plan_run", "prepare_files", "recalibrate", "run", "write_prepared"]
 
 
 class IngestError(Exception):
@@ -83,6 +84,8 @@ class RunReport:
     deferred: list[str] = field(default_factory=list)
     weeks: set[tuple[str, object]] = field(default_factory=set)
     stages: StageTimes = field(default_factory=StageTimes)
+    #: Athletes whose workouts were classified again because their thresholds changed.
+    recalibrated_athletes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -174,8 +177,16 @@ def write_prepared(db_path: str | os.PathLike[str], prepared: Sequence[PreparedF
     return replace(result, write_s=time.perf_counter() - started - result.weekly_s)
 
 
+def recalibrate(db_path: str | os.PathLike[str], config: Config) -> Recalibration:
+    """Bring thresholds and the workouts judged by them in step after a run's writes
+    (:mod:`hamflow.ingest.calibrate`): one transaction per athlete."""
+    with connection(db_path) as con:
+        return calibrate(con, config)
+
+
 def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence[FileOutcome], *,
-               status: str = "completed", message: str | None = None, prepare_wait_s: float = 0.0) -> RunReport:
+               status: str = "completed", message: str | None = None, prepare_wait_s: float = 0.0,
+               recalibration: Recalibration | None = None) -> RunReport:
     """Record the run's counts and stage times; remember the paths of files known by hash or duplicated.
 
     ``prepare_wait_s`` is the wall time the caller spent waiting for (or doing) decode and
@@ -192,7 +203,10 @@ def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence
         workouts_added=sum(r.workouts_added for r in results),
     )
     weeks = set().union(*(r.weeks for r in results)) if results else set()
+    recalibration = recalibration or Recalibration()
+    weeks |= recalibration.weeks
     counts.weeks_updated = len(weeks)
+    counts.workouts_recalibrated = recalibration.workouts_recalibrated
     entries = [PathEntry(c.path, c.size_bytes, c.mtime_ns, c.sha256) for c in plan.known + plan.duplicates if c.sha256]
     with connection(plan.db_path) as con, transaction(con):
         remember_paths(con, entries)
@@ -213,6 +227,7 @@ def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence
         run_id=plan.run_id, db_path=plan.db_path, status=status, counts=counts,
         started_at=plan.started_at, finished_at=datetime.now(UTC), quarantined=quarantined,
         deferred=[c.path for c in plan.deferred], weeks=weeks, stages=stages,
+        recalibrated_athletes=recalibration.athletes,
     )
 
 
@@ -299,11 +314,12 @@ def run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str]
             done += len(batch)
             if progress:
                 progress(done, len(plan.todo))
+        recalibration = recalibrate(plan.db_path, config)
     except StoreError as exc:
         with contextlib.suppress(StoreError):  # record the failure if the database lets us; the error is what matters
             finish_run(plan, results, outcomes, status="failed", message=str(exc), prepare_wait_s=waited_s)
         raise IngestError(str(exc)) from exc
-    return finish_run(plan, results, outcomes, prepare_wait_s=waited_s)
+    return finish_run(plan, results, outcomes, prepare_wait_s=waited_s, recalibration=recalibration)
 
 
 def ingest(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str], config: Config,

@@ -14,7 +14,7 @@ config.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -35,6 +35,7 @@ from .segments import segments
 from .sports import Activity
 from .strength import sets_frame, sets_in_span
 from .summary import WorkoutSummary, patterns_frame, summarise
+from .thresholds import Candidate, candidates, own_profile
 
 #: Columns of the samples frame, in order. The stored ``samples`` table holds these (the store
 #: may drop ``distance_m`` and ``intensity_source``; see :func:`reclassify`).
@@ -76,6 +77,10 @@ class ClassifiedSession:
     sets: pl.DataFrame
     #: Sprint, high-speed and maxv efforts.
     efforts: pl.DataFrame
+    #: What this session showed for each calibrated threshold (``thresholds.METRICS``).
+    evidence: tuple[Candidate, ...] = ()
+    #: The athlete profile the session was classified with.
+    profile: AthleteProfile | None = None
 
     @property
     def patterns(self) -> pl.DataFrame:
@@ -92,12 +97,15 @@ def classify_session(
     athlete_id: str | None = None,
     reverse_elliptical: bool = False,
     events: Sequence[Event] = (),
+    calibrate: Callable[[tuple[Candidate, ...]], AthleteProfile] | None = None,
 ) -> ClassifiedSession:
     """Classify one decoded session with one athlete's profile.
 
     ``sets`` are the strength sets of this session (used when it is a strength session);
     ``events`` the file's events (its timer stops and starts tell pauses from smart recording).
     ``reverse_elliptical`` says an elliptical session was pedalled backwards (files cannot).
+    ``calibrate``, when given, replaces ``profile`` by the profile it makes of the session's
+    own threshold candidates.
     """
     kind = SessionKind.of(session.sport, session.sub_sport, reverse_elliptical=reverse_elliptical)
     sampling = config.model.sampling
@@ -120,15 +128,19 @@ def classify_session(
         start_utc=session.start_utc,
         elapsed_s=session.elapsed_s,
         distance_m=session.distance_m,
+        calibrate=calibrate,
     )
 
 
 def classify_file(
-    result: FitResult, *, athlete_id: str | None, config: HamflowConfig, reverse_elliptical: bool = False
+    result: FitResult, *, athlete_id: str | None, config: HamflowConfig, reverse_elliptical: bool = False,
+    calibrate: bool = True,
 ) -> list[ClassifiedSession]:
     """Classify every session of a decoded file for ``athlete_id`` (unknown ids: default profile).
 
-    Strength sets go to the strength session whose time span holds them.
+    Strength sets go to the strength session whose time span holds them. With ``calibrate``,
+    each session is judged by the athlete's profile with the thresholds its own samples show
+    (``thresholds.own_profile``); the store later applies the athlete's whole history.
     """
     profile = config.profile(athlete_id)
     out = []
@@ -141,6 +153,7 @@ def classify_file(
             classify_session(
                 session, profile=profile, config=config, sets=sets, athlete_id=athlete_id,
                 reverse_elliptical=reverse_elliptical, events=result.events,
+                calibrate=(lambda found: own_profile(config, athlete_id, found)) if calibrate else None,
             )
         )
     return out
@@ -173,6 +186,43 @@ def reclassify(
     """
     profile = profile if profile is not None else config.profile(athlete_id)
     kind = SessionKind.of(sport, sub_sport, reverse_elliptical=reverse_elliptical)
+    signals, keep_grade = _stored_signals(samples)
+    return _model(
+        complete_signals(signals),
+        kind,
+        totals if totals is not None else DeviceTotals(),
+        profile,
+        config,
+        keep_grade=keep_grade,
+        sets=sets,
+        athlete_id=athlete_id,
+        session_index=session_index,
+        start_utc=start_utc,
+        elapsed_s=elapsed_s,
+        distance_m=distance_m,
+    )
+
+
+def stored_evidence(
+    samples: pl.DataFrame,
+    sport: str,
+    sub_sport: str | None,
+    config: HamflowConfig,
+    *,
+    totals: DeviceTotals | None = None,
+) -> tuple[Candidate, ...]:
+    """The threshold candidates of stored samples: what :func:`reclassify` would find, without
+    classifying (so a whole history's thresholds are known before any workout is judged)."""
+    kind = SessionKind.of(sport, sub_sport)
+    completed = complete_signals(_stored_signals(samples)[0])
+    kind = recognise_rowing(kind, completed, config.model.rowing)
+    totals = totals if totals is not None else DeviceTotals()
+    screened = screen(completed, kind.activity, totals, config.model.quality, config.model.thresholds)
+    return candidates(apply_mask(screened.frame), kind.activity, kind.indoor, config.model)
+
+
+def _stored_signals(samples: pl.DataFrame) -> tuple[pl.DataFrame, GradeSource | None]:
+    """Stored samples as model input signals, and the grade source to keep (None: derive again)."""
     frame = samples.sort("ts_utc")
     source = GradeSource(frame.get_column("grade_source")[0]) if frame.height else GradeSource.NONE
     has_distance = "distance_m" in frame.columns
@@ -191,20 +241,7 @@ def reclassify(
     ).cast({c: pl.Float64 for c in SIGNAL_COLUMNS if c != "ts_utc"})
     if rederive:
         signals = signals.with_columns(pl.lit(None, dtype=pl.Float64).alias("grade_pct"))
-    return _model(
-        complete_signals(signals),
-        kind,
-        totals if totals is not None else DeviceTotals(),
-        profile,
-        config,
-        keep_grade=None if rederive else source,
-        sets=sets,
-        athlete_id=athlete_id,
-        session_index=session_index,
-        start_utc=start_utc,
-        elapsed_s=elapsed_s,
-        distance_m=distance_m,
-    )
+    return signals, None if rederive else source
 
 
 def _model(
@@ -215,6 +252,7 @@ def _model(
     config: HamflowConfig,
     *,
     keep_grade: GradeSource | None = None,
+    calibrate: Callable[[tuple[Candidate, ...]], AthleteProfile] | None = None,
     **finish: Any,
 ) -> ClassifiedSession:
     """Completed 1 Hz signals -> screened -> derived -> classified. The stored samples keep the
@@ -222,7 +260,11 @@ def _model(
     this again on stored samples screens and classifies exactly as the first time."""
     kind = recognise_rowing(kind, completed, config.model.rowing)
     screened = screen(completed, kind.activity, totals, config.model.quality, config.model.thresholds)
-    derived = derive_signals(apply_mask(screened.frame), kind, profile, config.model, keep_grade=keep_grade)
+    masked = apply_mask(screened.frame)
+    evidence = candidates(masked, kind.activity, kind.indoor, config.model)
+    if calibrate is not None:
+        profile = calibrate(evidence)
+    derived = derive_signals(masked, kind, profile, config.model, keep_grade=keep_grade)
     derived, intensity_warning = cap_session_intensity(derived, kind.activity, config.model.quality)
     warnings = screened.warnings + ((intensity_warning,) if intensity_warning else ())
     if not screened.session_distance_ok:
@@ -236,7 +278,7 @@ def _model(
     as_recorded = classified.samples.with_columns(
         *[completed.get_column(c) for c in CHANNELS], screened.frame.get_column("masked")
     )
-    return dataclasses.replace(classified, samples=as_recorded)
+    return dataclasses.replace(classified, samples=as_recorded, evidence=evidence, profile=profile)
 
 
 def _finish(

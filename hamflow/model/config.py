@@ -291,6 +291,27 @@ class RowingDetection:
 
 
 @dataclass(frozen=True, slots=True)
+class Calibration:
+    """Athlete thresholds estimated from each athlete's own screened samples (``thresholds.py``).
+
+    An athlete's own ``[athletes.<id>]`` values always win; estimates win over the defaults.
+    """
+
+    #: Estimate thresholds at all; false keeps every athlete on the configured numbers.
+    enabled: bool = True
+    #: vmax: the best mean speed on foot over this many consecutive seconds (s).
+    vmax_window_s: int = 3
+    #: vmax may be lowered below the default by the athlete's own best, never below this (m/s):
+    #: the slowest top speed in Weyand et al. 2000 (J Appl Physiol 89:1991) was 6.2 m/s.
+    vmax_floor_mps: float = 6.0
+    #: Threshold speed and power: ``threshold_fraction`` x the best mean over this long (s).
+    threshold_window_s: int = 1200
+    threshold_fraction: float = 0.95
+    #: HRmax: the highest median heart rate over this many consecutive seconds (s).
+    hr_max_window_s: int = 30
+
+
+@dataclass(frozen=True, slots=True)
 class ModelParams:
     p: PatternShares = field(default_factory=PatternShares)
     thresholds: Thresholds = field(default_factory=Thresholds)
@@ -304,6 +325,7 @@ class ModelParams:
     strength: StrengthRules = field(default_factory=StrengthRules)
     quality: QualityParams = field(default_factory=QualityParams)
     rowing: RowingDetection = field(default_factory=RowingDetection)
+    calibration: Calibration = field(default_factory=Calibration)
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +362,10 @@ class HamflowConfig:
     weekly: WeeklyParams = field(default_factory=WeeklyParams)
     default_profile: AthleteProfile = field(default_factory=AthleteProfile)
     athletes: Mapping[str, AthleteProfile] = field(default_factory=lambda: MappingProxyType({}))
+    #: The profile keys each athlete's own ``[athletes.<id>]`` table sets (the config loader
+    #: records them): these are never replaced by estimates. Keys of ``[athletes.default]`` are
+    #: defaults, which estimates may replace. Not compared: it adds nothing the profiles lack.
+    configured: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}), compare=False)
 
     @property
     def default_athlete(self) -> str:
@@ -351,6 +377,12 @@ class HamflowConfig:
         if athlete_id is None:
             return self.default_profile
         return self.athletes.get(athlete_id, self.default_profile)
+
+    def configured_keys(self, athlete_id: str | None) -> frozenset[str]:
+        """The profile keys set in ``[athletes.<athlete_id>]`` itself (never estimated)."""
+        if athlete_id is None or athlete_id == DEFAULT_ATHLETE:
+            return frozenset()
+        return self.configured.get(athlete_id, frozenset())
 
     def athlete_for_serial(self, serial_number: int | None) -> str | None:
         """The configured athlete whose devices include ``serial_number`` (first by id)."""

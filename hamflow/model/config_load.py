@@ -80,6 +80,7 @@ def parse_config(text: str, *, source: str = "hamflow.toml") -> HamflowConfig:
     default_doc = athletes_doc.get(DEFAULT_ATHLETE, {})
     default = _build(AthleteProfile, default_doc, f"{source}: athletes.{DEFAULT_ATHLETE}")
     athletes: dict[str, AthleteProfile] = {}
+    configured: dict[str, frozenset[str]] = {}
     for athlete_id, values in athletes_doc.items():
         if athlete_id == DEFAULT_ATHLETE:
             continue
@@ -90,7 +91,8 @@ def parse_config(text: str, *, source: str = "hamflow.toml") -> HamflowConfig:
         if "device_serials" not in values:
             merged.pop("device_serials", None)  # devices belong to one person: never inherited
         athletes[athlete_id] = _build(AthleteProfile, merged, where)
-    config = HamflowConfig(model, weekly, default, MappingProxyType(athletes))
+        configured[athlete_id] = frozenset(values)
+    config = HamflowConfig(model, weekly, default, MappingProxyType(athletes), MappingProxyType(configured))
     _validate(config, source)
     return config
 
@@ -175,6 +177,11 @@ def _validate(config: HamflowConfig, source: str) -> None:
         problems.append("model.thresholds: effort_min_samples and hill_sprint_sustain_s must be >= 1")
     if m.sampling.max_gap_s < 1 or m.sampling.segment_min_s < 1:
         problems.append("model.sampling: max_gap_s and segment_min_s must be >= 1")
+    cal = m.calibration
+    if cal.vmax_window_s < 1 or cal.threshold_window_s < 1 or cal.hr_max_window_s < 1:
+        problems.append("model.calibration: windows must be >= 1 s")
+    if not 0 < cal.threshold_fraction <= 1 or cal.vmax_floor_mps <= 0:
+        problems.append("model.calibration: need 0 < threshold_fraction <= 1 and vmax_floor_mps > 0")
     if m.grade.window_m <= 0 or m.grade.rolling_samples < 1:
         problems.append("model.grade: window_m must be > 0 and rolling_samples >= 1")
     if not m.classes.quad_max_share <= m.classes.posterior_min_share:

@@ -35,7 +35,8 @@ def _counts_rows(report: RunReport) -> list[dict[str, object]]:
     return [
         {"files seen": c.files_seen, "new": c.files_new, "already known": c.files_known,
          "quarantined": c.files_quarantined, "not activity": c.files_not_activity,
-         "deferred": c.files_deferred, "workouts added": c.workouts_added, "weeks updated": c.weeks_updated}
+         "deferred": c.files_deferred, "workouts added": c.workouts_added,
+         "recalibrated": c.workouts_recalibrated, "weeks updated": c.weeks_updated}
     ]
 
 

@@ -16,7 +16,7 @@ from .frames import registered
 #: The tables of the public contract that hamflow fills from frames.
 CONTRACT_TABLES: frozenset[str] = frozenset({
     "fit_files", "workouts", "workout_patterns", "segments", "samples", "strength_sets",
-    "weekly_posterior_load", "file_paths",
+    "weekly_posterior_load", "file_paths", "workout_evidence", "athlete_thresholds",
 })
 
 #: The name the frame is registered under while it is inserted.

@@ -54,6 +54,7 @@ class PreparedFile:
     segments: pl.DataFrame = field(default_factory=pl.DataFrame)
     samples: pl.DataFrame = field(default_factory=pl.DataFrame)
     strength_sets: pl.DataFrame = field(default_factory=pl.DataFrame)
+    workout_evidence: pl.DataFrame = field(default_factory=pl.DataFrame)
     #: CPU seconds this file took to decode and to classify in its worker process: summed
     #: over a run they say which stage the workers' time went to.
     decode_s: float = 0.0

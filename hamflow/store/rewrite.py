@@ -18,7 +18,7 @@ from .insert import insert_frame
 from .sqlfiles import execute_sql, read_sql
 
 #: The per-workout tables that are recomputed with their workout.
-CHILD_TABLES: tuple[str, ...] = ("samples", "segments", "workout_patterns", "strength_sets")
+CHILD_TABLES: tuple[str, ...] = ("samples", "segments", "workout_patterns", "strength_sets", "workout_evidence")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ class RunCounts:
     files_deferred: int = 0
     workouts_added: int = 0
     weeks_updated: int = 0
+    #: Workouts classified again because a threshold valid at their start changed.
+    workouts_recalibrated: int = 0
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from .sqlfiles import execute_sql
 from .weeks import refresh_weeks
 
 #: Child tables filled from prepared frames, in write order.
-_FRAME_TABLES = ("workouts", "workout_patterns", "segments", "samples", "strength_sets")
+_FRAME_TABLES = ("workouts", "workout_patterns", "segments", "samples", "strength_sets", "workout_evidence")
 
 _FILE_COLUMNS = (
     "file_sha256", "path", "size_bytes", "athlete_id", "status", "reason", "decoder",

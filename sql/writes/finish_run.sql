@@ -10,5 +10,6 @@ UPDATE ingest_runs SET
     files_not_activity = $files_not_activity,
     files_deferred = $files_deferred,
     workouts_added = $workouts_added,
-    weeks_updated = $weeks_updated
+    weeks_updated = $weeks_updated,
+    workouts_recalibrated = $workouts_recalibrated
 WHERE run_id = $run_id;

@@ -4,3 +4,4 @@ DELETE FROM samples WHERE workout_id IN (SELECT workout_id FROM _ids);
 DELETE FROM segments WHERE workout_id IN (SELECT workout_id FROM _ids);
 DELETE FROM workout_patterns WHERE workout_id IN (SELECT workout_id FROM _ids);
 DELETE FROM strength_sets WHERE workout_id IN (SELECT workout_id FROM _ids);
+DELETE FROM workout_evidence WHERE workout_id IN (SELECT workout_id FROM _ids);

@@ -1,0 +1,87 @@
+"""After a run's writes: bring every athlete's thresholds and the workouts judged by them in step.
+
+A worker classifies a new workout with the thresholds its own samples show, since it cannot see
+the athlete's other files. Once the batches are written, each athlete's timeline is computed
+again from all their stored candidates (``workout_evidence``); every workout whose thresholds
+at its start differ from those it was classified with (``threshold_used``) is classified again
+from its stored samples, as ``reprocess`` does, and the athlete's weeks are refreshed, all in
+one transaction per athlete. So the results depend only on the set of files, not on the order
+or the runs they arrived in; a crash before this step is repaired by the next run's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import polars as pl
+
+from ..model import HamflowConfig
+from ..model.thresholds import Candidate, WorkoutRef, profile_with, timeline
+from ..store.connection import transaction
+from ..store.faults import crash_point
+from ..store.rewrite import replace_workouts, stored_athlete, workout_athletes
+from ..store.thresholds import replace_thresholds, stored_evidence, stored_thresholds, threshold_frame
+from ..store.weeks import refresh_weeks
+from .reprocess import _reclassify
+
+
+@dataclass(frozen=True)
+class Recalibration:
+    """What the step changed."""
+
+    workouts_recalibrated: int = 0
+    athletes: tuple[str, ...] = ()
+    weeks: frozenset[tuple[str, object]] = field(default_factory=frozenset)
+
+
+def _refs(evidence: pl.DataFrame) -> tuple[list[WorkoutRef], dict[str, dict[str, float]]]:
+    """Timeline inputs from stored evidence rows, and the thresholds each workout was classified with."""
+    found: dict[str, dict[str, Candidate]] = {}
+    starts: dict[str, object] = {}
+    used: dict[str, dict[str, float]] = {}
+    for r in evidence.iter_rows(named=True):
+        wid = r["workout_id"]
+        starts[wid] = r["start_utc"]
+        used.setdefault(wid, {})[r["metric"]] = r["threshold_used"]
+        found.setdefault(wid, {})
+        if r["value"] is not None:
+            found[wid][r["metric"]] = Candidate(r["metric"], r["value"], r["evidence"] or "")
+    refs = [WorkoutRef(wid, starts[wid], found[wid]) for wid in found]  # type: ignore[arg-type]
+    return refs, used
+
+
+def calibrate_athlete(con: duckdb.DuckDBPyConnection, athlete: str, config: HamflowConfig) -> tuple[int, frozenset[tuple[str, object]]]:
+    """Recompute one athlete's timeline and reclassify the workouts it changes; call inside a
+    transaction. Returns (workouts reclassified, weeks changed)."""
+    refs, used = _refs(stored_evidence(con, [athlete]))
+    tl = timeline(athlete, refs, config)
+    stale = sorted(wid for wid, values in tl.at.items() if values != used.get(wid))
+    rows = threshold_frame(tl.rows)
+    if not stale and rows.equals(stored_thresholds(con, [athlete])):
+        return 0, frozenset()
+    weeks: frozenset[tuple[str, object]] = frozenset()
+    if stale:
+        base = config.profile(athlete)
+        profiles = {wid: profile_with(base, tl.at[wid]) for wid in stale}
+        _, new, children = _reclassify(athlete, config, stored_athlete(con, athlete), profiles, only=stale)
+        replace_workouts(con, new, children)
+        weeks = refresh_weeks(con, [athlete], config)
+    replace_thresholds(con, athlete, rows)
+    return len(stale), weeks
+
+
+def calibrate(con: duckdb.DuckDBPyConnection, config: HamflowConfig) -> Recalibration:
+    """Bring every athlete's thresholds and workouts in step (see the module docstring)."""
+    total = 0
+    changed: list[str] = []
+    weeks: set[tuple[str, object]] = set()
+    for athlete in workout_athletes(con):
+        with transaction(con):
+            n, athlete_weeks = calibrate_athlete(con, athlete, config)
+            crash_point("calibrate:athlete")
+        if n:
+            changed.append(athlete)
+        total += n
+        weeks |= athlete_weeks
+    return Recalibration(total, tuple(changed), frozenset(weeks))
