@@ -65,6 +65,27 @@ def workouts_cmd(db: str, athlete: str | None, since: datetime | None, limit: in
     _echo_frame(frame, fmt, "no workouts yet: run `hamflow ingest` first")
 
 
+@click.command("athletes")
+@db_option
+@athlete_option
+@format_option
+def athletes_cmd(db: str, athlete: str | None, fmt: str) -> None:
+    """Each athlete's thresholds in force now (vmax, threshold running speed, bike and rowing
+    threshold power, HRmax): the value, where it came from (config: your hamflow.toml;
+    estimated: the athlete's own workouts; default: nothing better yet), and for an estimate
+    the workout that set it and what it showed. The whole history is the athlete_thresholds
+    table.
+
+    \b
+    Examples:
+      hamflow athletes
+      hamflow athletes --athlete ana --format json
+    """
+    with open_database(db) as con:
+        frame = read.athlete_thresholds(con, athlete=athlete)
+    _echo_frame(frame, fmt, "no athletes yet: run `hamflow ingest` first")
+
+
 @click.command("sql")
 @click.argument("query")
 @db_option
@@ -76,7 +97,7 @@ def sql_cmd(query: str, db: str, fmt: str) -> None:
     does anything that reads or writes other files (COPY ... TO, EXPORT, ATTACH, read_csv,
     extensions).
     Tables: fit_files, workouts, workout_patterns, segments, samples, strength_sets,
-    weekly_posterior_load, ingest_runs; views: weekly_last_12, pattern_minutes_weekly,
+    weekly_posterior_load, workout_evidence, athlete_thresholds, ingest_runs; views: weekly_last_12, pattern_minutes_weekly,
     recent_workouts, quarantined_files (see the README for every column).
 
     \b

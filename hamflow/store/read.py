@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from ..model.thresholds import METRIC_NAMES
 from .connection import StoreError
 from .frames import fetch_frame
 from .sqlfiles import Params, execute_sql, read_sql
@@ -57,6 +58,16 @@ def current_weeks(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 def workouts(con: duckdb.DuckDBPyConnection, *, athlete: str | None = None, since: date | None = None, limit: int = 50) -> pl.DataFrame:
     """Workouts newest first, rounded for reading, optionally of one athlete and from a date on."""
     return _frame(con, "queries/workouts.sql", {"athlete": athlete, "since": since, "limit": limit})
+
+
+def athlete_thresholds(con: duckdb.DuckDBPyConnection, *, athlete: str | None = None) -> pl.DataFrame:
+    """Each athlete's thresholds in force now, with where each came from, in the declared order
+    of the metrics (``hamflow.model.thresholds.METRICS``)."""
+    frame = _frame(con, "queries/athlete_thresholds_now.sql", {"athlete": athlete})
+    if frame.is_empty():
+        return frame
+    order = pl.DataFrame({"metric": list(METRIC_NAMES), "_order": list(range(len(METRIC_NAMES)))})
+    return frame.join(order, on="metric", how="left").sort("athlete_id", "_order").drop("_order")
 
 
 def report_patterns(con: duckdb.DuckDBPyConnection, athlete: str, since: date) -> pl.DataFrame:
