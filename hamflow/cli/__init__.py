@@ -23,7 +23,8 @@ def cli() -> None:
     """
 
 
-for command in (inspect_cmd, explain_cmd, ingest_cmd, weeks_cmd, workouts_cmd, athletes_cmd, sql_cmd, export_cmd, reprocess_cmd, report_cmd, serve_cmd):
+for command in (inspect_cmd, explain_cmd, ingest_cmd, weeks_cmd, workouts_cmd, athletes_cmd, sql_cmd, export_cmd, reprocess_cmd,
+                report_cmd, serve_cmd):
     cli.add_command(command)
 
 
