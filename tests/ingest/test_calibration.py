@@ -3,7 +3,10 @@ files, order independence, and config values that always win."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -171,3 +174,19 @@ def test_the_real_strides_run_has_sprint_efforts_and_the_indoor_row_an_if_below_
     assert session_if < 1.3
     sources = dict(_rows(db, "SELECT metric, source FROM athlete_thresholds WHERE source = 'estimated'").rows())
     assert {"vmax_mps", "rower_threshold_power_w"} <= set(sources)
+
+
+def test_a_kill_during_recalibration_is_repaired_by_the_next_run(tmp_path: Path) -> None:
+    _amateur(tmp_path / "inbox" / "amy")
+    db = tmp_path / "h.duckdb"
+    cmd = [sys.executable, "-m", "hamflow.cli", "ingest", str(tmp_path / "inbox"), "--db", str(db), "--engine", "local",
+           "--settle", "0", "--batch-size", "1"]
+    crashed = subprocess.run(cmd, env={**os.environ, "HAMFLOW_CRASH_AT": "calibrate:athlete"}, capture_output=True, text=True,
+                             timeout=300)
+    assert crashed.returncode == -9, crashed.stderr
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    clean = tmp_path / "clean.duckdb"
+    ingest([tmp_path / "inbox"], clean, DEFAULT_CONFIG, OPTIONS)
+    for table, frame in _dump(clean).items():
+        assert _dump(db)[table].equals(frame), table
