@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from hamflow.model import DEFAULT_CONFIG, reclassify, weekly_table
+from hamflow.model.classify import stored_evidence
 from hamflow.model.quality import DeviceTotals
 from hamflow.model.weekly import workout_row
 
@@ -86,13 +87,17 @@ def test_reclassify_from_stored_samples_is_exact(month: dict[str, SampleFile]) -
         (c,) = f.classified
         s = c.summary
         again = reclassify(
-            c.samples, s.sport, s.sub_sport, DEFAULT_CONFIG, athlete_id=f.entry["athlete"], sets=f.result.sets,
-            start_utc=s.start_utc, elapsed_s=f.result.sessions[0].elapsed_s, distance_m=f.result.sessions[0].distance_m,
+            c.samples, s.sport, s.sub_sport, DEFAULT_CONFIG, athlete_id=f.entry["athlete"], profile=c.profile,
+            sets=f.result.sets, start_utc=s.start_utc, elapsed_s=f.result.sessions[0].elapsed_s, distance_m=f.result.sessions[0].distance_m,
             totals=DeviceTotals.of(f.result.sessions[0]),
         )
         assert again.samples.equals(c.samples), path
         assert again.segments.equals(c.segments), path
         assert again.summary == s, path
+        # The threshold candidates found again in the stored samples are the ones ingest found.
+        assert again.evidence == c.evidence, path
+        totals = DeviceTotals.of(f.result.sessions[0])
+        assert stored_evidence(c.samples, s.sport, s.sub_sport, DEFAULT_CONFIG, totals=totals) == c.evidence, path
 
 
 def test_reclassify_without_distance_keeps_the_stored_grade(month: dict[str, SampleFile]) -> None:
