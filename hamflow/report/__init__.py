@@ -4,6 +4,6 @@ explanation (:mod:`.explain`), terminal tables (:mod:`.tables`) and the model's 
 table (:mod:`.sensitivity`)."""
 
 from .data import AthleteReport, load
-from .page import ReportSettings, model_versions, render_report, version_warning
+from .page import model_versions, render_report, version_warning
 
-__all__ = ["AthleteReport", "ReportSettings", "load", "model_versions", "render_report", "version_warning"]
+__all__ = ["AthleteReport", "load", "model_versions", "render_report", "version_warning"]
