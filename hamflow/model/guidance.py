@@ -113,10 +113,10 @@ class Guidance:
         if self.last_hard_local is None:
             last = "none on record"
         else:
-            last = f"{_stamp(self.last_hard_local)} ({self.last_hard_sport}, {self.hours_since_last_hard:.0f} h before now)"
+            last = f"{_stamp(self.last_hard_local)} ({self.last_hard_sport}, {_ago(self.hours_since_last_hard)})"
         spacing = f"{self.min_gap_hours:g} h" + (", strict" if self.strict_spacing else "")
         share = "no load" if self.posterior_share is None else f"{_pct(self.posterior_share)} ({self.share_status} the band)"
-        acwr = "no ratio yet" if self.acwr_posterior is None else f"{self.acwr_posterior:.2f}"
+        acwr = "none for this week" if self.acwr_posterior is None else f"{self.acwr_posterior:.2f}"
         return [
             ("now", f"{_stamp(self.now_local)} (week of {self.week_start})"),
             ("latest workout", "none on record" if self.latest_workout_local is None else _stamp(self.latest_workout_local)),
@@ -179,6 +179,12 @@ def _round(v: float | None) -> float | None:
 
 def _pct(fraction: float) -> str:
     return f"{100.0 * fraction:.0f} %"
+
+
+def _ago(hours: float | None) -> str:
+    if hours is None:
+        return "never"
+    return f"{hours:.0f} h ago" if hours < 72 else f"{hours / 24:.0f} days ago"
 
 
 def _band(low: float, high: float) -> str:
@@ -278,13 +284,13 @@ def guidance(
         now_utc=now_utc,
         now_local=now_local,
         week_start=week_start,
-        latest_workout_local=_local(done.get_column("start_utc").item(-1), zone) if not done.is_empty() else None,
+        latest_workout_local=None if done.is_empty() else _started(done.row(-1, named=True), zone),
         sprint_sessions=sprints,
         max_sprint_sessions=max_sprints,
         leg_day_sessions=count(pl.col("is_leg_day")),
         min_gap_hours=gap,
         strict_spacing=w.strict_spacing,
-        last_hard_local=None if last_hard_utc is None else _local(last_hard_utc, zone),
+        last_hard_local=None if hard.is_empty() else _started(hard.row(-1, named=True), zone),
         last_hard_sport=None if hard.is_empty() else _sport(hard.row(-1, named=True)),
         hours_since_last_hard=None if last_hard_utc is None else (now_utc - last_hard_utc).total_seconds() / 3600.0,
         next_hard_local=_local(next_hard_utc, zone),
@@ -310,6 +316,12 @@ def _local(utc: datetime, zone: tzinfo) -> datetime:
     return utc.astimezone(zone).replace(tzinfo=None)
 
 
+def _started(row: dict[str, Any], zone: tzinfo) -> datetime:
+    """A workout's local start as stored (its own UTC offset), else in ``zone``."""
+    stored = row.get("start_local")
+    return stored if isinstance(stored, datetime) else _local(row["start_utc"], zone)
+
+
 def _sport(row: dict[str, Any]) -> str:
     sub = row.get("sub_sport")
     return str(sub) if sub and sub != "generic" else str(row.get("sport"))
@@ -330,8 +342,8 @@ def _with_suggestions(g: Guidance, config: HamflowConfig) -> Guidance:
             f"earliest next sprint session: {_when(g.next_sprint_local, g.now_local)}."
         )
     elif g.hard_ready:
-        since = "none on record" if g.hours_since_last_hard is None else f"{g.hours_since_last_hard:.0f} h since the last"
-        out.append(f"A sprint or leg-day session fits from now ({since}, {g.min_gap_hours:g} h needed).")
+        since = "none on record" if g.hours_since_last_hard is None else f"the last was {_ago(g.hours_since_last_hard)}"
+        out.append(f"A sprint or leg-day session fits from now ({since}; {g.min_gap_hours:g} h apart needed).")
     else:
         out.append(f"Earliest next sprint or leg-day session: {_when(g.next_hard_local, g.now_local)}.")
     low, high = g.target_share

@@ -78,7 +78,9 @@ def test_the_earliest_time_is_the_athletes_local_wall_clock() -> None:
 def test_a_configured_time_zone_wins_over_the_files_offset() -> None:
     config = dataclasses.replace(DEFAULT_CONFIG, athletes={"a": dataclasses.replace(DEFAULT_CONFIG.default_profile, timezone="America/New_York")})
     g = advise([workout(0, sprint=True)], 1, config)
-    assert g.last_hard_local == datetime(2026, 3, 2, 1, 0)  # 06:00 UTC in New York (EST)
+    assert g.now_local == datetime(2026, 3, 2, 2, 0)  # 07:00 UTC in New York (EST)
+    assert g.next_hard_local == datetime(2026, 3, 4, 1, 0)
+    assert g.last_hard_local == MONDAY_LOCAL  # a past workout keeps the local time it was recorded in
 
 
 def test_two_sprint_sessions_use_up_the_week_and_a_third_is_over_the_maximum() -> None:
