@@ -146,7 +146,7 @@ def ingest_flow(
     with _api_for_workers():
         report = run(paths, db, config, options, engine=engine, run_id=str(flow_run.get_id() or "") or None,
                      progress=progress_hook)
-    create_markdown_artifact(markdown=run_markdown(report), key="hamflow-ingest", description="hamflow ingest run")
+    create_markdown_artifact(markdown=run_markdown(report, config=config), key="hamflow-ingest", description="hamflow ingest run")
     engine.logger.info(
         "run %s completed: %d new files, %d workouts, %d quarantined, %d weeks updated",
         report.run_id, report.counts.files_new, report.counts.workouts_added,

@@ -8,6 +8,7 @@ from .. import __version__
 from .explain_cmd import explain_cmd
 from .ingest_cmd import ingest_cmd, serve_cmd
 from .inspect_cmd import inspect_cmd
+from .next_cmd import next_cmd
 from .read_cmds import athletes_cmd, export_cmd, reprocess_cmd, sql_cmd, weeks_cmd, workouts_cmd
 from .report_cmd import report_cmd
 
@@ -23,8 +24,11 @@ def cli() -> None:
     """
 
 
-for command in (inspect_cmd, explain_cmd, ingest_cmd, weeks_cmd, workouts_cmd, athletes_cmd, sql_cmd, export_cmd, reprocess_cmd,
-                report_cmd, serve_cmd):
+COMMANDS = (
+    inspect_cmd, explain_cmd, ingest_cmd, weeks_cmd, workouts_cmd, athletes_cmd, sql_cmd, export_cmd, reprocess_cmd, report_cmd,
+    next_cmd, serve_cmd,
+)
+for command in COMMANDS:
     cli.add_command(command)
 
 

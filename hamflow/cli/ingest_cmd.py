@@ -96,7 +96,7 @@ def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete
                 report = _run_flow(list(paths), db, config_path, options, task_runner, dask_address, workers, verbose, hook)
     except IngestError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(run_text(report))
+    click.echo(run_text(report, config=config))
     click.echo(f"\ndatabase: {os.path.abspath(db)}  (query it: hamflow weeks --db {db}; hamflow sql \"...\" --db {db})")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import click
@@ -47,6 +48,16 @@ def command_config(config_path: str | None) -> HamflowConfig:
         return load_config(find_config(config_path))
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def parse_now(now: str | None) -> datetime | None:
+    """A ``--now`` option's time (None: the current time); not ISO 8601 is a usage error."""
+    if now is None:
+        return None
+    try:
+        return datetime.fromisoformat(now)
+    except ValueError as exc:
+        raise click.BadParameter(f"{now!r} is not an ISO 8601 time, e.g. 2026-10-30T08:00", param_hint="--now") from exc
 
 
 @contextmanager

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .options import athlete_option, command_config, config_option, db_option, open_database
+from .options import athlete_option, command_config, config_option, db_option, open_database, parse_now
 
 
 @click.command("report")
@@ -15,15 +15,18 @@ from .options import athlete_option, command_config, config_option, db_option, o
 @athlete_option
 @click.option("--weeks", "n_weeks", default=12, show_default=True, type=click.IntRange(1, 520), help="Weeks per athlete.")
 @click.option("--out", "out", default="report.html", show_default=True, type=click.Path(dir_okay=False), help="Where to write the page.")
-def report_cmd(db: str, config_path: str | None, athlete: str | None, n_weeks: int, out: str) -> None:
+@click.option("--now", "now", default=None, metavar="ISO", help="The time the \"What next\" panel is for, as for `hamflow next` "
+              "(ISO 8601; without an offset each athlete's local time). Default: the current time.")
+def report_cmd(db: str, config_path: str | None, athlete: str | None, n_weeks: int, out: str, now: str | None) -> None:
     """Write the weekly posterior-load dashboard: one self-contained HTML file that opens in any
     browser with no server and no network.
 
     Per athlete: weekly posterior vs quad load with the posterior share and its target band;
     minutes per movement pattern; sprint sessions per week and the shortest gap between hard
     sessions; the acute:chronic ratio of posterior load (a spike indicator, not an injury risk);
-    every weekly flag in words; the last workouts with their class and reasons; and a short
-    "what this means" for the latest week. Several athletes get a selector.
+    every weekly flag in words; the last workouts with their class and reasons; a short
+    "what this means" for the latest week; and "What next", as `hamflow next` shows it. Several
+    athletes get a selector.
 
     The flags' words and the charts' limits follow the config, as for ingest (give the same
     --config); the page shows the model version the rows were made with and says so, here and on
@@ -34,11 +37,14 @@ def report_cmd(db: str, config_path: str | None, athlete: str | None, n_weeks: i
       hamflow report --db hamflow.duckdb --athlete ana --weeks 16 --out ana.html
     """
     from ..report import load, render_report, version_warning
+    from ..report.guidance import load_guidance
 
+    when = parse_now(now)
     config = command_config(config_path)
     with open_database(db) as con:
         athletes = load(con, athlete=athlete, n_weeks=n_weeks)
-    html = render_report(athletes, database=Path(db).name, config=config)
+        guidance = {g.athlete_id: g for g in load_guidance(con, config, when) if athlete is None or g.athlete_id == athlete}
+    html = render_report(athletes, database=Path(db).name, config=config, guidance=guidance)
     Path(out).write_text(html, encoding="utf-8")
     warning = version_warning(athletes, config)
     if warning is not None:

@@ -9,6 +9,8 @@ Two kinds of number live here:
 
 - *model numbers* (``[model.*]`` and ``[weekly]``): how seconds are classified and weighed and
   what the weekly flags look for. They are hashed into ``model_version``.
+- *guidance numbers* (``[guidance]``): what ``hamflow next`` and the report aim for (sessions a
+  week, the posterior-share band). They change no stored row, so they are not hashed either.
 - *athlete numbers* (``[athletes.*]``): one person's vmax, thresholds, heart-rate range. They
   are inputs about the athlete, like the FIT file itself, not part of the model, so changing
   them does not change ``model_version``; :meth:`HamflowConfig.profile_fingerprint` gives a
@@ -351,6 +353,22 @@ class WeeklyParams:
         return self.strict_hard_session_gap_h if self.strict_spacing else self.hard_session_gap_h
 
 
+@dataclass(frozen=True, slots=True)
+class GuidanceParams:
+    """What ``hamflow next`` and the report hold an athlete's week against, beyond the flags.
+
+    Not model numbers: they change no stored row, so they are not part of ``model_version``.
+    """
+
+    #: Incline-walk and rowing sessions together per week: the guide's 3-4 a week.
+    posterior_sessions_min: int = 3
+    posterior_sessions_max: int = 4
+    #: The band of posterior share aimed for over the last ``share_weeks`` weeks.
+    target_share_low: float = 0.45
+    target_share_high: float = 0.60
+    share_weeks: int = 4
+
+
 DEFAULT_ATHLETE = "default"
 
 
@@ -366,6 +384,7 @@ class HamflowConfig:
     #: records them): these are never replaced by estimates. Keys of ``[athletes.default]`` are
     #: defaults, which estimates may replace. Not compared: it adds nothing the profiles lack.
     configured: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+    guidance: GuidanceParams = field(default_factory=GuidanceParams)
 
     @property
     def default_athlete(self) -> str:

@@ -22,6 +22,7 @@ from typing import Any, get_args, get_origin
 from .config import (
     DEFAULT_ATHLETE,
     AthleteProfile,
+    GuidanceParams,
     HamflowConfig,
     ModelParams,
     WeeklyParams,
@@ -71,9 +72,10 @@ def parse_config(text: str, *, source: str = "hamflow.toml") -> HamflowConfig:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
-    _check_keys(doc, {"model", "weekly", "athletes"}, source, "")
+    _check_keys(doc, {"model", "weekly", "guidance", "athletes"}, source, "")
     model = _build(ModelParams, doc.get("model", {}), f"{source}: model")
     weekly = _build(WeeklyParams, doc.get("weekly", {}), f"{source}: weekly")
+    guidance = _build(GuidanceParams, doc.get("guidance", {}), f"{source}: guidance")
     athletes_doc = doc.get("athletes", {})
     if not isinstance(athletes_doc, dict):
         raise ConfigError(f"{source}: 'athletes' must be a table of [athletes.<id>] tables")
@@ -92,7 +94,7 @@ def parse_config(text: str, *, source: str = "hamflow.toml") -> HamflowConfig:
             merged.pop("device_serials", None)  # devices belong to one person: never inherited
         athletes[athlete_id] = _build(AthleteProfile, merged, where)
         configured[athlete_id] = frozenset(values)
-    config = HamflowConfig(model, weekly, default, MappingProxyType(athletes), MappingProxyType(configured))
+    config = HamflowConfig(model, weekly, default, MappingProxyType(athletes), MappingProxyType(configured), guidance)
     _validate(config, source)
     return config
 
@@ -189,6 +191,13 @@ def _validate(config: HamflowConfig, source: str) -> None:
     w = config.weekly
     if not 0 < w.acute_days < w.chronic_days:
         problems.append("weekly: need 0 < acute_days < chronic_days")
+    g = config.guidance
+    if not 0 <= g.posterior_sessions_min <= g.posterior_sessions_max:
+        problems.append("guidance: need 0 <= posterior_sessions_min <= posterior_sessions_max")
+    if not 0.0 <= g.target_share_low <= g.target_share_high <= 1.0:
+        problems.append("guidance: need 0 <= target_share_low <= target_share_high <= 1")
+    if g.share_weeks < 1:
+        problems.append("guidance: share_weeks must be >= 1")
     for athlete_id, profile in [(DEFAULT_ATHLETE, config.default_profile), *config.athletes.items()]:
         where = f"athletes.{athlete_id}"
         if profile.hr_max_bpm <= profile.hr_rest_bpm:

@@ -10,7 +10,7 @@ mixing the two silently.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
@@ -22,16 +22,9 @@ import vl_convert
 
 from ..model.config import HamflowConfig
 from ..model.flags import flag_reason, flag_title, week_sentences
+from ..model.guidance import DISCLAIMER, Guidance
 from . import charts
 from .data import AthleteReport
-
-
-@dataclass(frozen=True)
-class ReportSettings:
-    """What the page shows that is not a model number. The flags' limits come from the config."""
-
-    #: The band of posterior share drawn on the weekly load chart.
-    target_share: tuple[float, float] = (0.45, 0.60)
 
 
 def model_versions(athletes: list[AthleteReport]) -> tuple[str, ...]:
@@ -72,11 +65,11 @@ def _frame(rows: list[dict[str, Any]], dates: tuple[str, ...] = ("week_start",))
     return frame.with_columns(pl.col(c).str.to_date() for c in dates if c in frame.columns)
 
 
-def _athlete_view(a: AthleteReport, config: HamflowConfig, settings: ReportSettings) -> dict[str, Any]:
+def _athlete_view(a: AthleteReport, config: HamflowConfig, guidance: Guidance | None) -> dict[str, Any]:
     weeks = _frame(a.weeks)
     patterns = _frame(a.patterns) if a.patterns else pl.DataFrame(
         {"week_start": [], "pattern": [], "minutes": []}, schema={"week_start": pl.Date, "pattern": pl.Utf8, "minutes": pl.Float64})
-    specs = charts.specs(weeks, patterns, target=settings.target_share, config=config)
+    specs = charts.specs(weeks, patterns, target=(config.guidance.target_share_low, config.guidance.target_share_high), config=config)
     latest = a.weeks[-1]
     flag_rows = [
         {"week_start": w["week_start"], "flag": f, "title": flag_title(f, config), "reason": flag_reason(f, config)}
@@ -86,18 +79,22 @@ def _athlete_view(a: AthleteReport, config: HamflowConfig, settings: ReportSetti
         "athlete_id": a.athlete_id, "latest": latest, "sentences": week_sentences(latest, config),
         "flag_rows": flag_rows, "workouts": a.workouts, "charts": specs,
         "weeks": a.weeks, "patterns": a.patterns,
+        "next": None if guidance is None else {"rows": guidance.rows(), "suggestions": guidance.suggestions},
+        "next_data": None if guidance is None else guidance.to_dict(),
     }
 
 
 def render_report(athletes: list[AthleteReport], *, database: str, config: HamflowConfig,
-                  settings: ReportSettings = ReportSettings(), generated: datetime | None = None) -> str:
+                  generated: datetime | None = None, guidance: Mapping[str, Guidance] | None = None) -> str:
     """The report HTML for ``athletes`` (an empty list gives the empty state), in the words and
-    limits of ``config``, showing the model version of the rows (``config``'s without rows)."""
-    views = [_athlete_view(a, config, settings) for a in athletes]
+    limits of ``config``, showing the model version of the rows (``config``'s without rows), and
+    a "What next" panel for each athlete in ``guidance`` (by athlete id)."""
+    guidance = guidance or {}
+    views = [_athlete_view(a, config, guidance.get(a.athlete_id)) for a in athletes]
     model_version = ", ".join(model_versions(athletes)) or config.model_version
     payload = {
         "database": database, "model_version": model_version, "config_model_version": config.model_version,
-        "athletes": [{k: v[k] for k in ("athlete_id", "weeks", "patterns", "workouts", "charts")} for v in views],
+        "athletes": [{k: v[k] for k in ("athlete_id", "weeks", "patterns", "workouts", "charts", "next_data")} for v in views],
     }
     data_json = json.dumps(payload, default=str, separators=(",", ":")).replace("</", "<\\/")
     return _template().render(
@@ -106,7 +103,7 @@ def render_report(athletes: list[AthleteReport], *, database: str, config: Hamfl
         acute_days=config.weekly.acute_days, chronic_days=config.weekly.chronic_days,
         generated=(generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"),
         vega_bundle=_markup(_vega_bundle()),
-        data_json=_markup(data_json), posterior=charts.POSTERIOR, quad=charts.QUAD,
+        data_json=_markup(data_json), disclaimer=DISCLAIMER if guidance else None, posterior=charts.POSTERIOR, quad=charts.QUAD,
     )
 
 

@@ -1,4 +1,5 @@
-"""The summary of an ingest run: counts, quarantined files with reasons, and the current week.
+"""The summary of an ingest run: counts, quarantined files with reasons, the current week, and
+what next per athlete (as the run finished).
 
 The CLI prints it and the Prefect flow publishes it as a markdown artifact, from the same
 function, so what the data engineer sees in the Prefect UI is what a terminal user sees.
@@ -7,12 +8,16 @@ function, so what the data engineer sees in the Prefect UI is what a terminal us
 from __future__ import annotations
 
 import os
+from datetime import UTC
 
 import polars as pl
 
 from ..ingest import RunReport
+from ..model.config import HamflowConfig
+from ..model.guidance import Guidance
 from ..store import read
 from ..store.connection import StoreError, connection
+from .guidance import guidance_markdown, guidance_text, load_guidance
 from .tables import render
 
 _WEEK_COLUMNS = (
@@ -28,6 +33,16 @@ def current_weeks(db_path: str | os.PathLike[str]) -> pl.DataFrame:
             return read.current_weeks(con)
     except StoreError:
         return pl.DataFrame()
+
+
+def current_guidance(report: RunReport, config: HamflowConfig) -> list[Guidance]:
+    """What next for every athlete as the run finished; empty if the database cannot be read now."""
+    now = report.finished_at if report.finished_at.tzinfo is not None else report.finished_at.replace(tzinfo=UTC)
+    try:
+        with connection(report.db_path, read_only=True, timeout_s=10) as con:
+            return load_guidance(con, config, now)
+    except StoreError:
+        return []
 
 
 def _counts_rows(report: RunReport) -> list[dict[str, object]]:
@@ -54,9 +69,12 @@ def _markdown_table(rows: list[dict[str, object]], columns: list[str]) -> str:
     return "\n".join([head, rule, *body])
 
 
-def run_markdown(report: RunReport, weeks: pl.DataFrame | None = None) -> str:
-    """Markdown for the Prefect artifact."""
+def run_markdown(report: RunReport, weeks: pl.DataFrame | None = None, config: HamflowConfig | None = None,
+                 guidance: list[Guidance] | None = None) -> str:
+    """Markdown for the Prefect artifact; with a ``config`` (or ``guidance``) it ends with "What next"."""
     weeks = current_weeks(report.db_path) if weeks is None else weeks
+    if guidance is None and config is not None:
+        guidance = current_guidance(report, config)
     counts = _counts_rows(report)
     parts = [
         f"# hamflow ingest {report.status}",
@@ -72,12 +90,17 @@ def run_markdown(report: RunReport, weeks: pl.DataFrame | None = None) -> str:
     if not weeks.is_empty():
         cols = [c for c in _WEEK_COLUMNS if c in weeks.columns]
         parts += ["## Current week's posterior load", _markdown_table(weeks.select(cols).to_dicts(), cols)]
+    if guidance:
+        parts.append(guidance_markdown(guidance))
     return "\n\n".join(parts) + "\n"
 
 
-def run_text(report: RunReport, weeks: pl.DataFrame | None = None) -> str:
+def run_text(report: RunReport, weeks: pl.DataFrame | None = None, config: HamflowConfig | None = None,
+             guidance: list[Guidance] | None = None) -> str:
     """The same summary for a terminal."""
     weeks = current_weeks(report.db_path) if weeks is None else weeks
+    if guidance is None and config is not None:
+        guidance = current_guidance(report, config)
     lines = [f"ingest {report.status}: run {report.run_id}", render(_counts_rows(report))]
     if report.quarantined:
         lines += ["", "quarantined:", render([{"file": q.path, "reason": q.reason, "detail": q.detail} for q in report.quarantined])]
@@ -86,4 +109,6 @@ def run_text(report: RunReport, weeks: pl.DataFrame | None = None) -> str:
     if not weeks.is_empty():
         cols = [c for c in _WEEK_COLUMNS if c in weeks.columns]
         lines += ["", "current week:", render(weeks.select(cols).with_columns(pl.col(pl.Float64).round(2)).to_dicts(), "table", cols)]
+    if guidance:
+        lines += ["", "what next (at the end of the run):", guidance_text(guidance)]
     return "\n".join(lines)

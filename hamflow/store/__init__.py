@@ -22,7 +22,8 @@ Public functions, by module (the most used are importable from ``hamflow.store``
 - :mod:`~hamflow.store.rewrite`: :func:`~hamflow.store.rewrite.stored_athlete`,
   :func:`~hamflow.store.rewrite.replace_workouts` (for ``hamflow reprocess``).
 - :mod:`~hamflow.store.read`: ``read.weeks``, ``read.current_weeks``, ``read.workouts``,
-  ``read.report_patterns``, ``read.report_workouts``, ``read.athletes``, ``read.query``,
+  ``read.report_patterns``, ``read.report_workouts``, ``read.guidance_workouts``,
+  ``read.guidance_weeks`` (for ``hamflow next``), ``read.athletes``, ``read.query``,
   ``read.export_parquet`` (kept under ``read``: ``weeks`` is also a module here).
 - :mod:`~hamflow.store.insert`: :func:`insert_frame`; :mod:`~hamflow.store.frames`:
   :func:`fetch_frame`, :func:`registered`.

@@ -6,7 +6,7 @@ Every query is a file in ``sql/queries/``; most build on the views of ``sql/base
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -78,6 +78,17 @@ def report_patterns(con: duckdb.DuckDBPyConnection, athlete: str, since: date) -
 def report_workouts(con: duckdb.DuckDBPyConnection, athlete: str, limit: int) -> pl.DataFrame:
     """The latest ``limit`` workouts of ``athlete`` with their verdict, for the report."""
     return _frame(con, "queries/report_workouts.sql", {"athlete": athlete, "limit": limit})
+
+
+def guidance_workouts(con: duckdb.DuckDBPyConnection, athlete: str, since: date, until: datetime) -> pl.DataFrame:
+    """What ``hamflow next`` reads of ``athlete``'s workouts: from ``since`` up to ``until``, and
+    the latest one up to ``until``, oldest first."""
+    return _frame(con, "queries/guidance_workouts.sql", {"athlete": athlete, "since": since, "until": until})
+
+
+def guidance_weeks(con: duckdb.DuckDBPyConnection, athlete: str, since: date) -> pl.DataFrame:
+    """``athlete``'s weekly rows from the week of ``since`` on."""
+    return _frame(con, "queries/guidance_weeks.sql", {"athlete": athlete, "since": since})
 
 
 def athletes(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hamflow.model import DEFAULT_CONFIG, ConfigError, load_config, parse_config
-from hamflow.model.config import AthleteProfile, HamflowConfig, ModelParams, WeeklyParams
+from hamflow.model.config import AthleteProfile, GuidanceParams, HamflowConfig, ModelParams, WeeklyParams
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "hamflow.example.toml"
 
@@ -40,6 +40,7 @@ def test_the_example_file_holds_the_defaults() -> None:
     config = load_config(EXAMPLE)
     assert config.model == DEFAULT_CONFIG.model
     assert config.weekly == DEFAULT_CONFIG.weekly
+    assert config.guidance == DEFAULT_CONFIG.guidance
     assert config.default_profile == DEFAULT_CONFIG.default_profile
     assert config.model_version == DEFAULT_CONFIG.model_version
     ana = config.profile("ana")
@@ -49,7 +50,7 @@ def test_the_example_file_holds_the_defaults() -> None:
 
 def test_the_example_file_documents_every_key() -> None:
     text = EXAMPLE.read_text()
-    sections = {"athletes.default": AthleteProfile, "weekly": WeeklyParams}
+    sections = {"athletes.default": AthleteProfile, "weekly": WeeklyParams, "guidance": GuidanceParams}
     for f in dataclasses.fields(ModelParams):
         sections[f"model.{f.name}"] = type(getattr(ModelParams(), f.name))
     for section, cls in list(sections.items()):  # nested tables, e.g. [model.quality.on_foot]
@@ -88,6 +89,8 @@ def test_unknown_keys_are_errors_with_the_key_named() -> None:
         ("[athletes.a]\nsex = 'other'\n", "is not one of"),
         ("[weekly]\nstrict_spacing = 1\n", "expected true or false"),
         ("not toml at all [", "not valid TOML"),
+        ("[guidance]\ntarget_share_low = 0.7\n", "target_share_low <= target_share_high"),
+        ("[guidance]\nposterior_sessions_max = 2\n", "posterior_sessions_min <= posterior_sessions_max"),
     ],
 )
 def test_bad_values_are_errors(text: str, message: str) -> None:
@@ -120,4 +123,5 @@ def test_model_version_follows_model_numbers_only() -> None:
     assert parse_config("[weekly]\nstrict_spacing = true\n").model_version != base.model_version
     athlete = parse_config("[athletes.default]\nvmax_mps = 9.5\n")
     assert athlete.model_version == base.model_version
+    assert parse_config("[guidance]\ntarget_share_low = 0.5\n").model_version == base.model_version
     assert athlete.profile_fingerprint(None) != base.profile_fingerprint(None)

@@ -95,6 +95,8 @@ def test_artifact_is_published(first_run: FirstRun) -> None:
     text = artifacts[0].data
     assert "Quarantined files" in text or "quarantined" in text
     assert "posterior load" in text.lower()
+    assert "## What next" in text and text.count("not medical advice") == 1
+    assert "### ana" in text and "### ben" in text
 
 
 def test_growing_file_is_deferred_then_picked_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
