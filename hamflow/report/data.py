@@ -22,6 +22,8 @@ class AthleteReport:
     weeks: list[dict[str, Any]]
     patterns: list[dict[str, Any]]
     workouts: list[dict[str, Any]]
+    #: The thresholds in force now, each with its source and evidence (``hamflow athletes``).
+    thresholds: list[dict[str, Any]]
 
 
 def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
@@ -46,5 +48,6 @@ def load(con: duckdb.DuckDBPyConnection, *, athlete: str | None = None, n_weeks:
         assert isinstance(since, date)  # a non-empty DATE column
         patterns = read.report_patterns(con, a, since)
         workouts = read.report_workouts(con, a, n_workouts)
-        reports.append(AthleteReport(a, _rows(weeks), _rows(patterns), _rows(workouts)))
+        thresholds = read.athlete_thresholds(con, athlete=a)
+        reports.append(AthleteReport(a, _rows(weeks), _rows(patterns), _rows(workouts), _rows(thresholds)))
     return reports

@@ -78,7 +78,7 @@ def _athlete_view(a: AthleteReport, config: HamflowConfig, guidance: Guidance | 
     return {
         "athlete_id": a.athlete_id, "latest": latest, "sentences": week_sentences(latest, config),
         "flag_rows": flag_rows, "workouts": a.workouts, "charts": specs,
-        "weeks": a.weeks, "patterns": a.patterns,
+        "weeks": a.weeks, "patterns": a.patterns, "thresholds": a.thresholds,
         "next": None if guidance is None else {"rows": guidance.rows(), "suggestions": guidance.suggestions},
         "next_data": None if guidance is None else guidance.to_dict(),
     }
@@ -94,7 +94,7 @@ def render_report(athletes: list[AthleteReport], *, database: str, config: Hamfl
     model_version = ", ".join(model_versions(athletes)) or config.model_version
     payload = {
         "database": database, "model_version": model_version, "config_model_version": config.model_version,
-        "athletes": [{k: v[k] for k in ("athlete_id", "weeks", "patterns", "workouts", "charts", "next_data")} for v in views],
+        "athletes": [{k: v[k] for k in ("athlete_id", "weeks", "patterns", "workouts", "thresholds", "charts", "next_data")} for v in views],
     }
     data_json = json.dumps(payload, default=str, separators=(",", ":")).replace("</", "<\\/")
     return _template().render(

@@ -75,6 +75,23 @@ def test_the_numbers_on_the_page_are_the_databases(report: Path, month_db: Path)
                     assert (week[key] is None and value is None) or math.isclose(week[key], value, abs_tol=1e-4), key
 
 
+def test_each_athletes_thresholds_are_shown_with_their_source_as_hamflow_athletes_gives_them(report: Path, month_db: Path) -> None:
+    result = CliRunner().invoke(cli, ["athletes", "--db", str(month_db), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    expected = json.loads(result.output)
+    assert {r["source"] for r in expected} >= {"default", "estimated"}  # built-in numbers; the sprints estimate vmax
+    with open_offline(report) as visit:
+        embedded = json.loads(visit.page.text_content("#hamflow-data") or "{}")
+        for athlete in embedded["athletes"]:
+            mine = [r for r in expected if r["athlete_id"] == athlete["athlete_id"]]
+            assert [(t["metric"], t["value"], t["source"]) for t in athlete["thresholds"]] == [
+                (r["metric"], r["value"], r["source"]) for r in mine
+            ]
+            card = visit.page.text_content(f"#thresholds-{athlete['athlete_id']}") or ""
+            for r in mine:
+                assert r["metric"] in card and r["source"] in card
+
+
 def test_the_text_explains_the_latest_week(report: Path) -> None:
     with open_offline(report) as visit:
         text = visit.page.text_content('section[data-athlete="ana"] .meaning') or ""
