@@ -94,7 +94,9 @@ def render_report(athletes: list[AthleteReport], *, database: str, config: Hamfl
     model_version = ", ".join(model_versions(athletes)) or config.model_version
     payload = {
         "database": database, "model_version": model_version, "config_model_version": config.model_version,
-        "athletes": [{k: v[k] for k in ("athlete_id", "weeks", "patterns", "workouts", "thresholds", "charts", "next_data")} for v in views],
+        "athletes": [
+            {k: v[k] for k in ("athlete_id", "weeks", "patterns", "workouts", "thresholds", "charts", "next_data")} for v in views
+        ],
     }
     data_json = json.dumps(payload, default=str, separators=(",", ":")).replace("</", "<\\/")
     return _template().render(
