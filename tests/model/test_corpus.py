@@ -21,9 +21,11 @@ EXPECTED = Counter(
         ("bike", "quad"): 71,
         ("bike", "unclassified"): 1,
         ("elliptical", "quad"): 1,
-        ("on_foot", "mixed"): 16,
-        ("on_foot", "posterior"): 2,
-        ("on_foot", "quad"): 28,
+        # Each file judged by the thresholds its own samples show (docs/model.md section 9): the
+        # strides run and IpBike's intervals become posterior, two steady runs mixed.
+        ("on_foot", "mixed"): 17,
+        ("on_foot", "posterior"): 4,
+        ("on_foot", "quad"): 25,
         ("on_foot", "unclassified"): 11,
         ("other", "posterior"): 1,  # rowingdata/3x250m.fit: a generic-sport row, recognised from its data
         ("other", "unclassified"): 47,
