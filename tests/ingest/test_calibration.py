@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import polars as pl
-import pytest
 
 from hamflow.ingest.run import IngestOptions, ingest
 from hamflow.model import DEFAULT_CONFIG, parse_config
@@ -18,8 +17,11 @@ from hamflow.model.config import HamflowConfig
 from hamflow.store.connection import connection
 from tests.calibration_athletes import DAY, T0, flat_sprints, hill_sprints, jog, strides, write
 
+from ..corpus import corpus_root
+
 OPTIONS = IngestOptions(settle_s=0)
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_fit"
+
 
 
 def _rows(db: Path, sql: str) -> pl.DataFrame:
@@ -157,12 +159,11 @@ def test_a_run_says_how_many_workouts_it_recalibrated(tmp_path: Path) -> None:
     assert again.counts.workouts_recalibrated == 0
 
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "fit_corpus"
+CORPUS = corpus_root()
 STRIDES = CORPUS / "fitedit" / "fr945-run-2019-12-18-35min-easy-4x20s-strides.fit"
 ROW = CORPUS / "fitparse" / "20170518-191602-1740899583.fit"
 
 
-@pytest.mark.skipif(not STRIDES.exists() or not ROW.exists(), reason="the real-device corpus is not here")
 def test_the_real_strides_run_has_sprint_efforts_and_the_indoor_row_an_if_below_1_3(tmp_path: Path) -> None:
     db = tmp_path / "h.duckdb"
     ingest([STRIDES, ROW], db, DEFAULT_CONFIG, IngestOptions(settle_s=0, athlete="real"))
