@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal
 
@@ -193,8 +193,10 @@ class GradeFilter:
     window_m: float = 30.0
     #: Windows covering less than this fraction of ``window_m`` keep the previous grade.
     min_span_fraction: float = 0.5
-    #: Larger absolute grades are glitches and keep the previous grade (%).
+    #: Larger absolute grades are glitches and keep the previous grade (%), on wheels...
     max_abs_pct: float = 40.0
+    #: ... and on foot, where a vertical-kilometre course climbs at 50 % for most of an hour.
+    max_abs_pct_on_foot: float = 55.0
     #: The previous grade is kept for at most this long (s); beyond it the grade is unknown.
     hold_s: int = 30
     #: Centred rolling mean over this many samples after the slope.
@@ -215,6 +217,10 @@ class GradeFilter:
     #: A slope smaller than this many standard errors (from the measured noise) is flat: noise
     #: does not make hills, and a device's own ascent ignores the same wobble.
     significance_z: float = 2.0
+
+    def on_foot(self) -> GradeFilter:
+        """The same filter with the steeper glitch limit of a session on foot."""
+        return replace(self, max_abs_pct=self.max_abs_pct_on_foot)
 
 
 _HIP_EXTENSION = ("deadlift", "hip_raise", "leg_curl", "hyperextension", "hip_swing", "olympic_lift")

@@ -115,10 +115,11 @@ def derive_signals(
         source, grade = keep_grade, pl.col("grade_pct")
     else:
         indoor = kind.indoor or frame.get_column("altitude_m").null_count() == frame.height
-        source = choose_grade_source(frame, indoor=indoor, params=model.grade)
+        params = model.grade.on_foot() if kind.activity is Activity.ON_FOOT else model.grade
+        source = choose_grade_source(frame, indoor=indoor, params=params)
         if source is GradeSource.ALTITUDE:
-            frame = frame.with_columns(altitude_grade(frame, model.grade).alias("_altitude_grade"))
-        grade = grade_expr(source, model.grade)
+            frame = frame.with_columns(altitude_grade(frame, params).alias("_altitude_grade"))
+        grade = grade_expr(source, params)
     frame = frame.with_columns(
         grade.cast(pl.Float64).alias("grade_pct"),
         pl.lit(source.value).alias("grade_source"),

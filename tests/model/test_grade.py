@@ -97,3 +97,23 @@ def test_a_flat_jog_with_noisy_altitude_stays_quad(amplitude: float, seed: int, 
     s = classify(frame).summary
     assert s.workout_class == "quad", (s.posterior_share, s.reasons)
     assert s.total_load <= 1.1 * (speed / DEFAULT_CONFIG.default_profile.threshold_speed_mps) ** 2 * n / 36
+
+
+def steep_climb(speed: float, grade_pct: float, seconds: int = 600) -> pl.DataFrame:
+    distance = cumulative([speed] * seconds)
+    altitude = [round((500.0 + grade_pct / 100 * d) / 0.2) * 0.2 for d in distance]
+    return records(seconds, speed=[speed] * seconds, distance=distance, altitude=altitude)
+
+
+def test_a_vertical_kilometre_pitch_on_foot_keeps_its_grade() -> None:
+    """50 % at 0.6 m/s is a vertical-kilometre course, not a glitch: the climb is steep walking."""
+    result = classify(steep_climb(0.6, 50.0), "hiking", "generic")
+    grade = result.samples["grade_pct"].to_list()[60:-60]
+    assert statistics.median(grade) == pytest.approx(50.0, abs=1.0)
+    assert set(result.samples["pattern"].to_list()[60:-60]) == {"WALK_STEEP"}
+
+
+def test_the_same_pitch_on_a_bike_is_a_glitch_and_gives_no_grade() -> None:
+    """No road is ridden at 50 %: on wheels the 40 % limit holds, so the grade stays unknown."""
+    result = classify(steep_climb(3.0, 50.0), "cycling", "road")
+    assert result.samples["grade_pct"].drop_nulls().len() == 0
