@@ -5,22 +5,27 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 
 import click
 import duckdb
 import polars as pl
 
 from ..ingest.reprocess import reprocess
-from ..report.tables import render
+from ..report.tables import Format, render
 from ..store import read
 from .options import athlete_option, command_config, config_option, db_option, format_option, open_database
 
 
-def _echo_frame(frame: pl.DataFrame, fmt: str, empty: str) -> None:
-    if frame.is_empty() and fmt == "table":
+def _echo_rows(rows: list[dict[str, Any]], columns: list[str], fmt: str, empty: str) -> None:
+    if not rows and fmt == "table":
         click.echo(empty)
         return
-    click.echo(render(frame.to_dicts(), fmt, frame.columns))  # type: ignore[arg-type]
+    click.echo(render(rows, cast(Format, fmt), columns))
+
+
+def _echo_frame(frame: pl.DataFrame, fmt: str, empty: str) -> None:
+    _echo_rows(frame.to_dicts(), frame.columns, fmt, empty)
 
 
 @click.command("weeks")
@@ -107,10 +112,10 @@ def sql_cmd(query: str, db: str, fmt: str) -> None:
     with open_database(db) as con:
         # Read-only protects the database file; read.query switches off access to other files.
         try:
-            frame = read.query(con, query)
+            result = read.query(con, query)
         except duckdb.Error as exc:
             raise click.ClickException(str(exc).splitlines()[0]) from exc
-    _echo_frame(frame, fmt, "(no rows)")
+    _echo_rows([dict(zip(result.columns, row, strict=True)) for row in result.rows], result.columns, fmt, "(no rows)")
 
 
 @click.command("export")

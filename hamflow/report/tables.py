@@ -9,8 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
 Format = Literal["table", "csv", "json"]
@@ -26,14 +27,34 @@ def _cell(value: Any) -> str:
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, (list, tuple)):
         return ", ".join(_cell(v) for v in value)
+    if isinstance(value, (bytes, bytearray)):
+        return _jsonable(value)  # type: ignore[no-any-return]
+    if isinstance(value, dict):
+        return json.dumps(_jsonable(value), default=_json_default)
     return str(value)
 
 
+def _jsonable(value: Any) -> Any:
+    """``value`` with every part JSON can hold as itself: NaN and infinity are not JSON numbers,
+    maps may have keys that are not strings, and a BLOB is shown as hex."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        return "\\x" + value.hex()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
 def _json_default(value: Any) -> Any:
-    if isinstance(value, (datetime, date)):
+    """Values JSON has no type for: dates as ISO 8601, durations (INTERVAL) in seconds, DECIMAL,
+    UUID and the rest as their text."""
+    if isinstance(value, (datetime, date, time)):
         return value.isoformat()
-    if isinstance(value, tuple):
-        return list(value)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
     return str(value)
 
 
@@ -41,7 +62,7 @@ def render(rows: Sequence[Mapping[str, Any]], fmt: Format = "table", columns: Se
     """Render ``rows`` (dicts with the same keys) in ``fmt``; ``columns`` picks and orders keys."""
     cols = list(columns) if columns is not None else (list(rows[0].keys()) if rows else [])
     if fmt == "json":
-        return json.dumps([{c: row.get(c) for c in cols} for row in rows], default=_json_default, indent=2)
+        return json.dumps([{c: _jsonable(row.get(c)) for c in cols} for row in rows], default=_json_default, indent=2)
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")

@@ -6,8 +6,10 @@ Every query is a file in ``sql/queries/``; most build on the views of ``sql/base
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -96,11 +98,23 @@ def athletes(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in execute_sql(con, "queries/athletes.sql").fetchall()]
 
 
-def query(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
+@dataclass(frozen=True, slots=True)
+class QueryResult:
+    """A user's query result as DuckDB's Python values: any type a query can return (INTERVAL,
+    DECIMAL, UUID, BLOB, nested types...), where a polars frame has no dtype for some."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str) -> QueryResult:
     """Run a user's query. The caller opens ``con`` read-only, so it cannot change the database;
     external access is switched off first, so it cannot read or write any other file either."""
     execute_sql(con, "session/no_external_access.sql")
-    return fetch_frame(con, sql)
+    relation: duckdb.DuckDBPyRelation | None = con.sql(sql)
+    if relation is None:  # a statement without a result (CHECKPOINT)
+        return QueryResult([], [])
+    return QueryResult(list(relation.columns), relation.fetchall())
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:

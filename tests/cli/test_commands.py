@@ -56,6 +56,30 @@ def test_sql_reads(db: Path) -> None:
     assert code == 0 and json.loads(text) == [{"n": 3}]
 
 
+#: A value of every kind of DuckDB type that polars has no dtype for, or that JSON cannot hold.
+AWKWARD_TYPES = (
+    "SELECT finished_at - started_at AS took, INTERVAL 90 MINUTE AS i, 1.50::DECIMAL(10, 2) AS d, "
+    "'abc'::BLOB AS b, '6ad3bd5e-7d1a-4a45-9c7b-0d8c2e7c4a3e'::UUID AS u, MAP {1: 'x'} AS m, "
+    "union_value(n := 2) AS un, 'NaN'::DOUBLE AS nan, TIME '10:00' AS t, BIT '101' AS bits, "
+    "{'a': [1, 2]} AS st FROM ingest_runs LIMIT 1"
+)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_sql_prints_every_type_a_query_can_return(db: Path, fmt: str) -> None:
+    code, text = run("sql", AWKWARD_TYPES, "--db", str(db), "--format", fmt)
+    assert code == 0, text
+    if fmt == "json":
+        (row,) = json.loads(text)  # strict JSON: no NaN literal
+        assert row["i"] == 5400.0 and row["d"] == "1.50" and row["b"] == "\\x616263" and row["m"] == {"1": "x"}
+        assert row["took"] >= 0 and row["nan"] == "nan" and row["st"] == {"a": [1, 2]}
+    elif fmt == "csv":
+        (row,) = list(csv.DictReader(io.StringIO(text)))
+        assert row["i"] == "1:30:00" and row["u"] == "6ad3bd5e-7d1a-4a45-9c7b-0d8c2e7c4a3e" and row["bits"] == "101"
+    else:
+        assert "1:30:00" in text.splitlines()[2] and "\\x616263" in text
+
+
 def _state(db: Path, folder: Path) -> tuple[str, list[str], list[str]]:
     """The database file's bytes (as a hash), the files beside it, and the files in ``folder``."""
     return (hashlib.sha256(db.read_bytes()).hexdigest(), sorted(p.name for p in db.parent.iterdir()),
