@@ -32,7 +32,7 @@ def next_cmd(db: str, config_path: str | None, athlete: str | None, fmt: str, no
 
     when = parse_now(now)
     config = command_config(config_path)
-    with open_database(db) as con:
+    with open_database(db, athlete=athlete) as con:
         try:
             items = load_guidance(con, config, when, athlete=athlete)
         except UnknownAthlete as exc:

@@ -13,6 +13,7 @@ import duckdb
 from ..model import ConfigError, HamflowConfig, load_config
 from ..model.config_load import find_config
 from ..report.tables import FORMATS
+from ..store import read
 from ..store.connection import StoreError, connection
 from ..store.schema import ensure_schema, require_schema
 
@@ -61,16 +62,29 @@ def parse_now(now: str | None) -> datetime | None:
 
 
 @contextmanager
-def open_database(db: str, *, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_database(db: str, *, write: bool = False, athlete: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """The database for one command: read-only and required to hold hamflow data, or (``write``)
     writable with its schema brought up to date. Waits while another process holds the lock;
-    any store error, raised opening it or while the command uses it, is a one-line error."""
+    any store error, raised opening it or while the command uses it, is a one-line error.
+
+    ``athlete`` (a command's ``--athlete``) must be one the database knows: a typo would
+    otherwise read as "no data yet", which is a different and wrong answer.
+    """
     try:
         with connection(db, read_only=not write) as con:
             if write:
                 ensure_schema(con)
             else:
                 require_schema(con)
+            if athlete is not None:
+                _require_athlete(con, athlete)
             yield con
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _require_athlete(con: duckdb.DuckDBPyConnection, athlete: str) -> None:
+    known = read.athletes(con)
+    if athlete not in known:
+        listed = ", ".join(known) if known else "none yet: run `hamflow ingest` first"
+        raise click.ClickException(f"--athlete {athlete}: no such athlete in the database (athletes: {listed})")

@@ -44,7 +44,7 @@ def weeks_cmd(db: str, athlete: str | None, n_weeks: int, fmt: str) -> None:
       hamflow weeks --athlete ana --weeks 8
       hamflow weeks --format csv > weeks.csv
     """
-    with open_database(db) as con:
+    with open_database(db, athlete=athlete) as con:
         frame = read.weeks(con, athlete=athlete, n_weeks=n_weeks)
     frame = frame.drop("model_version").with_columns(pl.col(pl.Float64).round(2))
     _echo_frame(frame, fmt, "no weeks yet: run `hamflow ingest` first")
@@ -65,7 +65,7 @@ def workouts_cmd(db: str, athlete: str | None, since: datetime | None, limit: in
       hamflow workouts --athlete ben --since 2026-10-01
       hamflow workouts --format json | jq '.[0].reasons'
     """
-    with open_database(db) as con:
+    with open_database(db, athlete=athlete) as con:
         frame = read.workouts(con, athlete=athlete, since=since.date() if since else None, limit=limit)
     _echo_frame(frame, fmt, "no workouts yet: run `hamflow ingest` first")
 
@@ -86,7 +86,7 @@ def athletes_cmd(db: str, athlete: str | None, fmt: str) -> None:
       hamflow athletes
       hamflow athletes --athlete ana --format json
     """
-    with open_database(db) as con:
+    with open_database(db, athlete=athlete) as con:
         frame = read.athlete_thresholds(con, athlete=athlete)
     _echo_frame(frame, fmt, "no athletes yet: run `hamflow ingest` first")
 
@@ -151,7 +151,7 @@ def reprocess_cmd(db: str, config_path: str | None, athlete: str | None) -> None
       hamflow reprocess --config hamflow.toml
     """
     config = command_config(config_path)
-    with open_database(db, write=True) as con:
+    with open_database(db, write=True, athlete=athlete) as con:
         result = reprocess(con, config, athlete=athlete)
     click.echo(
         f"recomputed {result.workouts} workouts with model {result.model_version}: "

@@ -41,7 +41,7 @@ def report_cmd(db: str, config_path: str | None, athlete: str | None, n_weeks: i
 
     when = parse_now(now)
     config = command_config(config_path)
-    with open_database(db) as con:
+    with open_database(db, athlete=athlete) as con:
         athletes = load(con, athlete=athlete, n_weeks=n_weeks)
         guidance = {g.athlete_id: g for g in load_guidance(con, config, when) if athlete is None or g.athlete_id == athlete}
     html = render_report(athletes, database=Path(db).name, config=config, guidance=guidance)

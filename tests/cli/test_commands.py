@@ -181,3 +181,12 @@ def test_help_reads_like_a_manual() -> None:
     assert code == 0
     for command in ("inspect", "ingest", "weeks", "workouts", "sql", "export", "reprocess", "explain", "report", "serve"):
         assert command in text
+
+
+@pytest.mark.parametrize("command", ["weeks", "workouts", "athletes", "next", "report", "reprocess"])
+def test_an_unknown_athlete_is_an_error_that_names_the_known_ones(db: Path, command: str, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    extra = ["--out", str(out)] if command == "report" else []
+    code, text = run(command, "--db", str(db), "--athlete", "nobody", *extra)
+    assert code != 0 and text.strip().splitlines() == ["Error: --athlete nobody: no such athlete in the database (athletes: ana, ben)"]
+    assert not out.exists()
