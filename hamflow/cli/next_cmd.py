@@ -28,13 +28,10 @@ def next_cmd(db: str, config_path: str | None, athlete: str | None, fmt: str, no
       hamflow next --athlete ana
       hamflow next --now 2026-10-30T08:00 --format json
     """
-    from ..report.guidance import UnknownAthlete, guidance_json, guidance_text, load_guidance
+    from ..report.guidance import guidance_json, guidance_text, load_guidance
 
     when = parse_now(now)
     config = command_config(config_path)
     with open_database(db, athlete=athlete) as con:
-        try:
-            items = load_guidance(con, config, when, athlete=athlete)
-        except UnknownAthlete as exc:
-            raise click.ClickException(str(exc)) from exc
+        items = load_guidance(con, config, when, athlete=athlete)
     click.echo(guidance_json(items) if fmt == "json" else guidance_text(items))

@@ -77,14 +77,7 @@ def open_database(db: str, *, write: bool = False, athlete: str | None = None) -
             else:
                 require_schema(con)
             if athlete is not None:
-                _require_athlete(con, athlete)
+                read.require_athlete(con, athlete)
             yield con
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
-
-
-def _require_athlete(con: duckdb.DuckDBPyConnection, athlete: str) -> None:
-    known = read.athletes(con)
-    if athlete not in known:
-        listed = ", ".join(known) if known else "none yet: run `hamflow ingest` first"
-        raise click.ClickException(f"--athlete {athlete}: no such athlete in the database (athletes: {listed})")

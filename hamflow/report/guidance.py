@@ -16,19 +16,15 @@ from ..store import read
 _MAX_OFFSET = timedelta(hours=14)
 
 
-class UnknownAthlete(LookupError):
-    """An athlete the database has no files of; the message lists the ones it has."""
-
-
 def load_guidance(
     con: duckdb.DuckDBPyConnection, config: HamflowConfig, now: datetime | None = None, *, athlete: str | None = None
 ) -> list[Guidance]:
     """The guidance for every athlete in the database (or ``athlete``) at ``now`` (default: the
     current time; naive means each athlete's local time)."""
     now = now if now is not None else datetime.now(UTC)
+    if athlete is not None:
+        read.require_athlete(con, athlete)
     known = read.athletes(con)
-    if athlete is not None and athlete not in known:
-        raise UnknownAthlete(f"no athlete {athlete!r} in this database; known athletes: {', '.join(known) or 'none yet'}")
     since = window_start(now, config)
     until = now if now.tzinfo is not None else now.replace(tzinfo=UTC) + _MAX_OFFSET  # naive: local, any zone
     out = []

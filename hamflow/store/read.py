@@ -98,6 +98,18 @@ def athletes(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in execute_sql(con, "queries/athletes.sql").fetchall()]
 
 
+class UnknownAthlete(StoreError):
+    """An athlete the database has no files of; the message lists the ones it has."""
+
+
+def require_athlete(con: duckdb.DuckDBPyConnection, athlete: str) -> None:
+    """Raise :class:`UnknownAthlete` unless the database has files of ``athlete``: a typo must
+    not read as "no data yet", which is a different and wrong answer."""
+    known = athletes(con)
+    if athlete not in known:
+        raise UnknownAthlete(f"no athlete {athlete!r} in this database; known athletes: {', '.join(known) or 'none yet'}")
+
+
 @dataclass(frozen=True, slots=True)
 class QueryResult:
     """A user's query result as DuckDB's Python values: any type a query can return (INTERVAL,

@@ -188,5 +188,5 @@ def test_an_unknown_athlete_is_an_error_that_names_the_known_ones(db: Path, comm
     out = tmp_path / "report.html"
     extra = ["--out", str(out)] if command == "report" else []
     code, text = run(command, "--db", str(db), "--athlete", "nobody", *extra)
-    assert code != 0 and text.strip().splitlines() == ["Error: --athlete nobody: no such athlete in the database (athletes: ana, ben)"]
+    assert code != 0 and text.strip().splitlines() == ["Error: no athlete 'nobody' in this database; known athletes: ana, ben"]
     assert not out.exists()

@@ -16,8 +16,9 @@ from click.testing import CliRunner
 from hamflow.cli import cli
 from hamflow.model import DEFAULT_CONFIG
 from hamflow.model.guidance import DISCLAIMER
-from hamflow.report.guidance import UnknownAthlete, guidance_markdown, load_guidance
+from hamflow.report.guidance import guidance_markdown, load_guidance
 from hamflow.store.frames import fetch_frame
+from hamflow.store.read import UnknownAthlete
 
 
 @pytest.fixture(scope="module")
