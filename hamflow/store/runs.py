@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
@@ -52,11 +54,44 @@ class StageTimes:
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, model_version: str) -> datetime:
-    """Insert the run's row as ``running``; returns its start time."""
+    """Insert the run's row as ``running``, owned by this process; returns its start time.
+
+    Runs left ``running`` by a process that is gone are marked ``abandoned`` first.
+    """
     started = datetime.now(UTC)
-    execute_sql(con, "writes/start_run.sql", {"run_id": run_id, "started_at": started,
-                                              "hamflow_version": __version__, "model_version": model_version})
+    abandon_dead_runs(con, run_id, started)
+    execute_sql(con, "writes/start_run.sql", {"run_id": run_id, "started_at": started, "hamflow_version": __version__,
+                                              "model_version": model_version, "host": socket.gethostname(), "pid": os.getpid()})
     return started
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def abandon_dead_runs(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> list[str]:
+    """Mark ``abandoned`` the runs still ``running`` whose process is gone; returns their ids.
+
+    Only runs started on this machine can be checked (their process id means something here);
+    a run from before hamflow recorded its process has no owner to wait for. A run on another
+    machine stays ``running`` until that machine's next run looks at it.
+    """
+    host = socket.gethostname()
+    gone = []
+    for other, other_host, pid, started in execute_sql(con, "queries/running_runs.sql", {"run_id": run_id}).fetchall():
+        if other_host is None or (other_host == host and pid is not None and not _alive(pid)):
+            whose = f"process {pid} on {other_host}" if other_host is not None else "a process hamflow did not record"
+            message = (f"abandoned: started {started:%Y-%m-%d %H:%M} UTC and never finished; "
+                       f"its {whose} was gone when run {run_id} started")
+            execute_sql(con, "writes/abandon_run.sql", {"run_id": other, "noticed_at": now, "message": message})
+            gone.append(other)
+    return gone
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: RunCounts, *, status: str, message: str | None = None) -> None:

@@ -143,3 +143,31 @@ def test_reprocess_after_a_threshold_change(tmp_path: Path) -> None:
     ingest([str(inbox)], clean, load_config(config), FAST)
     assert_same(snapshot(clean, ("workouts", "weekly_posterior_load", "workout_patterns")),
                 snapshot(db, ("workouts", "weekly_posterior_load", "workout_patterns")))
+
+
+def test_a_killed_run_is_marked_abandoned_by_the_next_run(tmp_path: Path) -> None:
+    """kill -9 after the first batch: the run's row said `running` forever; the next run on this
+    machine finds its process gone and marks it abandoned, with when it noticed. A run still alive
+    (this test's own process) and one on another machine are left alone."""
+    inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("track_sprints"), sample("bike")]})
+    db = tmp_path / "h.duckdb"
+    cmd = [sys.executable, "-m", "hamflow.cli", "ingest", str(inbox), "--db", str(db), "--engine", "local",
+           "--settle", "0", "--batch-size", "1"]
+    crashed = subprocess.run(cmd, env={**os.environ, "HAMFLOW_CRASH_AT": "write:committed@1"}, capture_output=True,
+                             text=True, timeout=120)
+    assert crashed.returncode == -9, crashed.stderr
+    ((killed, status),) = rows(db, "SELECT run_id, status FROM ingest_runs")
+    assert status == "running"
+    with duckdb.connect(str(db)) as con:
+        for run_id, host, pid in [("alive-here", None, os.getpid()), ("elsewhere", "another-machine", 1)]:
+            con.execute("INSERT INTO ingest_runs (run_id, started_at, status, hamflow_version, model_version, host, pid) "
+                        "SELECT ?, now(), 'running', 'x', 'x', coalesce(?, host), ? FROM ingest_runs WHERE run_id = ?",
+                        [run_id, host, pid, killed])
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    runs = {r[0]: r[1:] for r in rows(db, "SELECT run_id, status, abandoned_at IS NOT NULL, message FROM ingest_runs")}
+    status, noticed, message = runs.pop(killed)
+    assert status == "abandoned" and noticed and "never finished" in message, message
+    assert runs.pop("alive-here")[:2] == ("running", False)
+    assert runs.pop("elsewhere")[:2] == ("running", False)
+    assert [r[0] for r in runs.values()] == ["completed"]
