@@ -1,4 +1,4 @@
-"""The summary of an ingest run: counts, quarantined files with reasons, the current week, and
+"""The summary of an ingest run: counts, quarantined files with reasons, each athlete's latest week, and
 what next per athlete (as the run finished).
 
 The CLI prints it and the Prefect flow publishes it as a markdown artifact, from the same
@@ -8,7 +8,7 @@ function, so what the data engineer sees in the Prefect UI is what a terminal us
 from __future__ import annotations
 
 import os
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
@@ -21,7 +21,7 @@ from .guidance import guidance_markdown, guidance_text, load_guidance
 from .tables import render
 
 _WEEK_COLUMNS = (
-    "athlete_id", "week_start", "workouts", "moving_min", "posterior_load", "quad_load",
+    "athlete_id", "week_start", "age", "workouts", "moving_min", "posterior_load", "quad_load",
     "posterior_share", "sprint_sessions", "min_hours_between_hard_sessions", "acwr_posterior", "flags",
 )
 
@@ -33,6 +33,25 @@ def current_weeks(db_path: str | os.PathLike[str]) -> pl.DataFrame:
             return read.current_weeks(con)
     except StoreError:
         return pl.DataFrame()
+
+
+def with_age(weeks: pl.DataFrame, now: datetime) -> pl.DataFrame:
+    """``weeks`` with an ``age`` column beside ``week_start``: an athlete's latest week may be
+    years old (an archive's last workout), and a table headed "latest week" must not pass it off
+    as this week. Counted from the Monday of ``now``'s week (UTC)."""
+    if weeks.is_empty() or "week_start" not in weeks.columns:
+        return weeks
+    monday = now.date() - timedelta(days=now.weekday())
+    before = ((pl.lit(monday) - pl.col("week_start")).dt.total_days() // 7).cast(pl.Int64)
+    age = (
+        pl.when(before <= 0).then(pl.lit("this week"))
+        .when(before == 1).then(pl.lit("last week"))
+        .when(before < 104).then(pl.format("{} weeks ago", before))
+        .otherwise(pl.format("{} years ago", before // 52))
+    )
+    aged = weeks.with_columns(age.alias("age"))
+    at = aged.columns.index("week_start") + 1
+    return aged.select([*aged.columns[:at], "age", *aged.columns[at:-1]])
 
 
 def current_guidance(report: RunReport, config: HamflowConfig) -> list[Guidance]:
@@ -88,8 +107,9 @@ def run_markdown(report: RunReport, weeks: pl.DataFrame | None = None, config: H
     if report.deferred:
         parts += ["## Deferred (still being written; next run picks them up)", "\n".join(f"- `{p}`" for p in report.deferred)]
     if not weeks.is_empty():
+        weeks = with_age(weeks, report.finished_at)
         cols = [c for c in _WEEK_COLUMNS if c in weeks.columns]
-        parts += ["## Current week's posterior load", _markdown_table(weeks.select(cols).to_dicts(), cols)]
+        parts += ["## Each athlete's latest week with data", _markdown_table(weeks.select(cols).to_dicts(), cols)]
     if guidance:
         parts.append(guidance_markdown(guidance))
     return "\n\n".join(parts) + "\n"
@@ -107,8 +127,10 @@ def run_text(report: RunReport, weeks: pl.DataFrame | None = None, config: Hamfl
     if report.deferred:
         lines += ["", "deferred (still being written; the next run picks them up):", *[f"  {p}" for p in report.deferred]]
     if not weeks.is_empty():
+        weeks = with_age(weeks, report.finished_at)
         cols = [c for c in _WEEK_COLUMNS if c in weeks.columns]
-        lines += ["", "current week:", render(weeks.select(cols).with_columns(pl.col(pl.Float64).round(2)).to_dicts(), "table", cols)]
+        table = weeks.select(cols).with_columns(pl.col(pl.Float64).round(2)).to_dicts()
+        lines += ["", "latest week with data, per athlete:", render(table, "table", cols)]
     if guidance:
         lines += ["", "what next (at the end of the run):", guidance_text(guidance)]
     return "\n".join(lines)

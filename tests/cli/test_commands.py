@@ -25,7 +25,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = root / "h.duckdb"
     result = CliRunner().invoke(cli, ["ingest", str(inbox), "--db", str(path), "--engine", "local", "--settle", "0"])
     assert result.exit_code == 0, result.output
-    assert "current week" in result.output and str(path) in result.output
+    assert "latest week with data" in result.output and str(path) in result.output
     return path
 
 
