@@ -83,6 +83,7 @@ def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete
       hamflow ingest ~/Downloads/row.fit --athlete ana
       hamflow ingest inbox/ --task-runner dask --dask-address tcp://10.0.0.5:8786
     """
+    _require_engine_options(click.get_current_context(), engine)
     config = command_config(config_path)
     options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size,
                             max_file_bytes=int(max_file_mb * 2**20))
@@ -98,6 +99,21 @@ def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete
         raise click.ClickException(str(exc)) from exc
     click.echo(run_text(report, config=config))
     click.echo(f"\ndatabase: {os.path.abspath(db)}  (query it: hamflow weeks --db {db}; hamflow sql \"...\" --db {db})")
+
+
+#: Options that only the prefect engine reads: given with ``--engine local`` they would be ignored.
+_PREFECT_ONLY = ("task_runner", "dask_address", "workers", "always_flow", "verbose")
+
+
+def _require_engine_options(ctx: click.Context, engine: str) -> None:
+    """Every option given must apply: a user asking for Dask must not get a local run silently."""
+    given = [name for name in _PREFECT_ONLY
+             if ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)]
+    if engine == "local" and given:
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise click.UsageError(f"{flags}: for --engine prefect only (--engine local runs everything in this process)")
+    if ctx.params.get("dask_address") and ctx.params.get("task_runner") != "dask":
+        raise click.UsageError("--dask-address needs --task-runner dask")
 
 
 def _run_flow(paths: list[str], db: str, config_path: str | None, options: IngestOptions, task_runner: str,

@@ -31,6 +31,8 @@ def inspect_cmd(paths: tuple[str, ...], summary: bool, fmt: str, keep_positions:
       hamflow inspect --summary sample_fit/
       hamflow inspect --summary --format csv inbox/ > files.csv
     """
+    if fmt != "table" and not summary:
+        raise click.UsageError("--format applies to --summary (the full view is text): add --summary")
     try:
         files = find_fit_files(paths)
     except FileNotFoundError as exc:

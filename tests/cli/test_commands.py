@@ -190,3 +190,16 @@ def test_an_unknown_athlete_is_an_error_that_names_the_known_ones(db: Path, comm
     code, text = run(command, "--db", str(db), "--athlete", "nobody", *extra)
     assert code != 0 and text.strip().splitlines() == ["Error: no athlete 'nobody' in this database; known athletes: ana, ben"]
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["ingest", "--engine", "local", "--task-runner", "dask"], "--task-runner: for --engine prefect only"),
+    (["ingest", "--engine", "local", "--workers", "2", "--dask-address", "tcp://h:8786"], "--dask-address, --workers: for --engine prefect only"),
+    (["ingest", "--dask-address", "tcp://h:8786"], "--dask-address needs --task-runner dask"),
+    (["inspect", "--format", "json"], "--format applies to --summary"),
+])
+def test_an_option_that_would_be_ignored_is_an_error(args: list[str], message: str, tmp_path: Path) -> None:
+    db = tmp_path / "untouched.duckdb"
+    code, text = run(*args, str(Path(__file__).parents[2] / "sample_fit"), *(["--db", str(db)] if args[0] == "ingest" else []))
+    assert code == 2 and f"Error: {message}" in text, text
+    assert not db.exists()
