@@ -84,6 +84,9 @@ def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete
       hamflow ingest inbox/ --task-runner dask --dask-address tcp://10.0.0.5:8786
     """
     _require_engine_options(click.get_current_context(), engine)
+    # Absolute before they leave this process: a worker (a Dask worker above all) runs
+    # elsewhere, in another working directory.
+    paths = tuple(os.path.abspath(p) for p in paths)
     config = command_config(config_path)
     options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size,
                             max_file_bytes=int(max_file_mb * 2**20))

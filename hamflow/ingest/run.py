@@ -315,11 +315,29 @@ def run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str]
             if progress:
                 progress(done, len(plan.todo))
         recalibration = recalibrate(plan.db_path, config)
+        unreachable = _unreachable(plan, outcomes)
+        if unreachable:
+            finish_run(plan, results, outcomes, status="failed", message=unreachable, prepare_wait_s=waited_s,
+                       recalibration=recalibration)
+            raise IngestError(unreachable)
     except StoreError as exc:
         with contextlib.suppress(StoreError):  # record the failure if the database lets us; the error is what matters
             finish_run(plan, results, outcomes, status="failed", message=str(exc), prepare_wait_s=waited_s)
         raise IngestError(str(exc)) from exc
     return finish_run(plan, results, outcomes, prepare_wait_s=waited_s, recalibration=recalibration)
+
+
+def _unreachable(plan: RunPlan, outcomes: Sequence[FileOutcome]) -> str | None:
+    """Why the run failed when no new file could even be read: that is the environment (paths
+    the workers do not see, permissions, a vanished mount), not the files, and a run that
+    "completes" with every file quarantined hides it. ``None`` when any new file was read."""
+    unread = [(c.path, c.error) for c in plan.unreadable]
+    unread += [(o.path, o.detail) for o in outcomes if o.status == "quarantined" and o.reason == "unreadable"]
+    if not unread or len(unread) < len(plan.unreadable) + len(outcomes):
+        return None
+    path, detail = unread[0]
+    return (f"none of the {len(unread)} new files could be read where they were decoded (first: {detail or path}); "
+            "check that the paths exist and are readable there (for a Dask cluster: on every worker, at the same path)")
 
 
 def ingest(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str], config: Config,

@@ -94,7 +94,7 @@ def test_artifact_is_published(first_run: FirstRun) -> None:
     assert artifacts, "no hamflow-ingest artifact"
     text = artifacts[0].data
     assert "Quarantined files" in text or "quarantined" in text
-    assert "posterior load" in text.lower()
+    assert "latest week with data" in text.lower() and "posterior_load" in text
     assert "## What next" in text and text.count("not medical advice") == 1
     assert "### ana" in text and "### ben" in text
 

@@ -1,0 +1,70 @@
+"""A Dask cluster that is not this process's: its workers run in another working directory, as
+on any real cluster. Relative paths must not reach them, and when the workers can read none of
+the new files the run fails with a message that says so (it used to "complete", every file
+quarantined as unreadable)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from hamflow.cli import cli
+from hamflow.ingest import IngestError, IngestOptions
+
+from ..helpers import make_inbox, sample
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api_url")]
+
+#: A two-worker cluster in its own process; prints its address, lives until stdin closes.
+CLUSTER = """
+import sys
+from distributed import LocalCluster
+with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    print(cluster.scheduler_address, flush=True)
+    sys.stdin.read()
+"""
+
+
+@pytest.fixture(scope="module")
+def dask_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    elsewhere = tmp_path_factory.mktemp("workers-cwd")
+    proc = subprocess.Popen([sys.executable, "-c", CLUSTER], cwd=elsewhere, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdin is not None
+    address = proc.stdout.readline().strip()
+    assert address.startswith("tcp://"), address
+    yield address
+    proc.stdin.close()
+    proc.wait(timeout=120)
+
+
+@pytest.fixture
+def inbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk"), sample("track_sprints")]})
+
+
+def test_a_relative_inbox_reaches_workers_in_another_directory(dask_address: str, inbox: Path) -> None:
+    result = CliRunner().invoke(cli, ["ingest", "inbox", "--db", "h.duckdb", "--settle", "0", "--task-runner", "dask",
+                                      "--dask-address", dask_address, "--always-flow"])
+    assert result.exit_code == 0, result.output
+    with duckdb.connect("h.duckdb", read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM workouts").fetchone() == (2,)
+        paths = [r[0] for r in con.execute("SELECT path FROM fit_files ORDER BY path").fetchall()]
+    assert paths == sorted(str(p) for p in (inbox / "ana").iterdir())
+
+
+def test_a_run_whose_workers_can_read_no_file_fails_and_says_why(dask_address: str, inbox: Path) -> None:
+    from hamflow_flows.flows import dask_task_runner, run_ingest
+
+    with pytest.raises(IngestError, match=r"none of the 2 new files could be read where they were decoded .*on every worker"):
+        run_ingest(["inbox"], "h.duckdb", IngestOptions(settle_s=0.0), task_runner=dask_task_runner(dask_address))
+    with duckdb.connect("h.duckdb", read_only=True) as con:
+        assert con.execute("SELECT status FROM ingest_runs").fetchall() == [("failed",)]
+        assert con.execute("SELECT count(*) FROM workouts").fetchone() == (0,)
