@@ -23,7 +23,7 @@ import duckdb
 
 from ..model import HamflowConfig as Config
 from ..store.connection import StoreError, connection, transaction
-from ..store.paths import PathEntry, load_path_index, remember_paths
+from ..store.paths import PathEntry, follow_moves, load_path_index, recorded_paths, remember_paths
 from ..store.prepared import FileOutcome, PreparedFile
 from ..store.runs import RunCounts, StageTimes, record_stage_times, start_run
 from ..store.runs import finish_run as _finish_run_row
@@ -70,6 +70,9 @@ class RunPlan:
     deferred: list[Candidate]  # still being written
     unreadable: list[Candidate]  # could not be read: reported, retried next run
     discover_s: float = 0.0  # wall seconds plan_run took
+    #: Of ``known``, those known by their hash at a path the index did not know: renamed,
+    #: moved or copied since they were ingested.
+    known_by_hash: list[Candidate] = field(default_factory=list)
 
 
 @dataclass
@@ -146,17 +149,18 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
             started = start_run(con, run_id, config.model_version)
     except StoreError as exc:
         raise IngestError(str(exc)) from exc
-    todo, duplicates, firsts = [], [], set()
+    todo, duplicates, firsts, by_hash = [], [], set(), []
     for c in hashed:  # sorted by path: the first path of a content wins, whatever the order found
         if c.sha256 in in_db:
             known.append(c)
+            by_hash.append(c)
         elif c.sha256 in firsts:
             duplicates.append(c)
         else:
             firsts.add(c.sha256)
             todo.append(c)
     return RunPlan(run_id, str(db_path), started, todo, len(candidates), known, duplicates, deferred, unreadable,
-                   discover_s=time.perf_counter() - started_s)
+                   discover_s=time.perf_counter() - started_s, known_by_hash=by_hash)
 
 
 def prepare_files(candidates: Iterable[Candidate], config: Config, options: IngestOptions = IngestOptions()) -> list[PreparedFile]:
@@ -210,6 +214,7 @@ def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence
     entries = [PathEntry(c.path, c.size_bytes, c.mtime_ns, c.sha256) for c in plan.known + plan.duplicates if c.sha256]
     with connection(plan.db_path) as con, transaction(con):
         remember_paths(con, entries)
+        _follow_moves(con, plan.known_by_hash)
         _finish_run_row(con, plan.run_id, counts, status=status, message=message)
         stages = StageTimes(
             discover_s=plan.discover_s,
@@ -229,6 +234,15 @@ def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence
         deferred=[c.path for c in plan.deferred], weeks=weeks, stages=stages,
         recalibrated_athletes=recalibration.athletes,
     )
+
+
+def _follow_moves(con: duckdb.DuckDBPyConnection, found: Sequence[Candidate]) -> None:
+    """A known file found at a new path whose recorded path is gone was renamed or moved:
+    ``fit_files`` should say where it is now. (A second copy leaves the record alone.)"""
+    entries = [PathEntry(c.path, c.size_bytes, c.mtime_ns, c.sha256) for c in found if c.sha256]
+    recorded = recorded_paths(con, entries)
+    moved = [e for e in entries if recorded.get(e.file_sha256, e.path) != e.path and not os.path.exists(recorded[e.file_sha256])]
+    follow_moves(con, moved)
 
 
 def batches(items: Sequence[Candidate], size: int) -> list[list[Candidate]]:

@@ -49,6 +49,23 @@ def remember_paths(con: duckdb.DuckDBPyConnection, entries: Sequence[PathEntry])
     insert_frame(con, "file_paths", rows)
 
 
+def recorded_paths(con: duckdb.DuckDBPyConnection, entries: Sequence[PathEntry]) -> dict[str, str]:
+    """file_sha256 -> the path ``fit_files`` records, for the files of ``entries``."""
+    if not entries:
+        return {}
+    with registered(con, "_paths", _frame(entries)):
+        return dict(execute_sql(con, "queries/recorded_paths.sql").fetchall())
+
+
+def follow_moves(con: duckdb.DuckDBPyConnection, moved: Sequence[PathEntry]) -> None:
+    """Record the new path of files that were renamed or moved (the caller checked that the old
+    path is gone: a second copy of a file is not a move). Call inside the caller's transaction."""
+    if not moved:
+        return
+    with registered(con, "_paths", _frame(moved).unique("file_sha256", keep="first", maintain_order=True)):
+        execute_sql(con, "writes/follow_moves.sql")
+
+
 #: Quarantine reasons that say nothing about the bytes of that hash (never read: over the size
 #: limit; gone or unreadable when the run came to them; rewritten between hashing and reading):
 #: such files are looked at again by every run. Bound as ``$retried_reasons`` by the queries

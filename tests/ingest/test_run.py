@@ -171,3 +171,23 @@ def test_a_killed_run_is_marked_abandoned_by_the_next_run(tmp_path: Path) -> Non
     assert runs.pop("alive-here")[:2] == ("running", False)
     assert runs.pop("elsewhere")[:2] == ("running", False)
     assert [r[0] for r in runs.values()] == ["completed"]
+
+
+def test_renamed_files_are_shown_where_they_are_now_and_copies_where_they_were_first(tmp_path: Path) -> None:
+    inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk"), sample("easy_run")]})
+    broken = inbox / "ana" / "broken.fit"
+    broken.write_bytes(sample("incline_walk").read_bytes()[:40])  # a header and nothing else
+    db = tmp_path / "h.duckdb"
+    ingest([str(inbox)], db, CONFIG, FAST)
+    walk, run = sorted(p for p in (inbox / "ana").iterdir() if p.name != "broken.fit")
+    (inbox / "ana" / "2026").mkdir()
+    moved_walk = walk.rename(inbox / "ana" / "2026" / walk.name)
+    moved_broken = broken.rename(inbox / "ana" / "was-broken.fit")
+    copy = shutil.copy2(run, inbox / "ana" / "copy-of-run.fit")
+    report = ingest([str(inbox)], db, CONFIG, FAST)
+    assert report.counts.files_new == 0
+    recorded = dict(rows(db, "SELECT file_sha256, path FROM fit_files"))
+    by_path = {Path(p).name: p for p in recorded.values()}
+    assert by_path[moved_walk.name] == str(moved_walk) and by_path[run.name] == str(run)
+    assert str(copy) not in recorded.values()
+    assert rows(db, "SELECT path FROM quarantined_files") == [(str(moved_broken),)]
