@@ -1,25 +1,33 @@
 # hamflow: two set-up commands do everything on a fresh machine with Python 3.11+.
-#   make demo   creates .venv if needed, installs hamflow, runs it on sample_fit/
+#   make demo   creates .venv if needed, installs hamflow (no dev extras), runs it on sample_fit/
 #   make test   creates .venv if needed, installs hamflow with its dev extras, runs every test (CI)
 #   make test-fast  the same without the tests marked slow, for day-to-day work
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+MAIN   := $(VENV)/.installed-main
 # A DuckDB 1.4 reader (what dashboards and the duckdb CLI bundle) for the file-compatibility test.
 COMPAT := .venv-duckdb14
 
 .PHONY: demo lint test test-fast samples screenshot bench clean
 
+# The demo installs what the main job needs; the tests add the dev extras (and the fast decoder).
+$(MAIN): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(MAIN)
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(MAIN)
 
 DB := hamflow.duckdb
 
-demo: $(STAMP)
+demo: $(MAIN)
 	$(BIN)/hamflow inspect --summary sample_fit
 	rm -f $(DB) $(DB).wal
 	$(BIN)/hamflow ingest sample_fit --db $(DB) --settle 0
@@ -30,7 +38,7 @@ demo: $(STAMP)
 	@echo "query it:  $(BIN)/hamflow sql \"SELECT athlete_id, week_start, posterior_share, flags FROM weekly_posterior_load\" --db $(DB)"
 	@echo "           or any DuckDB client:  duckdb -readonly $(DB)"
 
-screenshot: demo
+screenshot: $(STAMP) demo
 	$(BIN)/python scripts/screenshot.py report.html docs/report.png
 
 $(COMPAT)/bin/python:
