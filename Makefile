@@ -13,16 +13,19 @@ COMPAT := .venv-duckdb14
 .PHONY: demo lint test test-fast samples screenshot bench clean
 
 # The demo installs what the main job needs; the tests add the dev extras (and the fast decoder).
+# setuptools warns at length, for every editable install whose package_dir maps a folder (sql/
+# ships as hamflow.sql), that a folder named like the package may shadow it: ours is the package.
+INSTALL := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet
 $(MAIN): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(INSTALL) -e .
 	touch $(MAIN)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(INSTALL) -e '.[dev]'
 	touch $(STAMP) $(MAIN)
 
 DB := hamflow.duckdb

@@ -44,3 +44,21 @@ def test_parquet_export_reads_in_another_duckdb(month_db: Path, tmp_path: Path) 
     with duckdb.connect(str(month_db), read_only=True) as con:
         n = con.execute("SELECT count(*) FROM weekly_posterior_load").fetchall()[0][0]
     assert done.stdout.strip() == f"({n}, 2)"
+
+
+def readme_coach_queries() -> list[str]:
+    text = (Path(__file__).parents[2] / "README.md").read_text()
+    block = text.split("### Three queries a coach would run", 1)[1].split("```sql", 1)[1].split("```", 1)[0]
+    return [q.strip() for q in block.split(";") if q.strip()]
+
+
+def test_the_readmes_coach_queries_answer_on_data_of_any_age(month_db: Path) -> None:
+    """The sample month is weeks old by now and will be years old: 'the last 4 weeks' must mean
+    each athlete's last 4 weeks of data, not the 4 weeks before today."""
+    queries = readme_coach_queries()
+    assert len(queries) == 3
+    with duckdb.connect(str(month_db), read_only=True) as con:
+        results = [con.execute(q).fetchall() for q in queries]
+    share, _flagged, patterns = results
+    assert {r[0] for r in share} == {"ana", "ben"} and all(r[1] is not None for r in share)
+    assert {r[0] for r in patterns} == {"ana", "ben"} and sum(r[3] for r in patterns) > 0
