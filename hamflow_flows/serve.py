@@ -15,14 +15,14 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 
 from prefect.schedules import Cron
 from prefect.settings import PREFECT_API_URL
+
+from .startup import healthy
 
 
 class ServeError(Exception):
@@ -34,13 +34,6 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
-
-def _healthy(api_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 @contextlib.contextmanager
@@ -57,7 +50,7 @@ def local_prefect_server(port: int | None = None, *, start_timeout_s: float = 90
     )
     try:
         deadline = time.monotonic() + start_timeout_s
-        while not _healthy(api_url):
+        while not healthy(api_url):
             if process.poll() is not None:
                 raise ServeError(f"prefect server exited with code {process.returncode} while starting")
             if time.monotonic() > deadline:

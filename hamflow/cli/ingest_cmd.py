@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -37,7 +38,11 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 
 
 def _quiet_prefect(verbose: bool) -> None:
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    # The run's logs go to the Prefect server (its UI shows each quarantined file); on the
+    # terminal the run summary says the same, so Prefect's console stays quiet unless asked.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # Prefect gives its temporary server 20 s to start; a first run (database migrations) on a
     # busy 2-core machine was seen to need more, and failing the whole ingest for it helps no one.
@@ -91,8 +96,10 @@ def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete
     options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size,
                             max_file_bytes=int(max_file_mb * 2**20))
     try:
-        if engine == "prefect" and not always_flow and not has_new_files(paths, db):
-            engine = "local"  # every file known by path, size and mtime: nothing for a scheduler to do
+        # Before Prefect starts: a missing path or an empty folder is an error at once, and an
+        # inbox whose every file is known by path, size and mtime needs no scheduler.
+        if engine == "prefect" and not has_new_files(paths, db) and not always_flow:
+            engine = "local"
         with _progress(sys.stderr.isatty()) as hook:
             if engine == "local":
                 report = ingest(list(paths), db, config, options, progress=hook)
@@ -123,12 +130,25 @@ def _run_flow(paths: list[str], db: str, config_path: str | None, options: Inges
               dask_address: str | None, workers: int | None, verbose: bool,
               progress: Callable[[int, int], None] | None) -> RunReport:
     _quiet_prefect(verbose)
-    from hamflow_flows import flows
+    with warnings.catch_warnings():
+        # Prefect warns on import when it cannot create its home; check_prefect says it better.
+        warnings.filterwarnings("ignore", message="Failed to create the Prefect home")
+        from hamflow_flows import flows
+        from hamflow_flows.startup import PrefectUnavailable, check_prefect, startup_failure
 
+    try:
+        check_prefect()
+    except PrefectUnavailable as exc:
+        raise IngestError(str(exc)) from exc
     runner = flows.dask_task_runner(dask_address, workers) if task_runner == "dask" else flows.default_task_runner(workers)
     flows.progress_hook = progress
     try:
         return flows.run_ingest(paths, db, options, config_path=config_path, task_runner=runner)
+    except RuntimeError as exc:
+        reason = startup_failure(exc)
+        if reason is None:
+            raise
+        raise IngestError(reason) from exc
     finally:
         flows.progress_hook = None
 
@@ -154,8 +174,10 @@ def serve_cmd(inbox: str, db: str, config_path: str | None, cron: str, timezone:
     """
     _quiet_prefect(verbose)
     from hamflow_flows.serve import ServeError, serve_nightly
+    from hamflow_flows.startup import PrefectUnavailable, check_prefect
 
     try:
+        check_prefect()
         serve_nightly(inbox=inbox, db=db, cron=cron, timezone=timezone, config_path=config_path, settle_s=settle_s)
-    except ServeError as exc:
+    except (ServeError, PrefectUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc

@@ -101,19 +101,30 @@ def has_new_files(paths: Sequence[str | os.PathLike[str]], db_path: str | os.Pat
 
     Cheap and read-only (no hashing, no decoding), so a nightly command can see that an inbox
     is unchanged before paying for a scheduler. Any doubt answers True: the real run decides.
+    Raises :class:`IngestError` where the run itself would, at once: a path is missing, or
+    there is no FIT file under the paths.
     """
+    try:
+        candidates = discover(paths)
+    except InboxError as exc:
+        raise IngestError(str(exc)) from exc
+    if not candidates:
+        raise IngestError(_no_files(paths))
     if not Path(db_path).exists():
         return True
     try:
-        candidates = discover(paths)
         with connection(db_path, read_only=True, timeout_s=0) as con:
             index = load_path_index(con)
-    except (InboxError, StoreError, duckdb.Error):
+    except (StoreError, duckdb.Error):
         return True
-    if not candidates or any(c.error for c in candidates):
+    if any(c.error for c in candidates):
         return True
     unknown, _ = split_known_by_path(candidates, index)
     return bool(unknown)
+
+
+def _no_files(paths: Sequence[str | os.PathLike[str]]) -> str:
+    return f"no FIT files under {', '.join(str(p) for p in paths)}"
 
 
 def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str], config: Config,
@@ -128,7 +139,7 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
     except InboxError as exc:
         raise IngestError(str(exc)) from exc
     if not candidates:
-        raise IngestError(f"no FIT files under {', '.join(str(p) for p in paths)}")
+        raise IngestError(_no_files(paths))
     run_id = run_id or uuid.uuid4().hex
     unreadable = [c for c in candidates if c.error]
     readable = [c for c in candidates if not c.error]
