@@ -104,12 +104,7 @@ def has_new_files(paths: Sequence[str | os.PathLike[str]], db_path: str | os.Pat
     Raises :class:`IngestError` where the run itself would, at once: a path is missing, or
     there is no FIT file under the paths.
     """
-    try:
-        candidates = discover(paths)
-    except InboxError as exc:
-        raise IngestError(str(exc)) from exc
-    if not candidates:
-        raise IngestError(_no_files(paths))
+    candidates = _discover(paths)
     if not Path(db_path).exists():
         return True
     try:
@@ -123,8 +118,15 @@ def has_new_files(paths: Sequence[str | os.PathLike[str]], db_path: str | os.Pat
     return bool(unknown)
 
 
-def _no_files(paths: Sequence[str | os.PathLike[str]]) -> str:
-    return f"no FIT files under {', '.join(str(p) for p in paths)}"
+def _discover(paths: Sequence[str | os.PathLike[str]]) -> list[Candidate]:
+    """The FIT files under ``paths``; :class:`IngestError` for a missing path or none at all."""
+    try:
+        candidates = discover(paths)
+    except InboxError as exc:
+        raise IngestError(str(exc)) from exc
+    if not candidates:
+        raise IngestError(f"no FIT files under {', '.join(str(p) for p in paths)}")
+    return candidates
 
 
 def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str], config: Config,
@@ -134,12 +136,7 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
     Raises :class:`IngestError` when a path is missing or the database cannot be written.
     """
     started_s = time.perf_counter()
-    try:
-        candidates = discover(paths)
-    except InboxError as exc:
-        raise IngestError(str(exc)) from exc
-    if not candidates:
-        raise IngestError(_no_files(paths))
+    candidates = _discover(paths)
     run_id = run_id or uuid.uuid4().hex
     unreadable = [c for c in candidates if c.error]
     readable = [c for c in candidates if not c.error]
