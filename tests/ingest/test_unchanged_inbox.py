@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 from click.testing import CliRunner
 
 from hamflow.cli import cli
-from hamflow.ingest import has_new_files
+from hamflow.ingest import IngestError, has_new_files
 
 from ..helpers import make_inbox, sample
 
@@ -38,7 +39,11 @@ def test_has_new_files_follows_the_path_index(tmp_path: Path) -> None:
     assert not has_new_files([inbox], db)
     os.utime(added, ns=(added.stat().st_atime_ns, added.stat().st_mtime_ns + 1_000_000_000))
     assert has_new_files([inbox], db)  # touched: hashed again by the run, which decides
-    assert has_new_files([tmp_path / "missing"], db)  # the run reports the missing path
+    with pytest.raises(IngestError, match="no such file or directory"):  # before any scheduler starts
+        has_new_files([tmp_path / "missing"], db)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(IngestError, match="no FIT files under"):
+        has_new_files([tmp_path / "empty"], db)
 
 
 def test_unchanged_inbox_runs_without_prefect_and_is_recorded(tmp_path: Path) -> None:
