@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -28,10 +29,14 @@ from hamflow.ingest import Candidate, IngestError, IngestOptions, RunPlan, RunRe
 from hamflow.model import HamflowConfig as Config
 from hamflow.model import load_config
 from hamflow.model.config_load import find_config
-from hamflow.report.run_summary import run_markdown
+from hamflow.report.run_summary import run_line, run_markdown
 from hamflow.store.connection import StoreError
 from hamflow.store.prepared import PreparedFile
 from hamflow.store.writer import WriteResult
+
+#: Set (by ``hamflow serve``) for flow runs to print one line each on stdout, whatever the
+#: console's log level: the log of a long-running service.
+RUN_LINES_ENV = "HAMFLOW_RUN_LINES"
 
 #: Called with (files done, files to do) after each written batch; the CLI sets it for its
 #: progress bar. Flows run in the CLI's own process, so a module-level hook reaches them.
@@ -143,9 +148,16 @@ def ingest_flow(
     options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size,
                             max_file_bytes=max_file_bytes, in_flight=in_flight, keep_positions=keep_positions)
     engine = PrefectEngine(options.in_flight or 2 * (os.cpu_count() or 2))
-    with _api_for_workers():
-        report = run(paths, db, config, options, engine=engine, run_id=str(flow_run.get_id() or "") or None,
-                     progress=progress_hook)
+    try:
+        with _api_for_workers():
+            report = run(paths, db, config, options, engine=engine, run_id=str(flow_run.get_id() or "") or None,
+                         progress=progress_hook)
+    except IngestError as exc:
+        if os.environ.get(RUN_LINES_ENV):
+            print(f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC run failed: {exc}", flush=True)
+        raise
+    if os.environ.get(RUN_LINES_ENV):
+        print(run_line(report), flush=True)
     create_markdown_artifact(markdown=run_markdown(report, config=config), key="hamflow-ingest", description="hamflow ingest run")
     engine.logger.info(
         "run %s completed: %d new files, %d workouts, %d quarantined, %d weeks updated",

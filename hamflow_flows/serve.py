@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
@@ -78,7 +79,7 @@ def serve_nightly(*, inbox: str, db: str, cron: str = "0 3 * * *", timezone: str
                   config_path: str | None = None, settle_s: float = 5.0, name: str = "nightly",
                   server_log: Path | None = None) -> None:
     """Serve the ingest flow on ``cron`` (in ``timezone``) until Ctrl-C or SIGTERM."""
-    from .flows import ingest_flow  # imported after PREFECT_API_URL is set
+    from .flows import RUN_LINES_ENV, ingest_flow  # imported after PREFECT_API_URL is set
 
     inbox_path = Path(inbox).resolve()
     if not inbox_path.is_dir():
@@ -88,6 +89,10 @@ def serve_nightly(*, inbox: str, db: str, cron: str = "0 3 * * *", timezone: str
     def _stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
+    os.environ[RUN_LINES_ENV] = "1"  # each flow run (a subprocess) prints its line
+    # Stopping serve interrupts Prefect's runner mid-await; the coroutine it leaves is never run,
+    # and Python warns about that at exit. Nothing is lost: the flow runs have ended.
+    warnings.filterwarnings("ignore", message="coroutine 'Runner.astop' was never awaited", category=RuntimeWarning)
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
         url = configured_api_url()

@@ -54,6 +54,15 @@ def with_age(weeks: pl.DataFrame, now: datetime) -> pl.DataFrame:
     return aged.select([*aged.columns[:at], "age", *aged.columns[at:-1]])
 
 
+def run_line(report: RunReport) -> str:
+    """The run in one line, for a long-running log (``hamflow serve`` prints one per run)."""
+    c = report.counts
+    seconds = (report.finished_at - report.started_at).total_seconds()
+    return (f"{report.finished_at:%Y-%m-%d %H:%M:%S} UTC run {report.run_id} {report.status} in {seconds:.1f} s: "
+            f"{c.files_seen} files, {c.files_new} new, {c.files_known} known, {c.files_quarantined} quarantined, "
+            f"{c.files_deferred} deferred; {c.workouts_added} workouts added, {c.weeks_updated} weeks updated")
+
+
 def current_guidance(report: RunReport, config: HamflowConfig) -> list[Guidance]:
     """What next for every athlete as the run finished; empty if the database cannot be read now."""
     now = report.finished_at if report.finished_at.tzinfo is not None else report.finished_at.replace(tzinfo=UTC)

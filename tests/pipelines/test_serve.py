@@ -66,5 +66,11 @@ def test_serve_runs_on_schedule_and_stops_cleanly(tmp_path: Path) -> None:
         serve.send_signal(signal.SIGTERM)
         code = serve.wait(timeout=60)
         log.close()
-    assert code == 0, (tmp_path / "serve.log").read_text()[-3000:]
+    text = (tmp_path / "serve.log").read_text()
+    assert code == 0, text[-3000:]
     assert not still_running(children, within_s=60), "prefect server left running"
+    # One line per run, with its counts; nothing from Python at exit.
+    runs = [line for line in text.splitlines() if " UTC run " in line]
+    assert runs and all(" completed in " in line for line in runs), text[-3000:]
+    assert "1 workouts added" in runs[0], text[-3000:]
+    assert "RuntimeWarning" not in text and "Traceback" not in text, text[-3000:]
