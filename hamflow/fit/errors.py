@@ -20,7 +20,7 @@ REASONS: Final[dict[str, str]] = {
     "undefined_local_message": "a data message refers to a message type that was never defined",
     "corrupt_chained_header": "a second FIT block in the file has a corrupt header",
     "malformed": "the file's contents are malformed",
-    "no_data": "the file holds no messages",
+    "no_data": "nothing that can be placed in time: no messages, or records without time stamps (pool swims)",
 }
 
 

@@ -31,10 +31,12 @@ from fitparse.records import DevField
 from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError, FitParseError
 
 from . import columns as C
-from . import fast
+from . import devfields, fast
 from .errors import FitDecodeError
 from .hr import merge_buffered_hr
 from .types import DecoderName, DecodeStatus, Event, FileIdentity, FitResult, Lap, Session, StrengthSet
+
+devfields.install()
 
 #: Seconds between the Unix epoch and the FIT epoch (1989-12-31 00:00 UTC).
 FIT_EPOCH_S = 631065600
@@ -157,8 +159,10 @@ def _result(
 def _check_signature(data: bytes) -> None:
     if not data:
         raise FitDecodeError("empty_file")
-    if len(data) < 12 or data[8:12] != b".FIT":
-        raise FitDecodeError("not_fit", f"no '.FIT' signature in the first 12 of {len(data)} bytes")
+    if len(data) < 12:
+        raise FitDecodeError("not_fit", f"only {len(data)} bytes: too short for a FIT header")
+    if data[8:12] != b".FIT":
+        raise FitDecodeError("not_fit", "no '.FIT' signature in its header")
 
 
 class _TolerantFitFile(fitparse.FitFile):  # type: ignore[misc]  # fitparse is untyped
@@ -176,7 +180,14 @@ class _TolerantFitFile(fitparse.FitFile):  # type: ignore[misc]  # fitparse is u
         self.blocks = 0
         self.in_header = False
         self.repaired_size = False
+        self.incomplete_descriptions = 0
         super().__init__(*args, **kwargs)
+
+    def _parse_data_message(self, header: Any) -> Any:
+        message = super()._parse_data_message(header)
+        if message.name == "field_description" and devfields.incomplete(message):
+            self.incomplete_descriptions += 1
+        return message
 
     def _parse_file_header(self) -> None:
         self.in_header = True
@@ -223,6 +234,9 @@ def _parse_into(data: bytes, collector: _Collector) -> tuple[DecodeStatus, list[
         fit.close()
     if fit.repaired_size:
         warnings.append("header declares no data; read the messages that follow it")
+    if fit.incomplete_descriptions:
+        warnings.append(f"{fit.incomplete_descriptions} developer field descriptions without a field number or type: "
+                        "those fields were ignored")
     if not collector.has_data:
         raise FitDecodeError("no_data")
     return "ok", warnings, fit.blocks

@@ -71,6 +71,20 @@ def _quarantined(c: Candidate, athlete: str, reason: str, detail: str | None, re
     return replace(_described(c, athlete, "quarantined", reason, detail, result), decode_status=None, warnings=())
 
 
+def _untimed(result: FitResult) -> str:
+    """Why an activity file gives no workout, in words. In the corpus these are pool swims: the
+    watch writes a record per length without a time stamp, so there is no second to place them
+    in, and a swim carries no posterior or quad load in this model anyway. They are kept as
+    ``not_activity`` rather than guessed into a timeline."""
+    sessions = [f"{s.sport}/{s.sub_sport or 'generic'}"
+                + (f" of {s.elapsed_s / 60:.0f} min" if s.elapsed_s else "")
+                + (f", {s.distance_m:.0f} m" if s.distance_m else "") for s in result.sessions]
+    what = "; ".join(sessions) or "no session"
+    if result.record_count:
+        return f"{what}: none of its {result.record_count} records has a time stamp, so no second can be analysed"
+    return f"{what}: no records to analyse"
+
+
 #: FIT activity files are kilobytes to a few megabytes; anything far larger is not worth decoding.
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -115,14 +129,14 @@ def prepare_decoded(c: Candidate, result: FitResult | FitDecodeError, config: Co
     if not result.is_activity or not result.sessions:
         if not result.is_activity:
             return _described(c, athlete_id, "not_activity", None, f"a {result.kind} file: nothing to analyse", result)
-        return _described(c, athlete_id, "not_activity", "no_data", "no session with timed records", result)
+        return _described(c, athlete_id, "not_activity", "no_data", _untimed(result), result)
     try:
         classified = classify_file(result, athlete_id=athlete_id, config=config)
         frames = _frames(c.sha256 or "", athlete_id, result, classified, config)
     except Exception as exc:
         return _quarantined(c, athlete_id, "classify_error", f"{type(exc).__name__}: {exc}", result)
     if frames.workouts.is_empty():
-        return _described(c, athlete_id, "not_activity", "no_data", "no session with timed records", result)
+        return _described(c, athlete_id, "not_activity", "no_data", _untimed(result), result)
     described = _described(c, athlete_id, "ingested", None, "; ".join(result.warnings) or None, result)
     return replace(described, workouts=frames.workouts, workout_patterns=frames.workout_patterns,
                    segments=frames.segments, samples=frames.samples, strength_sets=frames.strength_sets,
