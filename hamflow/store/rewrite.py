@@ -45,6 +45,21 @@ def stored_athlete(con: duckdb.DuckDBPyConnection, athlete: str) -> StoredAthlet
     )
 
 
+#: The columns of a workout's role among the recordings of one workout (sql/006_duplicates.sql).
+ROLE_SCHEMA: dict[str, pl.DataType] = {
+    "workout_id": pl.Utf8(), "duplicate_of": pl.Utf8(), "clock_offset_s": pl.Float64(), "merged_streams": pl.List(pl.Utf8),
+}
+
+
+def replace_roles(con: duckdb.DuckDBPyConnection, roles: pl.DataFrame) -> None:
+    """Set the role columns of the workouts in ``roles`` (columns :data:`ROLE_SCHEMA`);
+    call inside the caller's transaction."""
+    if roles.is_empty():
+        return
+    with registered(con, "_roles", roles.select(list(ROLE_SCHEMA)).cast(ROLE_SCHEMA)):  # type: ignore[arg-type]
+        execute_sql(con, "writes/update_duplicate_roles.sql")
+
+
 def replace_workouts(con: duckdb.DuckDBPyConnection, workouts: pl.DataFrame, children: Mapping[str, pl.DataFrame]) -> None:
     """Replace stored workouts with ``workouts`` (every column, matched by ``workout_id``) and
     their per-workout rows with ``children`` (table name -> rows, tables of :data:`CHILD_TABLES`).
