@@ -38,6 +38,9 @@ class Recording:
     """One stored session as far as grouping needs it."""
 
     workout_id: str
+    #: The file it came from: sessions of one file are parts of it (a multisport file's legs,
+    #: or a summary session spanning them), never a second recording of each other.
+    file_sha256: str
     start_utc: datetime
     duration_s: float
     #: Its own samples (nothing borrowed).
@@ -103,7 +106,7 @@ def groups(recordings: Sequence[Recording], params: Duplicates) -> list[list[Rec
             b = items[j]
             if b.start_utc >= a.end_utc:
                 break  # sorted by start: no later one overlaps a
-            if overlap_fraction(a, b) >= params.min_overlap_fraction:
+            if a.file_sha256 != b.file_sha256 and overlap_fraction(a, b) >= params.min_overlap_fraction:
                 parent[root(j)] = root(i)
     members: dict[int, list[Recording]] = {}
     for i, r in enumerate(items):
@@ -234,10 +237,10 @@ def roles(recordings: Sequence[Recording], params: Duplicates) -> tuple[dict[str
 
 
 def recordings_of(workouts: pl.DataFrame, samples: Mapping[str, pl.DataFrame]) -> list[Recording]:
-    """Recordings from stored ``workouts`` rows (``workout_id``, ``start_utc``, ``duration_s``)
-    and each workout's own samples; a workout without samples is left out."""
+    """Recordings from stored ``workouts`` rows (``workout_id``, ``file_sha256``, ``start_utc``,
+    ``duration_s``) and each workout's own samples; a workout without samples is left out."""
     return [
-        Recording(w["workout_id"], w["start_utc"], float(w["duration_s"] or 0.0), samples[w["workout_id"]])
+        Recording(w["workout_id"], w["file_sha256"], w["start_utc"], float(w["duration_s"] or 0.0), samples[w["workout_id"]])
         for w in workouts.iter_rows(named=True)
         if w["workout_id"] in samples and w["start_utc"] is not None
     ]

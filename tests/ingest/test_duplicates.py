@@ -17,6 +17,7 @@ from samplegen import ANA
 from samplegen.pair import render_pair
 from samplegen.plan import spec_at_local
 
+from ..corpus import corpus_root
 from ..helpers import assert_same, snapshot
 
 OPTIONS = IngestOptions(settle_s=0, athlete="ana")
@@ -181,3 +182,25 @@ def test_reprocess_with_a_stricter_overlap_splits_the_pairs_and_gives_back_each_
     assert _rows(db, "SELECT count(duplicate_of) FROM workouts").item() == 0
     assert _rows(db, "SELECT count(*) FROM workouts WHERE len(merged_streams) > 0").item() == 0
     assert _rows(db, "SELECT workouts FROM weekly_posterior_load WHERE week_start = DATE '2026-10-12'").item() == 5
+
+
+CORPUS = corpus_root()
+
+
+def test_the_two_rowingdata_exports_of_one_row_count_once(tmp_path: Path) -> None:
+    db = tmp_path / "h.duckdb"
+    ingest([CORPUS / "rowingdata"], db, DEFAULT_CONFIG, IngestOptions(settle_s=0))
+    export_dev, cycle16 = _by_file(db, "test_export_dev.fit"), _by_file(db, "test_cycle16.fit")
+    assert cycle16["duplicate_of"] == export_dev["workout_id"] and cycle16["clock_offset_s"] == 0
+    assert export_dev["duplicate_of"] is None and export_dev["merged_streams"] == []  # both know everything
+    assert _rows(db, "SELECT count(duplicate_of) FROM workouts").item() == 1
+    week = _rows(db, f"SELECT * FROM weekly_posterior_load WHERE week_start = DATE '{export_dev['week_start']}'").row(0, named=True)
+    assert week["workouts"] == 1 and week["posterior_load"] == pytest.approx(export_dev["posterior_load"])
+
+
+def test_the_sessions_of_one_multisport_file_are_never_duplicates_of_each_other(tmp_path: Path) -> None:
+    # its first session spans the whole event and the legs lie inside it: parts, not recordings
+    db = tmp_path / "h.duckdb"
+    ingest([CORPUS / "fitparse" / "activity-large-fenxi2-multisport.fit"], db, DEFAULT_CONFIG, IngestOptions(settle_s=0))
+    assert _rows(db, "SELECT count(*) FROM workouts").item() == 7
+    assert _rows(db, "SELECT count(duplicate_of) FROM workouts").item() == 0
