@@ -19,10 +19,10 @@ import duckdb
 import polars as pl
 
 from ..model import HamflowConfig
-from ..model.duplicates import Role, own, recordings_of, roles
+from ..model.duplicates import Role, clusters, own, recordings_of, roles
 from ..store.connection import transaction
 from ..store.faults import crash_point
-from ..store.rewrite import ROLE_SCHEMA, StoredAthlete, replace_roles, replace_workouts, stored_athlete, workout_athletes
+from ..store.rewrite import ROLE_SCHEMA, StoredAthlete, replace_roles, replace_workouts, stored_athlete, stored_workouts, workout_athletes
 from ..store.weeks import refresh_weeks
 from .calibrate import profiles_used
 from .reclassify import reclassify_stored, stored_role
@@ -56,6 +56,10 @@ def _role_frame(found: list[Role]) -> pl.DataFrame:
 def merge_athlete(con: duckdb.DuckDBPyConnection, athlete: str, config: HamflowConfig) -> tuple[int, int, frozenset[tuple[str, object]]]:
     """Group and merge one athlete's recordings; call inside a transaction.
     Returns (secondaries, workouts classified again, weeks changed)."""
+    rows = stored_workouts(con, athlete)
+    roles_set = rows.filter(pl.col("duplicate_of").is_not_null() | (pl.col("merged_streams").list.len() > 0)).height
+    if not roles_set and not clusters(recordings_of(rows), config.model.duplicates):
+        return 0, 0, frozenset()  # nothing overlaps and nothing was merged: the samples need not be read
     stored = stored_athlete(con, athlete)
     before = {w["workout_id"]: stored_role(w) for w in stored.workouts.iter_rows(named=True)}
     by_workout = {wid: frame for (wid,), frame in stored.samples.partition_by("workout_id", as_dict=True, include_key=False).items()}
@@ -79,14 +83,8 @@ def merge_athlete(con: duckdb.DuckDBPyConnection, athlete: str, config: HamflowC
             [merged_frames.get(wid, mine[wid]).with_columns(pl.lit(wid).alias("workout_id")) for wid in rederive if wid in mine],
             how="diagonal_relaxed",
         )
-        workouts = stored.workouts.filter(pl.col("workout_id").is_in(rederive)).with_columns(
-            pl.col("workout_id").replace_strict({wid: after[wid].duplicate_of for wid in rederive}, default=None,
-                                                return_dtype=pl.Utf8).alias("duplicate_of"),
-            pl.col("workout_id").replace_strict({wid: after[wid].clock_offset_s for wid in rederive}, default=None,
-                                                return_dtype=pl.Float64).alias("clock_offset_s"),
-            pl.col("workout_id").replace_strict({wid: list(after[wid].merged_streams) for wid in rederive}, default=None,
-                                                return_dtype=pl.List(pl.Utf8)).alias("merged_streams"),
-        )
+        roles_now = _role_frame([after[wid] for wid in rederive])
+        workouts = stored.workouts.drop([c for c in ROLE_SCHEMA if c != "workout_id"]).join(roles_now, on="workout_id")
         _, new, children = reclassify_stored(athlete, config, StoredAthlete(workouts, samples, stored.strength_sets),
                                              profiles_used(con, athlete, config), only=rederive)
         replace_workouts(con, new, children)

@@ -88,10 +88,9 @@ def overlap_fraction(a: Recording, b: Recording) -> float:
     return max(0.0, shared) / shorter
 
 
-def groups(recordings: Sequence[Recording], params: Duplicates) -> list[list[Recording]]:
-    """Recordings of one workout together, best first (:meth:`Recording.rank`); single
-    recordings are left out. Pairs are joined transitively, so the groups depend only on the
-    set of recordings."""
+def clusters(recordings: Sequence[Recording], params: Duplicates) -> list[list[Recording]]:
+    """Recordings of one workout together, by time alone (no samples needed); single recordings
+    are left out. Pairs are joined transitively, so the clusters depend only on the set."""
     items = sorted(recordings, key=lambda r: (r.start_utc, r.workout_id))
     parent = list(range(len(items)))
 
@@ -111,7 +110,12 @@ def groups(recordings: Sequence[Recording], params: Duplicates) -> list[list[Rec
     members: dict[int, list[Recording]] = {}
     for i, r in enumerate(items):
         members.setdefault(root(i), []).append(r)
-    found = [sorted(m, key=Recording.rank) for m in members.values() if len(m) > 1]
+    return [m for m in members.values() if len(m) > 1]
+
+
+def groups(recordings: Sequence[Recording], params: Duplicates) -> list[list[Recording]]:
+    """:func:`clusters`, each best first (:meth:`Recording.rank`), in a stable order."""
+    found = [sorted(m, key=Recording.rank) for m in clusters(recordings, params)]
     return sorted(found, key=lambda g: g[0].workout_id)
 
 
@@ -151,8 +155,8 @@ def clock_offset(primary: pl.DataFrame, secondary: pl.DataFrame, params: Duplica
                       secondary.select(pl.col("ts_utc").cast(pl.Datetime("us", "UTC")))])
     origin, end = both.select(pl.col("ts_utc").min().alias("lo"), pl.col("ts_utc").max().alias("hi")).row(0)
     length = int((end - origin).total_seconds()) + 1 + 2 * reach
-    best: tuple[float, int, int, str] | None = None  # (-r, |lag|, lag, stream): smallest wins
-    for column in SHARED:
+    best: tuple[float, int, int, int] | None = None  # (-r, |lag|, lag, stream's rank): smallest wins
+    for rank, column in enumerate(SHARED):
         if primary.get_column(column).is_null().all() or secondary.get_column(column).is_null().all():
             continue
         a = _series(primary, column, origin, length)
@@ -163,12 +167,12 @@ def clock_offset(primary: pl.DataFrame, secondary: pl.DataFrame, params: Duplica
             r = _correlation(a, shifted)
             if r is None or r < params.min_alignment_r:
                 continue
-            key = (-round(r, 9), abs(lag), lag, column)
+            key = (-round(r, 9), abs(lag), lag, rank)
             if best is None or key < best:
                 best = key
     if best is None:
         return 0, None
-    return best[2], best[3]
+    return best[2], SHARED[best[3]]
 
 
 def _aligned(donor: pl.DataFrame, column: str, offset_s: int) -> pl.DataFrame:
@@ -236,11 +240,13 @@ def roles(recordings: Sequence[Recording], params: Duplicates) -> tuple[dict[str
     return found, frames
 
 
-def recordings_of(workouts: pl.DataFrame, samples: Mapping[str, pl.DataFrame]) -> list[Recording]:
+def recordings_of(workouts: pl.DataFrame, samples: Mapping[str, pl.DataFrame] | None = None) -> list[Recording]:
     """Recordings from stored ``workouts`` rows (``workout_id``, ``file_sha256``, ``start_utc``,
-    ``duration_s``) and each workout's own samples; a workout without samples is left out."""
+    ``duration_s``) and each workout's own samples; a workout without samples is left out.
+    Without ``samples``, spans only (enough for :func:`clusters`)."""
     return [
-        Recording(w["workout_id"], w["file_sha256"], w["start_utc"], float(w["duration_s"] or 0.0), samples[w["workout_id"]])
+        Recording(w["workout_id"], w["file_sha256"], w["start_utc"], float(w["duration_s"] or 0.0),
+                  samples[w["workout_id"]] if samples is not None else pl.DataFrame())
         for w in workouts.iter_rows(named=True)
-        if w["workout_id"] in samples and w["start_utc"] is not None
+        if (samples is None or w["workout_id"] in samples) and w["start_utc"] is not None
     ]

@@ -35,11 +35,16 @@ def workout_athletes(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in execute_sql(con, "queries/workout_athletes.sql").fetchall()]
 
 
+def stored_workouts(con: duckdb.DuckDBPyConnection, athlete: str) -> pl.DataFrame:
+    """Every column of ``athlete``'s workouts, without their samples."""
+    return fetch_frame(con, read_sql("queries/athlete_workouts.sql"), {"athlete": athlete})
+
+
 def stored_athlete(con: duckdb.DuckDBPyConnection, athlete: str) -> StoredAthlete:
     """The workouts, samples and strength sets of ``athlete``."""
     params = {"athlete": athlete}
     return StoredAthlete(
-        workouts=fetch_frame(con, read_sql("queries/athlete_workouts.sql"), params),
+        workouts=stored_workouts(con, athlete),
         samples=fetch_frame(con, read_sql("queries/athlete_samples.sql"), params),
         strength_sets=fetch_frame(con, read_sql("queries/athlete_strength_sets.sql"), params),
     )
