@@ -11,6 +11,11 @@
 --                          own, each as `column<-workout_id` (e.g. `heart_rate_bpm<-5f0c...-0`);
 --                          its samples hold the borrowed values, and its verdict used them.
 --                          Empty when nothing was borrowed; null before this migration.
+--
+-- ingest_runs.workouts_merged  workouts a run classified again because the streams they borrow
+--                              changed (a second recording arrived, or a stored primary handed
+--                              its role to a better recording and got its own streams back)
 ALTER TABLE workouts ADD COLUMN duplicate_of VARCHAR;
 ALTER TABLE workouts ADD COLUMN clock_offset_s DOUBLE;
 ALTER TABLE workouts ADD COLUMN merged_streams VARCHAR[];
+ALTER TABLE ingest_runs ADD COLUMN workouts_merged INTEGER DEFAULT 0;

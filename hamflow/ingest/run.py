@@ -217,6 +217,7 @@ def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence
     weeks |= recalibration.weeks | (merge or Merge()).weeks
     counts.weeks_updated = len(weeks)
     counts.workouts_recalibrated = recalibration.workouts_recalibrated
+    counts.workouts_merged = (merge or Merge()).workouts_rederived
     entries = [PathEntry(c.path, c.size_bytes, c.mtime_ns, c.sha256) for c in plan.known + plan.duplicates if c.sha256]
     with connection(plan.db_path) as con, transaction(con):
         remember_paths(con, entries)

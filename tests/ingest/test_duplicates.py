@@ -147,8 +147,9 @@ def test_arrival_on_different_nights_in_either_order_gives_the_tables_of_one_run
     machines = [p for p in pairs if p not in watches]
     nights = [machines, watches] if order == "machine_first" else [watches, machines]
     db = tmp_path / "h.duckdb"
-    for night in nights:
-        assert ingest(night, db, DEFAULT_CONFIG, OPTIONS).ok
+    reports = [ingest(night, db, DEFAULT_CONFIG, OPTIONS) for night in nights]
+    assert [r.counts.workouts_merged for r in reports] == [0, 2]  # the second night completes both pairs
+    assert _rows(db, "SELECT workouts_merged FROM ingest_runs ORDER BY started_at").to_series().to_list() == [0, 2]
     assert_same(snapshot(db, TABLES), at_once)
 
 
