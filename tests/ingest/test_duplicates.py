@@ -3,7 +3,11 @@ the other's streams, whatever the order or the nights the files arrive in."""
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -205,3 +209,20 @@ def test_the_sessions_of_one_multisport_file_are_never_duplicates_of_each_other(
     ingest([CORPUS / "fitparse" / "activity-large-fenxi2-multisport.fit"], db, DEFAULT_CONFIG, IngestOptions(settle_s=0))
     assert _rows(db, "SELECT count(*) FROM workouts").item() == 7
     assert _rows(db, "SELECT count(duplicate_of) FROM workouts").item() == 0
+
+
+def test_a_kill_during_the_merge_is_repaired_by_the_next_run(pairs: list[Path], at_once: dict[str, pl.DataFrame],
+                                                             tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox" / "ana"
+    inbox.mkdir(parents=True)
+    for p in pairs:
+        shutil.copy(p, inbox / p.name)
+    db = tmp_path / "h.duckdb"
+    cmd = [sys.executable, "-m", "hamflow.cli", "ingest", str(inbox.parent), "--db", str(db), "--engine", "local", "--settle", "0"]
+    crashed = subprocess.run(cmd, env={**os.environ, "HAMFLOW_CRASH_AT": "duplicates:athlete"}, capture_output=True, text=True,
+                             timeout=300)
+    assert crashed.returncode == -9, crashed.stderr
+    assert _rows(db, "SELECT count(duplicate_of) FROM workouts").item() == 0  # the merge's transaction never landed
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert_same(snapshot(db, TABLES), at_once)
