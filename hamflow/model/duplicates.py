@@ -151,10 +151,15 @@ def clock_offset(primary: pl.DataFrame, secondary: pl.DataFrame, params: Duplica
     if primary.is_empty() or secondary.is_empty():
         return 0, None
     reach = params.max_clock_offset_s
-    both = pl.concat([primary.select(pl.col("ts_utc").cast(pl.Datetime("us", "UTC"))),
-                      secondary.select(pl.col("ts_utc").cast(pl.Datetime("us", "UTC")))])
-    origin, end = both.select(pl.col("ts_utc").min().alias("lo"), pl.col("ts_utc").max().alias("hi")).row(0)
-    length = int((end - origin).total_seconds()) + 1 + 2 * reach
+    # Only the seconds both may cover, widened by the reach, are compared: the arrays stay as
+    # long as the workout, whatever stray timestamps a damaged file carries elsewhere.
+    spans = [f.select(pl.col("ts_utc").cast(pl.Datetime("us", "UTC")).min().alias("lo"),
+                      pl.col("ts_utc").cast(pl.Datetime("us", "UTC")).max().alias("hi")).row(0) for f in (primary, secondary)]
+    origin = max(spans[0][0], spans[1][0]) - timedelta(seconds=reach)
+    end = min(spans[0][1], spans[1][1]) + timedelta(seconds=reach)
+    length = int((end - origin).total_seconds()) + 1
+    if length <= 2 * reach or length > 2 * (primary.height + secondary.height) + 2 * reach:
+        return 0, None  # no common stretch, or one mostly gaps: nothing to line up
     best: tuple[float, int, int, int] | None = None  # (-r, |lag|, lag, stream's rank): smallest wins
     for rank, column in enumerate(SHARED):
         if primary.get_column(column).is_null().all() or secondary.get_column(column).is_null().all():
@@ -163,8 +168,7 @@ def clock_offset(primary: pl.DataFrame, secondary: pl.DataFrame, params: Duplica
         b = _series(secondary, column, origin, length)
         for lag in range(-reach, reach + 1):
             # the secondary's second i + lag happened at the primary's second i
-            shifted = np.roll(b, -lag)
-            r = _correlation(a, shifted)
+            r = _correlation(a[max(0, -lag): length - max(0, lag)], b[max(0, lag): length - max(0, -lag)])
             if r is None or r < params.min_alignment_r:
                 continue
             key = (-round(r, 9), abs(lag), lag, rank)
