@@ -57,10 +57,13 @@ def merge_athlete(con: duckdb.DuckDBPyConnection, athlete: str, config: HamflowC
     """Group and merge one athlete's recordings; call inside a transaction.
     Returns (secondaries, workouts classified again, weeks changed)."""
     rows = stored_workouts(con, athlete)
-    roles_set = rows.filter(pl.col("duplicate_of").is_not_null() | (pl.col("merged_streams").list.len() > 0)).height
-    if not roles_set and not clusters(recordings_of(rows), config.model.duplicates):
-        return 0, 0, frozenset()  # nothing overlaps and nothing was merged: the samples need not be read
-    stored = stored_athlete(con, athlete)
+    # Only sessions that overlap another, or had a role, can change: only their samples are read.
+    had_role = rows.filter(pl.col("duplicate_of").is_not_null() | (pl.col("merged_streams").list.len() > 0))
+    overlapping = [r.workout_id for c in clusters(recordings_of(rows), config.model.duplicates) for r in c]
+    relevant = sorted({*overlapping, *had_role.get_column("workout_id").to_list()})
+    if not relevant:
+        return 0, 0, frozenset()
+    stored = stored_athlete(con, athlete, only=relevant)
     before = {w["workout_id"]: stored_role(w) for w in stored.workouts.iter_rows(named=True)}
     by_workout = {wid: frame for (wid,), frame in stored.samples.partition_by("workout_id", as_dict=True, include_key=False).items()}
     mine = {wid: own(frame, before[wid].merged_streams).sort("ts_utc") for wid, frame in by_workout.items() if wid in before}

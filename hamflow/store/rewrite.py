@@ -7,7 +7,7 @@ transaction, so an athlete is rewritten whole or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -40,8 +40,15 @@ def stored_workouts(con: duckdb.DuckDBPyConnection, athlete: str) -> pl.DataFram
     return fetch_frame(con, read_sql("queries/athlete_workouts.sql"), {"athlete": athlete})
 
 
-def stored_athlete(con: duckdb.DuckDBPyConnection, athlete: str) -> StoredAthlete:
-    """The workouts, samples and strength sets of ``athlete``."""
+def stored_athlete(con: duckdb.DuckDBPyConnection, athlete: str, only: Sequence[str] | None = None) -> StoredAthlete:
+    """The workouts, samples and strength sets of ``athlete`` (of the workouts in ``only``)."""
+    if only is not None:
+        ids = {"ids": list(only)}
+        return StoredAthlete(
+            workouts=stored_workouts(con, athlete).filter(pl.col("workout_id").is_in(list(only))),
+            samples=fetch_frame(con, read_sql("queries/workout_samples.sql"), ids),
+            strength_sets=fetch_frame(con, read_sql("queries/workout_strength_sets.sql"), ids),
+        )
     params = {"athlete": athlete}
     return StoredAthlete(
         workouts=stored_workouts(con, athlete),
