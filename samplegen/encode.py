@@ -105,8 +105,9 @@ def summary(trace: Trace, start: int, end: int, rec: Recording) -> Mesg:
         out |= {"total_distance": distance, "avg_speed": distance / (end - start), "max_speed": top}
         if rec.device.enhanced_fields:
             out |= {"enhanced_avg_speed": out["avg_speed"], "enhanced_max_speed": top}
-    hr = ch["heart_rate"][start:end]
-    out |= {"avg_heart_rate": round(_mean(hr)), "max_heart_rate": max(hr)}
+    if "heart_rate" in ch:  # a gym console without a chest strap records none
+        hr = ch["heart_rate"][start:end]
+        out |= {"avg_heart_rate": round(_mean(hr)), "max_heart_rate": max(hr)}
     if "cadence" in ch:
         moving = [c for c in ch["cadence"][start:end] if c > 0] or [0]
         out |= {"avg_cadence": round(_mean(moving)), "max_cadence": max(moving)}
@@ -271,9 +272,10 @@ def record_mesgs(trace: Trace, rec: Recording) -> Iterator[Mesg]:
         yield fields
 
 
-def encode_workout(spec: WorkoutSpec, trace: Trace) -> bytes:
-    """Encode a generated trace as FIT bytes."""
-    rec = Recording.of(spec)
+def encode_workout(spec: WorkoutSpec, trace: Trace, rec: Recording | None = None) -> bytes:
+    """Encode a generated trace as FIT bytes, recorded as the kind says or as ``rec`` says
+    (another device, another clock: see ``pair``)."""
+    rec = rec or Recording.of(spec)
     encoder = Encoder()
     for message in header_mesgs(spec, rec):
         encoder.write_mesg(message)

@@ -2,12 +2,49 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from ..fit import FitDecodeError, read_fit
-from ..model import classify_file
-from ..report.explain import file_lines
+from ..fit import FitDecodeError, FitResult, read_fit
+from ..model import ClassifiedSession, HamflowConfig, classify_file, reclassify
+from ..model.duplicates import Recording, Role, roles
+from ..model.quality import DeviceTotals
+from ..report.explain import file_lines, recording_lines
 from .options import command_config
+
+
+def _decoded(file: str) -> FitResult:
+    try:
+        return read_fit(file)
+    except FitDecodeError as exc:
+        raise click.ClickException(f"{file}: cannot be decoded ({exc.reason}): {exc.detail}") from exc
+
+
+def _label(file: str, index: int) -> str:
+    return f"{Path(file).name} session {index + 1}"
+
+
+def _merged(file: str, result: FitResult, classified: list[ClassifiedSession], others: dict[str, list[ClassifiedSession]],
+            athlete_id: str | None, config: HamflowConfig) -> tuple[list[ClassifiedSession], list[Role]]:
+    """``file``'s sessions merged with the other recordings as the store merges them, and each
+    session's role (labels stand in for workout ids)."""
+    recordings = [
+        Recording(_label(f, cs.summary.session_index), f, cs.summary.start_utc, cs.summary.duration_s, cs.samples)
+        for f, sessions in {file: classified, **others}.items() for cs in sessions if cs.summary.start_utc is not None
+    ]
+    found, frames = roles(recordings, config.model.duplicates)
+    out, own_roles = [], []
+    for session, cs in zip(result.sessions, classified, strict=True):
+        label = _label(file, cs.summary.session_index)
+        own_roles.append(found.get(label, Role(label)))
+        frame = frames.get(label)
+        if frame is not None:
+            cs = reclassify(frame, session.sport, session.sub_sport, config, athlete_id=athlete_id, profile=cs.profile,
+                            session_index=session.index, start_utc=session.start_utc, elapsed_s=session.elapsed_s,
+                            distance_m=session.distance_m, totals=DeviceTotals.of(session))
+        out.append(cs)
+    return out, own_roles
 
 
 @click.command("explain")
@@ -18,7 +55,12 @@ from .options import command_config
               help="hamflow.toml to use (default: $HAMFLOW_CONFIG, else ./hamflow.toml, else built-in).")
 @click.option("--reverse-elliptical", is_flag=True,
               help="The elliptical was pedalled backwards (files cannot say so).")
-def explain_cmd(file: str, athlete_id: str | None, config_path: str | None, reverse_elliptical: bool) -> None:
+@click.option("--with", "others", multiple=True, type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Another recording of the same workout (the watch worn on the treadmill, a second export); "
+                   "repeatable. They are merged as the database merges them, and the output says which "
+                   "streams came from which file.")
+def explain_cmd(file: str, athlete_id: str | None, config_path: str | None, reverse_elliptical: bool,
+                others: tuple[str, ...]) -> None:
     """Classify one FIT file and show why, second by second and as a verdict.
 
     For each session: its segments (pattern, duration, speed, grade, power, intensity, posterior
@@ -26,17 +68,27 @@ def explain_cmd(file: str, athlete_id: str | None, config_path: str | None, reve
     (posterior, quad, mixed or unclassified) with the reasons behind it.
 
     \b
+    With --with, the file is one of several recordings of a workout: the session that counts
+    (the primary: the machine's, else the longer) is classified with the streams it lacks taken
+    from the others, their clocks aligned first, and a Recordings line says which streams came
+    from which file, or that this file's session is the second recording and counts there.
+
+    \b
     Examples:
       hamflow explain sample_fit/ana/2026-10-15-1900-incline_walk.fit
       hamflow explain --athlete ana --config hamflow.toml run.fit
+      hamflow explain treadmill.fit --with watch.fit
     """
     config = command_config(config_path)
-    try:
-        result = read_fit(file)
-    except FitDecodeError as exc:
-        raise click.ClickException(f"{file}: cannot be decoded ({exc.reason}): {exc.detail}") from exc
+    result = _decoded(file)
     if athlete_id is None:
         athlete_id = config.athlete_for_serial(result.identity.serial_number)
     profile = config.profile(athlete_id)
     classified = classify_file(result, athlete_id=athlete_id, config=config, reverse_elliptical=reverse_elliptical)
-    click.echo("\n".join(file_lines(file, classified, athlete_id=athlete_id, profile=profile, config=config)))
+    if not others:
+        click.echo("\n".join(file_lines(file, classified, athlete_id=athlete_id, profile=profile, config=config)))
+        return
+    other = {f: classify_file(_decoded(f), athlete_id=athlete_id, config=config) for f in others}
+    merged, found = _merged(file, result, classified, other, athlete_id, config)
+    lines = file_lines(file, merged, athlete_id=athlete_id, profile=profile, config=config)
+    click.echo("\n".join([*lines, "", *recording_lines(found)]))

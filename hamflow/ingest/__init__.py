@@ -1,5 +1,7 @@
 """From the paths a user gives to rows in the store: find the files, prepare each one (decode,
-screen, classify: pure, parallel anywhere), write them in short ordered transactions, report.
+screen, classify: pure, parallel anywhere), write them in short ordered transactions, then
+look at each athlete's files together (a workout recorded twice counts once: ``duplicates``;
+thresholds from the whole history: ``calibrate``), report.
 
 :func:`ingest` is the whole run; :mod:`hamflow_flows` runs the same loop under Prefect.
 """

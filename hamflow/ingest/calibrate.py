@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from ..model import HamflowConfig
+from ..model import AthleteProfile, HamflowConfig
 from ..model.thresholds import Candidate, WorkoutRef, profile_with, timeline
 from ..store.connection import transaction
 from ..store.faults import crash_point
 from ..store.rewrite import replace_workouts, stored_athlete, workout_athletes
 from ..store.thresholds import replace_thresholds, stored_evidence, stored_thresholds, threshold_frame
 from ..store.weeks import refresh_weeks
-from .reprocess import _reclassify
+from .reclassify import reclassify_stored
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,15 @@ def _refs(evidence: pl.DataFrame) -> tuple[list[WorkoutRef], dict[str, dict[str,
     return refs, used
 
 
+def profiles_used(con: duckdb.DuckDBPyConnection, athlete: str, config: HamflowConfig) -> dict[str, AthleteProfile]:
+    """The profile each of ``athlete``'s stored workouts was classified with, so a workout can
+    be classified again (with new samples) without moving its thresholds: this step then sees
+    whether they must move."""
+    _, used = _refs(stored_evidence(con, [athlete]))
+    base = config.profile(athlete)
+    return {wid: profile_with(base, values) for wid, values in used.items()}
+
+
 def calibrate_athlete(con: duckdb.DuckDBPyConnection, athlete: str, config: HamflowConfig) -> tuple[int, frozenset[tuple[str, object]]]:
     """Recompute one athlete's timeline and reclassify the workouts it changes; call inside a
     transaction. Returns (workouts reclassified, weeks changed)."""
@@ -64,7 +73,7 @@ def calibrate_athlete(con: duckdb.DuckDBPyConnection, athlete: str, config: Hamf
     if stale:
         base = config.profile(athlete)
         profiles = {wid: profile_with(base, tl.at[wid]) for wid in stale}
-        _, new, children = _reclassify(athlete, config, stored_athlete(con, athlete), profiles, only=stale)
+        _, new, children = reclassify_stored(athlete, config, stored_athlete(con, athlete), profiles, only=stale)
         replace_workouts(con, new, children)
         weeks = refresh_weeks(con, [athlete], config)
     replace_thresholds(con, athlete, rows)

@@ -20,6 +20,7 @@ import polars as pl
 from ..fit import FitDecodeError, FitResult, decode_fit_bytes, decoder_version
 from ..model import ClassifiedSession, WorkoutSummary, classify_file, local_start, local_week_start
 from ..model import HamflowConfig as Config
+from ..model.duplicates import Role
 from ..model.thresholds import METRICS
 from ..store.prepared import FileStatus, PreparedFile
 from .files import Candidate
@@ -183,16 +184,20 @@ WORKOUT_COLUMNS: tuple[str, ...] = (
     "is_sprint_session", "is_leg_day", "reasons", "model_version", "hsr_distance_m", "sprint_distance_m",
     "maxv_s", "is_incline_walk", "is_rowing", "posterior_s", "quad_s", "quality_warnings",
     "device_elapsed_s", "device_timer_s", "device_distance_m", "device_max_speed_mps", "device_max_power_w",
-    "device_ascent_m",
+    "device_ascent_m", "duplicate_of", "clock_offset_s", "merged_streams",
 )
 
 
 def workout_record(summary: WorkoutSummary, *, wid: str, sha: str, athlete_id: str, utc_offset_min: int | None,
-                   start_local: datetime, week_start: date) -> dict[str, object]:
-    """One ``workouts`` row from a model summary and where it sits in local time."""
+                   start_local: datetime, week_start: date, role: Role | None = None) -> dict[str, object]:
+    """One ``workouts`` row from a model summary, where it sits in local time, and its role
+    among the recordings of one workout (a fresh file is a single recording until the run's
+    merge step looks at its athlete's other files)."""
+    role = role or Role(wid)
     row = summary.to_row()
     row.update(workout_id=wid, file_sha256=sha, athlete_id=athlete_id, utc_offset_min=utc_offset_min,
-               start_local=start_local, week_start=week_start)
+               start_local=start_local, week_start=week_start, duplicate_of=role.duplicate_of,
+               clock_offset_s=role.clock_offset_s, merged_streams=list(role.merged_streams))
     return {c: row[c] for c in WORKOUT_COLUMNS}
 
 
@@ -251,5 +256,6 @@ _WORKOUT_TYPES: dict[str, pl.DataType] = {
     "device_timer_s": pl.Float64(), "device_distance_m": pl.Float64(), "device_max_speed_mps": pl.Float64(),
     "device_max_power_w": pl.Float64(), "device_ascent_m": pl.Float64(), "sub_sport": pl.Utf8(), "distance_m": pl.Float64(),
     "posterior_share": pl.Float64(),
-    "dominant_pattern": pl.Utf8(),
+    "dominant_pattern": pl.Utf8(), "duplicate_of": pl.Utf8(), "clock_offset_s": pl.Float64(),
+    "merged_streams": pl.List(pl.Utf8),
 }

@@ -2,7 +2,8 @@
 
 ``plan_run`` (cheap, holds the database briefly) -> ``prepare_files`` (slow, pure, parallel
 anywhere: no database) -> ``write_prepared`` (one short transaction per batch) ->
-``finish_run``. :func:`run` is the one loop over them; an :class:`Engine` decides where the
+``merge_duplicates`` and ``recalibrate`` (each athlete's files together) -> ``finish_run``.
+:func:`run` is the one loop over them; an :class:`Engine` decides where the
 steps run: :class:`LocalEngine` in this process, ``hamflow_flows`` under Prefect with parallel
 workers, retries and logging.
 """
@@ -30,11 +31,12 @@ from ..store.runs import finish_run as _finish_run_row
 from ..store.schema import ensure_schema
 from ..store.writer import WriteResult, known_hashes, write_batch
 from .calibrate import Recalibration, calibrate
+from .duplicates import Merge, merge_recordings
 from .files import Candidate, InboxError, discover, split_known_by_path, split_unsettled, with_hashes
 from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_file
 
 __all__ = ["Engine", "IngestError", "IngestOptions", "LocalEngine", "RunPlan", "RunReport", "StageTimes", "batches", "finish_run",
-           "has_new_files", "ingest", "plan_run", "prepare_files", "recalibrate", "run", "write_prepared"]
+           "has_new_files", "ingest", "merge_duplicates", "plan_run", "prepare_files", "recalibrate", "run", "write_prepared"]
 
 
 class IngestError(Exception):
@@ -189,6 +191,14 @@ def write_prepared(db_path: str | os.PathLike[str], prepared: Sequence[PreparedF
     return replace(result, write_s=time.perf_counter() - started - result.weekly_s)
 
 
+def merge_duplicates(db_path: str | os.PathLike[str], config: Config) -> Merge:
+    """Count each workout recorded twice once, its primary completed with the other's streams,
+    after a run's writes and before calibration (:mod:`hamflow.ingest.duplicates`): one
+    transaction per athlete."""
+    with connection(db_path) as con:
+        return merge_recordings(con, config)
+
+
 def recalibrate(db_path: str | os.PathLike[str], config: Config) -> Recalibration:
     """Bring thresholds and the workouts judged by them in step after a run's writes
     (:mod:`hamflow.ingest.calibrate`): one transaction per athlete."""
@@ -198,7 +208,7 @@ def recalibrate(db_path: str | os.PathLike[str], config: Config) -> Recalibratio
 
 def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence[FileOutcome], *,
                status: str = "completed", message: str | None = None, prepare_wait_s: float = 0.0,
-               recalibration: Recalibration | None = None) -> RunReport:
+               recalibration: Recalibration | None = None, merge: Merge | None = None) -> RunReport:
     """Record the run's counts and stage times; remember the paths of files known by hash or duplicated.
 
     ``prepare_wait_s`` is the wall time the caller spent waiting for (or doing) decode and
@@ -216,9 +226,10 @@ def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence
     )
     weeks = set().union(*(r.weeks for r in results)) if results else set()
     recalibration = recalibration or Recalibration()
-    weeks |= recalibration.weeks
+    weeks |= recalibration.weeks | (merge or Merge()).weeks
     counts.weeks_updated = len(weeks)
     counts.workouts_recalibrated = recalibration.workouts_recalibrated
+    counts.workouts_merged = (merge or Merge()).workouts_rederived
     entries = [PathEntry(c.path, c.size_bytes, c.mtime_ns, c.sha256) for c in plan.known + plan.duplicates if c.sha256]
     with connection(plan.db_path) as con, transaction(con):
         remember_paths(con, entries)
@@ -336,6 +347,7 @@ def run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str]
             done += len(batch)
             if progress:
                 progress(done, len(plan.todo))
+        merge = merge_duplicates(plan.db_path, config)
         recalibration = recalibrate(plan.db_path, config)
         unreachable = _unreachable(plan, outcomes)
         if unreachable:
@@ -346,7 +358,7 @@ def run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str]
         with contextlib.suppress(StoreError):  # record the failure if the database lets us; the error is what matters
             finish_run(plan, results, outcomes, status="failed", message=str(exc), prepare_wait_s=waited_s)
         raise IngestError(str(exc)) from exc
-    return finish_run(plan, results, outcomes, prepare_wait_s=waited_s, recalibration=recalibration)
+    return finish_run(plan, results, outcomes, prepare_wait_s=waited_s, recalibration=recalibration, merge=merge)
 
 
 def _unreachable(plan: RunPlan, outcomes: Sequence[FileOutcome]) -> str | None:

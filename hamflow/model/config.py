@@ -320,6 +320,22 @@ class Calibration:
 
 
 @dataclass(frozen=True, slots=True)
+class Duplicates:
+    """Two recordings of one workout (a watch and the machine, an export and its copy) counted
+    once and merged (``duplicates.py``, docs/model.md section 11)."""
+
+    #: Two sessions of one athlete are one workout when they overlap in time by at least this
+    #: fraction of the shorter one. Genuine back-to-back sessions overlap by seconds at most.
+    min_overlap_fraction: float = 0.8
+    #: Device clocks are set from GPS, the network or by hand: the offset between two
+    #: recordings is searched within +- this many seconds (s).
+    max_clock_offset_s: int = 120
+    #: A shared stream must agree at least this well (Pearson r at the best offset) for the
+    #: offset to be trusted; below it the recordings are merged as their clocks say.
+    min_alignment_r: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
 class ModelParams:
     p: PatternShares = field(default_factory=PatternShares)
     thresholds: Thresholds = field(default_factory=Thresholds)
@@ -334,6 +350,7 @@ class ModelParams:
     quality: QualityParams = field(default_factory=QualityParams)
     rowing: RowingDetection = field(default_factory=RowingDetection)
     calibration: Calibration = field(default_factory=Calibration)
+    duplicates: Duplicates = field(default_factory=Duplicates)
 
 
 @dataclass(frozen=True, slots=True)

@@ -184,6 +184,10 @@ def _validate(config: HamflowConfig, source: str) -> None:
         problems.append("model.calibration: windows must be >= 1 s")
     if not 0 < cal.threshold_fraction <= 1 or cal.vmax_floor_mps <= 0:
         problems.append("model.calibration: need 0 < threshold_fraction <= 1 and vmax_floor_mps > 0")
+    dup = m.duplicates
+    if not 0 < dup.min_overlap_fraction <= 1 or dup.max_clock_offset_s < 0 or not -1 <= dup.min_alignment_r <= 1:
+        problems.append("model.duplicates: need 0 < min_overlap_fraction <= 1, max_clock_offset_s >= 0 "
+                        "and -1 <= min_alignment_r <= 1")
     if m.grade.window_m <= 0 or m.grade.rolling_samples < 1:
         problems.append("model.grade: window_m must be > 0 and rolling_samples >= 1")
     if not m.classes.quad_max_share <= m.classes.posterior_min_share:

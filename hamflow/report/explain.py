@@ -5,12 +5,14 @@ The command only prints these lines, so the same text can be tested, logged or s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import polars as pl
 
 from ..model.classify import ClassifiedSession
 from ..model.config import AthleteProfile, HamflowConfig
+from ..model.duplicates import ARROW, Role
 from ..model.grade import GRADE_SOURCE_TEXT
 from ..model.patterns import UNLOADED, Pattern
 from ..model.sports import Activity, activity_of
@@ -148,4 +150,19 @@ def file_lines(
         return [*lines, "  no sessions in this file: nothing to explain"]
     for item in classified:
         lines += ["", *session_lines(item, profile)]
+    return lines
+
+
+def recording_lines(found: Sequence[Role]) -> list[str]:
+    """Which recording counted for each session, and which streams came from which file."""
+    lines = ["Recordings:"]
+    for role in found:
+        if role.duplicate_of:
+            lines.append(f"  {role.workout_id}: a second recording of {role.duplicate_of} (its clock "
+                         f"{role.clock_offset_s:+.0f} s from that one's), which counts instead: not counted twice")
+        elif role.merged_streams:
+            taken = "; ".join(f"{column} from {source}" for column, _, source in (e.partition(ARROW) for e in role.merged_streams))
+            lines.append(f"  {role.workout_id}: counts, completed with {taken}; every other stream is its own")
+        else:
+            lines.append(f"  {role.workout_id}: counts, with its own streams only")
     return lines

@@ -79,7 +79,7 @@ def _counts_rows(report: RunReport) -> list[dict[str, object]]:
         {"files seen": c.files_seen, "new": c.files_new, "already known": c.files_known,
          "quarantined": c.files_quarantined, "not activity": c.files_not_activity,
          "deferred": c.files_deferred, "workouts added": c.workouts_added,
-         "recalibrated": c.workouts_recalibrated, "weeks updated": c.weeks_updated}
+         "recalibrated": c.workouts_recalibrated, "merged": c.workouts_merged, "weeks updated": c.weeks_updated}
     ]
 
 

@@ -20,7 +20,9 @@ Public functions, by module (the most used are importable from ``hamflow.store``
 - :mod:`~hamflow.store.runs`: :func:`start_run`, :func:`finish_run`, :func:`record_stage_times`.
 - :mod:`~hamflow.store.weeks`: :func:`refresh_weeks`.
 - :mod:`~hamflow.store.rewrite`: :func:`~hamflow.store.rewrite.stored_athlete`,
-  :func:`~hamflow.store.rewrite.replace_workouts` (for ``hamflow reprocess``).
+  :func:`~hamflow.store.rewrite.stored_workouts`, :func:`~hamflow.store.rewrite.replace_workouts`
+  (for ``hamflow reprocess``, calibration and the merge of two recordings),
+  :func:`~hamflow.store.rewrite.replace_roles` (which recording of a workout counts).
 - :mod:`~hamflow.store.read`: ``read.weeks``, ``read.current_weeks``, ``read.workouts``,
   ``read.report_patterns``, ``read.report_workouts``, ``read.guidance_workouts``,
   ``read.guidance_weeks`` (for ``hamflow next``), ``read.athletes``, ``read.query``,

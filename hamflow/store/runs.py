@@ -27,6 +27,9 @@ class RunCounts:
     weeks_updated: int = 0
     #: Workouts classified again because a threshold valid at their start changed.
     workouts_recalibrated: int = 0
+    #: Workouts classified again because the streams they borrow from another recording of
+    #: the same workout changed.
+    workouts_merged: int = 0
 
 
 @dataclass(frozen=True)

@@ -11,5 +11,6 @@ UPDATE ingest_runs SET
     files_deferred = $files_deferred,
     workouts_added = $workouts_added,
     weeks_updated = $weeks_updated,
-    workouts_recalibrated = $workouts_recalibrated
+    workouts_recalibrated = $workouts_recalibrated,
+    workouts_merged = $workouts_merged
 WHERE run_id = $run_id;

@@ -39,6 +39,9 @@ UPDATE workouts SET
     device_distance_m = n.device_distance_m,
     device_max_speed_mps = n.device_max_speed_mps,
     device_max_power_w = n.device_max_power_w,
-    device_ascent_m = n.device_ascent_m
+    device_ascent_m = n.device_ascent_m,
+    duplicate_of = n.duplicate_of,
+    clock_offset_s = n.clock_offset_s,
+    merged_streams = n.merged_streams
 FROM _new AS n
 WHERE workouts.workout_id = n.workout_id;

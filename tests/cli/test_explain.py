@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from hamflow.cli import cli
+from samplegen import ANA
+from samplegen.pair import render_pair
+from samplegen.plan import spec_at_local
 
 from ..helpers import SAMPLES
 
@@ -51,3 +55,18 @@ def test_errors_are_reported_cleanly(tmp_path: Path) -> None:
     bad.write_text("[model.p]\nwalk_stepp = 1\n")
     code, out = run(str(SAMPLES / "ana/2026-10-15-1900-incline_walk.fit"), "--config", str(bad))
     assert code != 0 and "unknown key 'walk_stepp'" in out
+
+
+def test_explain_with_the_watch_says_which_streams_came_from_which_file(tmp_path: Path) -> None:
+    spec = spec_at_local(random.Random(5), ANA, "2026-10-14 18:00", "incline_walk", 1800)
+    pair = render_pair(spec, watch_late_s=6, watch_clock_s=-3)
+    machine, watch = tmp_path / "treadmill.fit", tmp_path / "watch.fit"
+    machine.write_bytes(pair.machine)
+    watch.write_bytes(pair.watch)
+    code, out = run(str(machine), "--with", str(watch))
+    assert code == 0, out
+    assert "treadmill.fit session 1: counts, completed with heart_rate_bpm from watch.fit session 1" in out
+    assert "grade from the device's own grade field" in out and "Verdict: POSTERIOR" in out
+    code, out = run(str(watch), "--with", str(machine))
+    assert code == 0, out
+    assert "watch.fit session 1: a second recording of treadmill.fit session 1 (its clock -3 s" in out

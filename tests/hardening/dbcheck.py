@@ -32,8 +32,10 @@ CHECKS: dict[str, str] = {
             f"SELECT count(*) FROM {t} c WHERE NOT EXISTS (SELECT 1 FROM workouts w WHERE w.workout_id = c.workout_id)"
         for t in _CHILD_TABLES
     },
+    # a workout recorded twice counts once: its second recording (duplicate_of) is not in the week
     "weekly rows that disagree with the workouts":
-        "WITH agg AS (SELECT athlete_id, week_start, count(*) AS n, sum(posterior_load) AS pl FROM workouts GROUP BY ALL) "
+        "WITH agg AS (SELECT athlete_id, week_start, count(*) AS n, sum(posterior_load) AS pl FROM workouts "
+        "WHERE duplicate_of IS NULL GROUP BY ALL) "
         "SELECT count(*) FROM weekly_posterior_load w FULL JOIN agg a USING (athlete_id, week_start) "
         "WHERE coalesce(w.workouts, -1) <> coalesce(a.n, 0) "
         "OR abs(coalesce(w.posterior_load, -1) - coalesce(a.pl, 0)) > 1e-6 * (1 + abs(coalesce(a.pl, 0)))",
@@ -43,7 +45,8 @@ CHECKS: dict[str, str] = {
 #: polling while a writer commits. Returns (athlete_id, week_start, weekly_workouts,
 #: counted_workouts, weekly_posterior_load, summed_posterior_load).
 WEEK_VS_WORKOUTS = (
-    "WITH agg AS (SELECT athlete_id, week_start, count(*) AS n, sum(posterior_load) AS pl FROM workouts GROUP BY ALL) "
+    "WITH agg AS (SELECT athlete_id, week_start, count(*) AS n, sum(posterior_load) AS pl FROM workouts "
+    "WHERE duplicate_of IS NULL GROUP BY ALL) "
     "SELECT athlete_id, CAST(week_start AS VARCHAR) AS week_start, w.workouts AS weekly_n, coalesce(a.n, 0) AS counted_n, "
     "w.posterior_load AS weekly_pl, coalesce(a.pl, 0) AS summed_pl "
     "FROM weekly_posterior_load w FULL JOIN agg a USING (athlete_id, week_start) ORDER BY ALL"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import random
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -149,3 +150,24 @@ def test_one_file_per_batch_and_two_in_flight_writes_every_file_in_order(first_r
     assert written == sorted(str(p) for p in inbox.rglob("*.fit"))  # one transaction per file, in path order
     assert_same(snapshot(db), snapshot(small))
     assert decode_s > 0 and wait_s > 0  # stage times measured in the workers reach the run row
+
+
+def test_a_workout_recorded_by_the_erg_and_a_watch_counts_once_under_prefect_as_in_process(tmp_path: Path) -> None:
+    from hamflow.ingest import ingest
+    from hamflow.model import DEFAULT_CONFIG
+    from samplegen import ANA
+    from samplegen.pair import render_pair
+    from samplegen.plan import spec_at_local
+
+    pair = render_pair(spec_at_local(random.Random(3), ANA, "2026-10-16 07:00", "row", 1800))
+    inbox = tmp_path / "inbox" / "ana"
+    inbox.mkdir(parents=True)
+    (inbox / "erg.fit").write_bytes(pair.machine)
+    (inbox / "watch.fit").write_bytes(pair.watch)
+    flow_db, local_db = tmp_path / "flow.duckdb", tmp_path / "local.duckdb"
+    assert _run(tmp_path / "inbox", flow_db, batch_size=1).status == "completed"
+    ingest([tmp_path / "inbox"], local_db, DEFAULT_CONFIG, IngestOptions(settle_s=0))
+    assert _count(flow_db, "SELECT count(duplicate_of) FROM workouts") == 1
+    assert _count(flow_db, "SELECT workouts FROM weekly_posterior_load") == 1
+    tables = ("fit_files", "workouts", "samples", "weekly_posterior_load", "workout_evidence")
+    assert_same(snapshot(flow_db, tables), snapshot(local_db, tables))
