@@ -22,15 +22,17 @@ from typing import Protocol
 import duckdb
 
 from ..model import HamflowConfig as Config
+from ..model.config import ArchiveLimits
 from ..store.connection import StoreError, connection, transaction
-from ..store.paths import PathEntry, load_path_index, remember_paths
+from ..store.paths import load_path_index, remember_paths
 from ..store.prepared import FileOutcome, PreparedFile
 from ..store.runs import RunCounts, StageTimes, record_stage_times, start_run
 from ..store.runs import finish_run as _finish_run_row
 from ..store.schema import ensure_schema
 from ..store.writer import WriteResult, known_hashes, write_batch
+from .archives import ArchiveReader
 from .calibrate import Recalibration, calibrate
-from .files import Candidate, InboxError, discover, split_known_by_path, split_unsettled, with_hashes
+from .files import Candidate, InboxError, discover, discover_inbox, not_fit_text, split_known_by_path, split_unsettled, with_hashes
 from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_file
 
 __all__ = ["Engine", "IngestError", "IngestOptions", "LocalEngine", "RunPlan", "RunReport", "StageTimes", "batches", "finish_run",
@@ -70,6 +72,7 @@ class RunPlan:
     deferred: list[Candidate]  # still being written
     unreadable: list[Candidate]  # could not be read: reported, retried next run
     discover_s: float = 0.0  # wall seconds plan_run took
+    not_fit: dict[str, int] = field(default_factory=dict)  # files that are not FIT, by extension
 
 
 @dataclass
@@ -86,13 +89,16 @@ class RunReport:
     stages: StageTimes = field(default_factory=StageTimes)
     #: Athletes whose workouts were classified again because their thresholds changed.
     recalibrated_athletes: tuple[str, ...] = ()
+    #: Files found that are not FIT (.gpx, .tcx, .csv, ...), by extension: counted, not read.
+    not_fit: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return self.status == "completed"
 
 
-def has_new_files(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str]) -> bool:
+def has_new_files(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str],
+                  limits: ArchiveLimits | None = None) -> bool:
     """Whether a run over ``paths`` may have anything to do: a file that the database's path
     index does not know by path, size and mtime (new, changed, unreadable, or no database yet).
 
@@ -102,7 +108,7 @@ def has_new_files(paths: Sequence[str | os.PathLike[str]], db_path: str | os.Pat
     if not Path(db_path).exists():
         return True
     try:
-        candidates = discover(paths)
+        candidates = discover(paths, limits=limits)
         with connection(db_path, read_only=True, timeout_s=0) as con:
             index = load_path_index(con)
     except (InboxError, StoreError, duckdb.Error):
@@ -121,11 +127,13 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
     """
     started_s = time.perf_counter()
     try:
-        candidates = discover(paths)
+        found = discover_inbox(paths, limits=config.archives)
     except InboxError as exc:
         raise IngestError(str(exc)) from exc
+    candidates = found.candidates
     if not candidates:
-        raise IngestError(f"no FIT files under {', '.join(str(p) for p in paths)}")
+        others = f" ({found.not_fit_total} files that are not FIT: {not_fit_text(found.not_fit)})" if found.not_fit else ""
+        raise IngestError(f"no FIT files under {', '.join(str(p) for p in paths)}{others}")
     run_id = run_id or uuid.uuid4().hex
     unreadable = [c for c in candidates if c.error]
     readable = [c for c in candidates if not c.error]
@@ -137,7 +145,7 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
         raise IngestError(str(exc)) from exc
     unknown, known = split_known_by_path(readable, index)
     settled, deferred = split_unsettled(unknown, options.settle_s)
-    hashed = with_hashes(settled)
+    hashed = with_hashes(settled, config.archives)
     unreadable += [c for c in hashed if c.error]
     hashed = [c for c in hashed if not c.error]
     try:
@@ -155,14 +163,18 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
         else:
             firsts.add(c.sha256)
             todo.append(c)
+    # Archive members in the order of their archive's bytes: a worker reads a batch's members in
+    # one pass. The writes' order does not change what is written (identity is the hash).
+    todo.sort(key=lambda c: (c.disk_path, c.member.position if c.member is not None else (), c.path))
     return RunPlan(run_id, str(db_path), started, todo, len(candidates), known, duplicates, deferred, unreadable,
-                   discover_s=time.perf_counter() - started_s)
+                   discover_s=time.perf_counter() - started_s, not_fit=found.not_fit)
 
 
 def prepare_files(candidates: Iterable[Candidate], config: Config, options: IngestOptions = IngestOptions()) -> list[PreparedFile]:
     """Decode and classify each file. Pure: no database; safe in any worker process."""
-    return [prepare_file(c, config, athlete=options.athlete, keep_positions=options.keep_positions,
-                         max_file_bytes=options.max_file_bytes) for c in candidates]
+    with ArchiveReader(config.archives, max_member_bytes=options.max_file_bytes) as reader:
+        return [prepare_file(c, config, athlete=options.athlete, keep_positions=options.keep_positions,
+                             max_file_bytes=options.max_file_bytes, reader=reader) for c in candidates]
 
 
 def write_prepared(db_path: str | os.PathLike[str], prepared: Sequence[PreparedFile], run_id: str, config: Config) -> WriteResult:
@@ -201,16 +213,17 @@ def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence
         files_not_activity=sum(1 for p in prepared if p.status == "not_activity"),
         files_deferred=len(plan.deferred),
         workouts_added=sum(r.workouts_added for r in results),
+        files_not_fit=sum(plan.not_fit.values()),
     )
     weeks = set().union(*(r.weeks for r in results)) if results else set()
     recalibration = recalibration or Recalibration()
     weeks |= recalibration.weeks
     counts.weeks_updated = len(weeks)
     counts.workouts_recalibrated = recalibration.workouts_recalibrated
-    entries = [PathEntry(c.path, c.size_bytes, c.mtime_ns, c.sha256) for c in plan.known + plan.duplicates if c.sha256]
+    entries = [c.path_entry() for c in plan.known + plan.duplicates if c.sha256]
     with connection(plan.db_path) as con, transaction(con):
         remember_paths(con, entries)
-        _finish_run_row(con, plan.run_id, counts, status=status, message=message)
+        _finish_run_row(con, plan.run_id, counts, status=status, message=message, not_fit=plan.not_fit)
         stages = StageTimes(
             discover_s=plan.discover_s,
             decode_s=sum(p.decode_s for p in prepared),
@@ -227,7 +240,7 @@ def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence
         run_id=plan.run_id, db_path=plan.db_path, status=status, counts=counts,
         started_at=plan.started_at, finished_at=datetime.now(UTC), quarantined=quarantined,
         deferred=[c.path for c in plan.deferred], weeks=weeks, stages=stages,
-        recalibrated_athletes=recalibration.athletes,
+        recalibrated_athletes=recalibration.athletes, not_fit=dict(plan.not_fit),
     )
 
 
