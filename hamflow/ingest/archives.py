@@ -120,32 +120,37 @@ class Listing:
 class _Budget:
     """The limits of one archive on disk, spent over it and every archive nested in it."""
 
-    def __init__(self, archive: str, limits: ArchiveLimits) -> None:
-        self.archive = archive
+    def __init__(self, limits: ArchiveLimits) -> None:
         self.limits = limits
         self.members = 0
         self.total = 0
 
     def check_total(self, total: int) -> None:
         if total > self.limits.max_total_bytes:
-            raise ArchiveError(OVER_LIMIT, f"{self.archive}: more than {self.limits.max_total_mb:g} MB uncompressed "
-                                           "([archives] max_total_mb)")
+            raise ArchiveError(OVER_LIMIT, f"more than {self.limits.max_total_mb:g} MB uncompressed ([archives] max_total_mb)")
 
-    def spend(self, where: str, size: int, compressed: int) -> None:
+    def spend(self, size: int) -> None:
+        """Count one member of ``size`` uncompressed bytes against the archive's limits."""
         self.members += 1
         self.total += size
-        lim = self.limits
-        if self.members > lim.max_members:
-            raise ArchiveError(OVER_LIMIT, f"{self.archive}: more than {lim.max_members} members ([archives] max_members)")
+        if self.members > self.limits.max_members:
+            raise ArchiveError(OVER_LIMIT, f"more than {self.limits.max_members} members ([archives] max_members)")
         self.check_total(self.total)
-        if size > lim.max_ratio * max(compressed, 1):
-            raise ArchiveError(OVER_LIMIT, f"{where}: expands {size / max(compressed, 1):.0f} times "
-                                           f"(over [archives] max_ratio = {lim.max_ratio:g})")
+
+    def over_ratio(self, size: int, compressed: int) -> str | None:
+        """Why a member of these sizes is refused, or None."""
+        if size > self.limits.max_ratio * max(compressed, 1):
+            return f"expands {size / max(compressed, 1):.0f} times (over [archives] max_ratio = {self.limits.max_ratio:g})"
+        return None
 
 
-def _broken(where: str, exc: BaseException) -> ArchiveError:
+def _broken(exc: BaseException) -> ArchiveError:
     text = str(exc) or type(exc).__name__
-    return ArchiveError(BAD_ARCHIVE, f"{where}: damaged or truncated archive ({text})")
+    return ArchiveError(BAD_ARCHIVE, f"damaged or truncated archive ({text})")
+
+
+def _too_deep(limits: ArchiveLimits) -> str:
+    return f"nested deeper than {limits.max_depth} archives ([archives] max_depth)"
 
 
 #: What a damaged zip or gzip raises while it is read.
@@ -159,7 +164,7 @@ def gzip_trailer(path: str) -> tuple[int, int]:
         head = handle.read(2)
         handle.seek(0, os.SEEK_END)
         if head != b"\x1f\x8b" or handle.tell() < 18:
-            raise ArchiveError(BAD_ARCHIVE, f"{path}: not a gzip file")
+            raise ArchiveError(BAD_ARCHIVE, "not a gzip file")
         handle.seek(-8, os.SEEK_END)
         crc, size = struct.unpack("<II", handle.read(8))
     return crc, size
@@ -170,7 +175,7 @@ def list_archive(path: str, limits: ArchiveLimits) -> Listing:
     them. Never raises for a bad archive: it comes back in :attr:`Listing.problems`."""
     st = os.stat(path)
     listing = Listing()
-    budget = _Budget(path, limits)
+    budget = _Budget(limits)
     if is_fit_gz_name(path):
         try:
             crc, size = gzip_trailer(path)
@@ -178,7 +183,7 @@ def list_archive(path: str, limits: ArchiveLimits) -> Listing:
             listing.problems.append(Problem(path, (), exc.reason, exc.detail))
             return listing
         except OSError as exc:
-            listing.problems.append(Problem(path, (), BAD_ARCHIVE, f"{path}: {exc.strerror or exc}"))
+            listing.problems.append(Problem(path, (), BAD_ARCHIVE, f"cannot read it: {exc.strerror or exc}"))
             return listing
         name = os.path.basename(path)[:-3]
         listing.members.append(Member(path, (name,), st.st_size, st.st_mtime_ns, crc, size, (0,)))
@@ -187,7 +192,7 @@ def list_archive(path: str, limits: ArchiveLimits) -> Listing:
         try:
             handle = stack.enter_context(open(path, "rb"))
         except OSError as exc:
-            listing.problems.append(Problem(path, (), BAD_ARCHIVE, f"{path}: {exc.strerror or exc}"))
+            listing.problems.append(Problem(path, (), BAD_ARCHIVE, f"cannot read it: {exc.strerror or exc}"))
             return listing
         _list_zip(handle, path, (), (), 1, st, budget, listing)
     return listing
@@ -195,46 +200,44 @@ def list_archive(path: str, limits: ArchiveLimits) -> Listing:
 
 def _list_zip(handle: IO[bytes], archive: str, chain: tuple[str, ...], position: tuple[int, ...], depth: int,
               st: os.stat_result, budget: _Budget, listing: Listing) -> None:
-    where = SEP.join((archive, *chain))
     if depth > budget.limits.max_depth:
-        listing.problems.append(Problem(archive, chain, OVER_LIMIT,
-                                        f"{where}: nested deeper than {budget.limits.max_depth} archives ([archives] max_depth)"))
+        listing.problems.append(Problem(archive, chain, OVER_LIMIT, _too_deep(budget.limits)))
         return
     try:
         zf = zipfile.ZipFile(handle)
     except _DAMAGE as exc:
-        _salvage_listing(handle, archive, chain, position, st, budget, listing, _broken(where, exc))
+        _salvage_listing(handle, archive, chain, position, st, budget, listing, _broken(exc))
         return
     with zf:
         infos = sorted((i for i in zf.infolist() if not i.is_dir()), key=lambda i: i.header_offset)
         try:
             for info in infos:
-                budget.spend(f"{where}{SEP}{info.filename}", info.file_size, info.compress_size)
-        except ArchiveError as exc:
+                budget.spend(info.file_size)
+        except ArchiveError as exc:  # the whole archive is refused before anything is inflated
             listing.problems.append(Problem(archive, chain, exc.reason, exc.detail))
             return
         for n, info in enumerate(infos):
             name = info.filename
             here = (*chain, name)
-            if is_zip_name(name):
+            if not (is_archive_name(name) or name.lower().endswith(".fit")):
+                listing.other[extension(name)] += 1
+                continue
+            refused = budget.over_ratio(info.file_size, info.compress_size)
+            if refused is None and is_fit_gz_name(name) and depth + 1 > budget.limits.max_depth:
+                refused = _too_deep(budget.limits)
+            if refused is not None:
+                listing.problems.append(Problem(archive, here, OVER_LIMIT, refused))
+            elif is_zip_name(name):
                 try:
                     with zf.open(info) as inner:
                         _list_zip(inner, archive, here, (*position, n), depth + 1, st, budget, listing)
                 except _DAMAGE as exc:
-                    listing.problems.append(Problem(archive, here, BAD_ARCHIVE, _broken(SEP.join((archive, *here)), exc).detail))
-            elif is_fit_gz_name(name):
-                if depth + 1 > budget.limits.max_depth:
-                    listing.problems.append(Problem(archive, here, OVER_LIMIT, f"{SEP.join((archive, *here))}: nested deeper "
-                                                    f"than {budget.limits.max_depth} archives ([archives] max_depth)"))
-                    continue
-                inner_name = name.replace("\\", "/").rsplit("/", 1)[-1][:-3]
-                listing.members.append(Member(archive, (*here, inner_name), st.st_size, st.st_mtime_ns, info.CRC,
-                                              info.file_size, (*position, n, 0)))
-            elif name.lower().endswith(".fit"):
-                listing.members.append(Member(archive, here, st.st_size, st.st_mtime_ns, info.CRC, info.file_size,
-                                              (*position, n)))
+                    listing.problems.append(Problem(archive, here, BAD_ARCHIVE, _broken(exc).detail))
             else:
-                listing.other[extension(name)] += 1
+                # A .fit.gz's one member is its own name without .gz; its stamp is the gzip's entry.
+                inner_chain = (name.replace("\\", "/").rsplit("/", 1)[-1][:-3],) if is_fit_gz_name(name) else ()
+                listing.members.append(Member(archive, (*here, *inner_chain), st.st_size, st.st_mtime_ns, info.CRC,
+                                              info.file_size, (*position, n, *(0 for _ in inner_chain))))
 
 
 def _salvage_listing(handle: IO[bytes], archive: str, chain: tuple[str, ...], position: tuple[int, ...],
@@ -246,13 +249,12 @@ def _salvage_listing(handle: IO[bytes], archive: str, chain: tuple[str, ...], po
     try:
         for raw_name, _, chunks in stream_unzip.stream_unzip(_chunks(handle)):
             name = raw_name.decode("utf-8", "replace")
-            where = SEP.join((archive, *chain, name))
             crc, size = 0, 0
             for chunk in chunks:
                 crc = zlib.crc32(chunk, crc)
                 size += len(chunk)
                 budget.check_total(budget.total + size)  # before a bomb has expanded far
-            budget.spend(where, size, size)
+            budget.spend(size)
             if name.endswith("/"):
                 continue
             if name.lower().endswith(".fit"):
@@ -265,7 +267,7 @@ def _salvage_listing(handle: IO[bytes], archive: str, chain: tuple[str, ...], po
         return
     except _DAMAGE:
         pass
-    kept = f"; {n} member(s) before the break kept" if n else ""
+    kept = f"; the {n} member(s) before the break are kept" if n else ""
     listing.problems.append(Problem(archive, chain, BAD_ARCHIVE, damage.detail + kept))
 
 
@@ -277,13 +279,12 @@ def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
 class _Capped(io.RawIOBase):
     """A stream that refuses to yield more than ``cap`` bytes (a gzip declares no size it keeps to)."""
 
-    def __init__(self, inner: gzip.GzipFile, cap: int, where: str, reason: str, why: str, *,
+    def __init__(self, inner: gzip.GzipFile, cap: int, reason: str, why: str, *,
                  closes: tuple[io.IOBase | IO[bytes], ...]) -> None:
         super().__init__()
         self._inner = inner
         self._closes = closes
         self._left = cap
-        self._where = where
         self._reason = reason
         self._why = why
 
@@ -293,7 +294,7 @@ class _Capped(io.RawIOBase):
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         data = self._inner.read(len(buffer))
         if len(data) > self._left:
-            raise ArchiveError(self._reason, f"{self._where}: {self._why}")
+            raise ArchiveError(self._reason, self._why)
         self._left -= len(data)
         buffer[: len(data)] = data
         return len(data)
@@ -311,9 +312,8 @@ class ArchiveReader:
     byte is decompressed twice (a zip inside a zip seeks back by inflating again from its start).
     """
 
-    def __init__(self, limits: ArchiveLimits, *, max_member_bytes: int | None = None) -> None:
+    def __init__(self, limits: ArchiveLimits) -> None:
         self.limits = limits
-        self.max_member_bytes = max_member_bytes
         self._stack = ExitStack()
         self._zips: dict[tuple[str, ...], zipfile.ZipFile] = {}
         self._current: str | None = None
@@ -355,15 +355,14 @@ class ArchiveReader:
         return zf.open(names[-1])
 
     def _gunzip(self, names: tuple[str, ...]) -> IO[bytes]:
-        where = SEP.join(names)
         compressed = os.stat(names[0]).st_size if len(names) == 1 else self._zip(names[:-1]).getinfo(names[-1]).file_size
         ratio_cap = int(self.limits.max_ratio * max(compressed, 1))
         cap = min(ratio_cap, self.limits.max_total_bytes)
-        why = f"expands more than {self.limits.max_ratio:g} times ([archives] max_ratio)" if cap == ratio_cap else \
+        why = f"expands more than {self.limits.max_ratio:g} times (over [archives] max_ratio)" if cap == ratio_cap else \
             f"more than {self.limits.max_total_mb:g} MB uncompressed ([archives] max_total_mb)"
         raw = self._raw(names)
         unzipped = gzip.GzipFile(fileobj=raw, mode="rb")
-        return io.BufferedReader(_Capped(unzipped, cap, where, OVER_LIMIT, why, closes=(unzipped, raw)), CHUNK)
+        return io.BufferedReader(_Capped(unzipped, cap, OVER_LIMIT, why, closes=(unzipped, raw)), CHUNK)
 
     def _salvaged(self, container: tuple[str, ...], name: str) -> bytes:
         """A member of a zip without a readable directory, found by walking it from its start."""
@@ -373,7 +372,7 @@ class ArchiveReader:
                     return b"".join(chunks)
                 for _ in chunks:
                     pass
-        raise ArchiveError(BAD_ARCHIVE, f"{SEP.join((*container, name))}: no longer in the archive")
+        raise ArchiveError(BAD_ARCHIVE, "no longer in the archive")
 
     def open(self, member: Member) -> IO[bytes]:
         """A stream of the member's uncompressed bytes; :class:`ArchiveError` if it cannot be read."""
@@ -382,9 +381,9 @@ class ArchiveReader:
         except ArchiveError:
             raise
         except KeyError as exc:
-            raise ArchiveError(BAD_ARCHIVE, f"{member.path}: no longer in the archive") from exc
+            raise ArchiveError(BAD_ARCHIVE, "no longer in the archive") from exc
         except _DAMAGE as exc:
-            raise _broken(member.path, exc) from exc
+            raise _broken(exc) from exc
 
     def sha256(self, member: Member) -> str:
         """The SHA-256 of the member's uncompressed bytes, streamed."""
@@ -396,7 +395,7 @@ class ArchiveReader:
         except ArchiveError:
             raise
         except _DAMAGE as exc:
-            raise _broken(member.path, exc) from exc
+            raise _broken(exc) from exc
         return digest.hexdigest()
 
     def read(self, member: Member, max_bytes: int) -> bytes | None:
@@ -407,7 +406,7 @@ class ArchiveReader:
         except ArchiveError:
             raise
         except _DAMAGE as exc:
-            raise _broken(member.path, exc) from exc
+            raise _broken(exc) from exc
         return None if len(data) > max_bytes else data
 
 

@@ -172,7 +172,7 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
 
 def prepare_files(candidates: Iterable[Candidate], config: Config, options: IngestOptions = IngestOptions()) -> list[PreparedFile]:
     """Decode and classify each file. Pure: no database; safe in any worker process."""
-    with ArchiveReader(config.archives, max_member_bytes=options.max_file_bytes) as reader:
+    with ArchiveReader(config.archives) as reader:
         return [prepare_file(c, config, athlete=options.athlete, keep_positions=options.keep_positions,
                              max_file_bytes=options.max_file_bytes, reader=reader) for c in candidates]
 

@@ -14,6 +14,7 @@ from prefect.task_runners import TaskRunner
 
 from hamflow.ingest import Candidate, IngestOptions, RunReport
 
+from ..archives import activity, garmin_export, sha256, strava_export
 from ..helpers import SAMPLES, assert_same, make_inbox, sample, snapshot
 
 #: (inbox, database, report) of the module's first flow run.
@@ -149,3 +150,22 @@ def test_one_file_per_batch_and_two_in_flight_writes_every_file_in_order(first_r
     assert written == sorted(str(p) for p in inbox.rglob("*.fit"))  # one transaction per file, in path order
     assert_same(snapshot(db), snapshot(small))
     assert decode_s > 0 and wait_s > 0  # stage times measured in the workers reach the run row
+
+
+def test_archive_members_are_read_by_the_workers_of_the_process_pool_and_of_dask(tmp_path: Path) -> None:
+    """Workers get each member's archive!member name and read it themselves, wherever they run."""
+    from hamflow_flows.flows import dask_task_runner
+
+    inbox = tmp_path / "inbox"
+    expected = strava_export(inbox / "ana" / "strava", [activity(0), activity(1)])
+    expected |= garmin_export(inbox / "ben" / "export.zip", [activity(2), activity(3)])
+    pool_db, dask_db = tmp_path / "pool.duckdb", tmp_path / "dask.duckdb"
+    report = _run(inbox, pool_db, batch_size=2)
+    assert report.status == "completed" and report.counts.files_new == 4 and not report.quarantined
+    assert report.not_fit == {".csv": 1, ".gpx": 1, ".gpx.gz": 1, ".json": 1, ".tcx": 1, ".txt": 1}
+    with duckdb.connect(str(pool_db), read_only=True) as con:
+        stored = dict(con.execute("SELECT path, file_sha256 FROM fit_files").fetchall())
+    assert stored == {path: sha256(src) for path, src in expected.items()}
+    dask_report = _run(inbox, dask_db, task_runner=dask_task_runner(workers=2), batch_size=2)
+    assert dask_report.status == "completed" and dask_report.counts.files_new == 4
+    assert_same(snapshot(pool_db), snapshot(dask_db))
