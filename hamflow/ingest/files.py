@@ -124,7 +124,8 @@ def discover_inbox(paths: Iterable[str | os.PathLike[str]], *, max_depth: int = 
     """Every FIT file under ``paths``, sorted by path, and the count of other files by extension.
 
     A directory is an inbox: a file at ``inbox/<athlete>/...`` belongs to ``<athlete>``, and so
-    does every member of an archive there. Symbolic links that lead outside the inbox are not
+    does every member of an archive there; an unpacked export given as the directory
+    (:func:`is_export_folder`) is one athlete's, named by ``--athlete`` or the device. Symbolic links that lead outside the inbox are not
     followed (a shared folder must not expose the rest of the disk). Raises :class:`InboxError`
     for a path that does not exist.
     """
@@ -154,6 +155,7 @@ def discover_inbox(paths: Iterable[str | os.PathLike[str]], *, max_depth: int = 
             continue
         if not root.is_dir():
             raise InboxError(f"not a file or folder: {root}")
+        export = is_export_folder(root)
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
             here = Path(dirpath)
             depth = len(here.relative_to(root).parts)
@@ -165,8 +167,16 @@ def discover_inbox(paths: Iterable[str | os.PathLike[str]], *, max_depth: int = 
                 if path.is_symlink() and not _inside(path, root):
                     continue
                 rel = path.relative_to(root).parts
-                add(path, rel[0] if len(rel) > 1 else None, False)
+                add(path, rel[0] if len(rel) > 1 and not export else None, False)
     return Discovery([found[k] for k in sorted(found)], dict(sorted(not_fit.items())))
+
+
+def is_export_folder(folder: Path) -> bool:
+    """Whether ``folder`` is an unpacked Garmin Connect or Strava export rather than an inbox: its
+    sub-folders (``DI_CONNECT``, ``activities``) then name no athletes."""
+    garmin = (folder / "DI_CONNECT").is_dir()
+    strava = (folder / "activities").is_dir() and (folder / "activities.csv").is_file()
+    return garmin or strava
 
 
 def _add_archive(path: Path, athlete: str | None, limits: ArchiveLimits, found: dict[str, Candidate],

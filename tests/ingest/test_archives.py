@@ -187,3 +187,16 @@ def test_hashing_and_ingesting_an_archive_holds_a_chunk_not_the_archive(tmp_path
     assert [q.reason for q in report.quarantined] == ["too_large"]  # one content, once; the other path a duplicate
     assert hash_peak < BIG // 8, f"hashing held {hash_peak / 2**20:.1f} MB"
     assert ingest_peak < BIG // 4, f"ingesting held {ingest_peak / 2**20:.1f} MB"
+
+
+def test_an_unpacked_export_given_as_the_folder_names_no_athlete_by_its_sub_folders(tmp_path: Path) -> None:
+    strava_export(tmp_path / "export_123", [activity(0)])
+    (garmin := tmp_path / "garmin" / "DI_CONNECT" / "DI-Connect-Uploaded-Files").mkdir(parents=True)
+    plain_zip(garmin / "UploadedFiles_0-_Part1.zip", [activity(1)])
+    for folder in ("export_123", "garmin"):
+        (c,) = discover_inbox([tmp_path / folder]).candidates
+        assert c.folder_athlete is None and c.sha256 is None
+    inbox = tmp_path / "inbox"
+    strava_export(inbox / "ana" / "export_123", [activity(0)])
+    (c,) = discover_inbox([inbox]).candidates
+    assert c.folder_athlete == "ana"  # inside an inbox, the athlete's folder still names it
