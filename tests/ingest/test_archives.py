@@ -18,7 +18,7 @@ from hamflow.ingest import IngestOptions, RunReport, ingest
 from hamflow.ingest.files import discover_inbox, with_hashes
 from hamflow.model import HamflowConfig
 from hamflow.model.config import ArchiveLimits
-from hamflow.report.run_summary import run_text
+from hamflow.report.run_summary import run_markdown, run_text
 
 from ..archives import (
     activity,
@@ -100,6 +100,8 @@ def test_files_that_are_not_fit_are_counted_by_extension_in_the_summary_and_the_
     counts = {".csv": 1, ".gpx": 1, ".gpx.gz": 1, ".tcx": 1, ".json": 1, ".txt": 1}
     assert report.not_fit == counts
     assert "skipped: not FIT (6 files, counted, not read): " in run_text(report, config=CONFIG)
+    artifact = run_markdown(report, config=CONFIG)  # what the Prefect UI shows
+    assert "## Skipped: not FIT (6 files, counted, not read)" in artifact and "| .gpx.gz | 1 |" in artifact
     (files, by_ext), = _rows(db, f"SELECT files_not_fit, not_fit_by_extension FROM ingest_runs WHERE run_id = '{report.run_id}'")
     assert files == 6 and dict(by_ext) == counts
 
