@@ -245,7 +245,8 @@ def _salvage_listing(handle: IO[bytes], archive: str, chain: tuple[str, ...], po
     """A zip without a readable directory: walk it from the start and keep each FIT member that
     is whole before the break (nested archives inside it are counted, not opened)."""
     handle.seek(0)
-    n = 0
+    n = 0  # members walked, in their order
+    kept = 0
     try:
         for raw_name, _, chunks in stream_unzip.stream_unzip(_chunks(handle)):
             name = raw_name.decode("utf-8", "replace")
@@ -259,6 +260,7 @@ def _salvage_listing(handle: IO[bytes], archive: str, chain: tuple[str, ...], po
                 continue
             if name.lower().endswith(".fit"):
                 listing.members.append(Member(archive, (*chain, name), st.st_size, st.st_mtime_ns, crc, size, (*position, n)))
+                kept += 1
             else:
                 listing.other[extension(name)] += 1
             n += 1
@@ -267,8 +269,8 @@ def _salvage_listing(handle: IO[bytes], archive: str, chain: tuple[str, ...], po
         return
     except _DAMAGE:
         pass
-    kept = f"; the {n} member(s) before the break are kept" if n else ""
-    listing.problems.append(Problem(archive, chain, BAD_ARCHIVE, damage.detail + kept))
+    words = f"; the {kept} FIT file(s) before the break are kept" if kept else ""
+    listing.problems.append(Problem(archive, chain, BAD_ARCHIVE, damage.detail + words))
 
 
 def _chunks(handle: IO[bytes]) -> Iterator[bytes]:
@@ -350,7 +352,7 @@ class ArchiveReader:
             return self._gunzip(container)
         try:
             zf = self._zip(container)
-        except zipfile.BadZipFile:
+        except _DAMAGE:  # no readable directory: walk the zip as discovery did
             return io.BytesIO(self._salvaged(container, names[-1]))
         return zf.open(names[-1])
 

@@ -82,7 +82,7 @@ def test_damaged_and_hostile_archives_are_quarantined_with_a_reason(archive_inbo
     ben, strava = inbox / "ben", inbox / "ana" / "strava" / "activities"
     wanted = {
         f"{strava}/broken.fit.gz!broken.fit": ("bad_archive", "damaged or truncated"),
-        f"{ben}/cut.zip": ("bad_archive", "the 2 member(s) before the break are kept"),
+        f"{ben}/cut.zip": ("bad_archive", "the 2 FIT file(s) before the break are kept"),
         f"{ben}/bomb.zip!zeros.fit": ("archive_limit", "max_ratio"),
         f"{ben}/huge.zip": ("archive_limit", "max_total_mb"),
     }
