@@ -6,7 +6,10 @@ from pathlib import Path
 
 import click
 
-from ..fit import FitDecodeError, FitResult, read_fit
+from ..fit import FitResult
+from ..ingest.archives import ArchiveReader
+from ..ingest.files import InboxError
+from ..ingest.members import decode_candidate, resolve_file
 from ..model import ClassifiedSession, HamflowConfig, classify_file, reclassify
 from ..model.duplicates import Recording, Role, roles
 from ..model.quality import DeviceTotals
@@ -14,11 +17,17 @@ from ..report.explain import file_lines, recording_lines
 from .options import command_config
 
 
-def _decoded(file: str) -> FitResult:
+def _decoded(file: str, config: HamflowConfig) -> FitResult:
+    """``file`` decoded, a file on disk or a member of an archive (``ARCHIVE!MEMBER``)."""
     try:
-        return read_fit(file)
-    except FitDecodeError as exc:
-        raise click.ClickException(f"{file}: cannot be decoded ({exc.reason}): {exc.detail}") from exc
+        candidate = resolve_file(file, config.archives)
+    except InboxError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with ArchiveReader(config.archives) as reader:
+        result = decode_candidate(candidate, reader)
+    if not isinstance(result, FitResult):
+        raise click.ClickException(f"{file}: cannot be decoded ({result.reason}): {result.detail}")
+    return result
 
 
 def _label(file: str, index: int) -> str:
@@ -48,20 +57,23 @@ def _merged(file: str, result: FitResult, classified: list[ClassifiedSession], o
 
 
 @click.command("explain")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--athlete", "athlete_id", metavar="ID",
               help="Athlete profile to use (default: the one whose device serials match the file).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="hamflow.toml to use (default: $HAMFLOW_CONFIG, else ./hamflow.toml, else built-in).")
 @click.option("--reverse-elliptical", is_flag=True,
               help="The elliptical was pedalled backwards (files cannot say so).")
-@click.option("--with", "others", multiple=True, type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+@click.option("--with", "others", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="Another recording of the same workout (the watch worn on the treadmill, a second export); "
                    "repeatable. They are merged as the database merges them, and the output says which "
                    "streams came from which file.")
 def explain_cmd(file: str, athlete_id: str | None, config_path: str | None, reverse_elliptical: bool,
                 others: tuple[str, ...]) -> None:
     """Classify one FIT file and show why, second by second and as a verdict.
+
+    FILE is a FIT file, or a FIT file inside an archive named ARCHIVE!MEMBER as `hamflow
+    inspect` lists it (e.g. export.zip!DI_CONNECT/.../Part1.zip!run.fit, or ride.fit.gz!ride.fit).
 
     For each session: its segments (pattern, duration, speed, grade, power, intensity, posterior
     and quad load), the time and load per pattern, strength sets if any, then the verdict
@@ -78,9 +90,10 @@ def explain_cmd(file: str, athlete_id: str | None, config_path: str | None, reve
       hamflow explain sample_fit/ana/2026-10-15-1900-incline_walk.fit
       hamflow explain --athlete ana --config hamflow.toml run.fit
       hamflow explain treadmill.fit --with watch.fit
+      hamflow explain 'strava/activities/123.fit.gz!123.fit'
     """
     config = command_config(config_path)
-    result = _decoded(file)
+    result = _decoded(file, config)
     if athlete_id is None:
         athlete_id = config.athlete_for_serial(result.identity.serial_number)
     profile = config.profile(athlete_id)
@@ -88,7 +101,7 @@ def explain_cmd(file: str, athlete_id: str | None, config_path: str | None, reve
     if not others:
         click.echo("\n".join(file_lines(file, classified, athlete_id=athlete_id, profile=profile, config=config)))
         return
-    other = {f: classify_file(_decoded(f), athlete_id=athlete_id, config=config) for f in others}
+    other = {f: classify_file(_decoded(f, config), athlete_id=athlete_id, config=config) for f in others}
     merged, found = _merged(file, result, classified, other, athlete_id, config)
     lines = file_lines(file, merged, athlete_id=athlete_id, profile=profile, config=config)
     click.echo("\n".join([*lines, "", *recording_lines(found)]))

@@ -73,10 +73,16 @@ def _quiet_prefect(verbose: bool) -> None:
 def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete: str | None, engine: str,
                task_runner: str, dask_address: str | None, workers: int | None, settle_s: float,
                batch_size: int, max_file_mb: float, always_flow: bool, verbose: bool) -> None:
-    """Ingest FIT files or inbox folders into the database.
+    """Ingest FIT files, inbox folders and archives into the database.
 
     Files already in the database (same bytes, under any name) are skipped without being decoded.
     An inbox folder holds one sub-folder per athlete: inbox/ana/*.fit belongs to athlete ana.
+    Zip archives (a Garmin Connect export, zips inside zips too) and .fit.gz files (a Strava
+    export) are read in place, never extracted: each FIT file in them is a file of its own,
+    shown as ARCHIVE!MEMBER, and an archive in inbox/ana/ belongs to ana. A damaged archive is
+    quarantined (bad_archive) and the FIT files before the damage are kept; one over the limits
+    of [archives] in the config is quarantined (archive_limit) and looked at again each run.
+    Files that are not FIT (.gpx, .tcx, .csv, ...) are counted by extension in the summary.
     A file that cannot be decoded is quarantined with its reason and reported; it never fails
     the run, and it is not retried until its bytes change (files too large, unreadable or changing
     while read are looked at again each run). The command exits non-zero only when
@@ -86,6 +92,7 @@ def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete
     Examples:
       hamflow ingest inbox/                         # nightly inbox, one folder per athlete
       hamflow ingest ~/Downloads/row.fit --athlete ana
+      hamflow ingest ~/Downloads/export.zip --athlete ana   # a Garmin Connect export as downloaded
       hamflow ingest inbox/ --task-runner dask --dask-address tcp://10.0.0.5:8786
     """
     _require_engine_options(click.get_current_context(), engine)
@@ -98,7 +105,7 @@ def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete
     try:
         # Before Prefect starts: a missing path or an empty folder is an error at once, and an
         # inbox whose every file is known by path, size and mtime needs no scheduler.
-        if engine == "prefect" and not has_new_files(paths, db) and not always_flow:
+        if engine == "prefect" and not has_new_files(paths, db, config.archives) and not always_flow:
             engine = "local"
         with _progress(sys.stderr.isatty()) as hook:
             if engine == "local":

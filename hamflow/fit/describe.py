@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-from .errors import FitDecodeError
 from .types import FitResult
+
+
+class Failure(Protocol):
+    """Why a file could not be read: a :class:`~.errors.FitDecodeError`, or a caller's own
+    error with the same two attributes (an archive that cannot be opened)."""
+
+    @property
+    def reason(self) -> str: ...
+
+    @property
+    def detail(self) -> str: ...
 
 #: Where a session's slope information comes from, best first (see docs/model.md).
 _GRADE_COLUMNS = (("grade_pct", "record grade"), ("incline_pct", "developer incline"), ("altitude_m", "altitude"))
@@ -25,9 +35,9 @@ def device_label(result: FitResult) -> str:
     return " / ".join(parts) if parts else "unknown device"
 
 
-def summary_row(path: str, outcome: FitResult | FitDecodeError) -> dict[str, Any]:
+def summary_row(path: str, outcome: FitResult | Failure) -> dict[str, Any]:
     """One line per file: what it is, how much it holds, what went wrong if anything."""
-    if isinstance(outcome, FitDecodeError):
+    if not isinstance(outcome, FitResult):
         return {"file": path, "kind": "error", "device": "", "sessions": "", "records": None,
                 "start_utc": None, "status": outcome.reason, "note": outcome.detail}
     sports = ", ".join(f"{s.sport}/{s.sub_sport or '-'}" for s in outcome.sessions)
@@ -39,9 +49,9 @@ def summary_row(path: str, outcome: FitResult | FitDecodeError) -> dict[str, Any
             "records": outcome.record_count, "start_utc": start, "status": outcome.status, "note": note}
 
 
-def detail_lines(path: str, outcome: FitResult | FitDecodeError) -> list[str]:
+def detail_lines(path: str, outcome: FitResult | Failure) -> list[str]:
     """The full ``inspect`` view of one file."""
-    if isinstance(outcome, FitDecodeError):
+    if not isinstance(outcome, FitResult):
         return [f"{path}", f"  error      {outcome.reason}: {outcome.detail}"]
     ident = outcome.identity
     offset = outcome.utc_offset_min

@@ -6,7 +6,7 @@ thresholds from the whole history: ``calibrate``), report.
 :func:`ingest` is the whole run; :mod:`hamflow_flows` runs the same loop under Prefect.
 """
 
-from .files import Candidate, InboxError, discover, fit_paths
+from .files import Candidate, Discovery, InboxError, discover, discover_inbox, fit_paths
 from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_file
 from .reprocess import reprocess
 from .run import (
@@ -29,6 +29,7 @@ from .run import (
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
     "Candidate",
+    "Discovery",
     "Engine",
     "InboxError",
     "IngestError",
@@ -38,6 +39,7 @@ __all__ = [
     "RunReport",
     "batches",
     "discover",
+    "discover_inbox",
     "finish_run",
     "fit_paths",
     "has_new_files",

@@ -3,7 +3,9 @@
 Three cheap steps, none of which decodes anything:
 
 1. *discover*: every FIT file under the paths, with the athlete its folder names (an inbox has
-   one folder per athlete) and its size and mtime;
+   one folder per athlete) and its size and mtime; FIT members of zip and ``.fit.gz`` archives
+   (:mod:`.archives`) count as files of their own, and every other file is counted by extension
+   so that nothing is passed over in silence;
 2. *settle*: files still being written by a sync client (size or mtime changed over a short
    interval) are deferred to the next run;
 3. *identify*: files whose path, size and mtime are in the path index are known without being
@@ -15,9 +17,14 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from ..model.config import ArchiveLimits
+from ..store.paths import PathEntry
+from .archives import ArchiveError, ArchiveReader, Member, Problem, extension, is_archive_name, list_archive, problem_sha256
 
 
 def is_fit_name(path: Path) -> bool:
@@ -35,6 +42,58 @@ class Candidate:
     folder_athlete: str | None
     sha256: str | None = None
     error: str | None = None  # could not be read (reported and quarantined)
+    #: Inside an archive: where, and the stamp that tells it is unchanged without reading it.
+    member: Member | None = None
+    #: A damaged or over-limit archive (or member), recorded as quarantined without reading it.
+    problem: Problem | None = None
+
+    @property
+    def disk_path(self) -> str:
+        """The file on disk that holds the candidate's bytes."""
+        if self.member is not None:
+            return self.member.archive
+        if self.problem is not None:
+            return self.problem.archive
+        return self.path
+
+    @property
+    def disk_stat(self) -> tuple[int, int]:
+        """(size, mtime_ns) of :attr:`disk_path` when the candidate was found."""
+        if self.member is not None:
+            return self.member.archive_size, self.member.archive_mtime_ns
+        return self.size_bytes, self.mtime_ns
+
+    def path_entry(self) -> PathEntry:
+        """The path index's row for this candidate (its hash must be known)."""
+        assert self.sha256 is not None, "only hashed candidates are remembered"
+        crc = self.member.crc32 if self.member is not None else None
+        return PathEntry(self.path, self.size_bytes, self.mtime_ns, self.sha256, crc)
+
+
+def member_candidate(member: Member, athlete: str | None) -> Candidate:
+    return Candidate(member.path, member.stamp_size, member.archive_mtime_ns, athlete, member=member)
+
+
+def problem_candidate(problem: Problem, size: int, mtime_ns: int, athlete: str | None) -> Candidate:
+    return Candidate(problem.path, size, mtime_ns, athlete, problem=problem)
+
+
+@dataclass
+class Discovery:
+    """What :func:`discover_inbox` found: FIT files (and damaged archives) to process, and the
+    files that are not FIT, counted by extension (``.gpx``, ``.tcx``, ``.csv``, ...)."""
+
+    candidates: list[Candidate]
+    not_fit: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def not_fit_total(self) -> int:
+        return sum(self.not_fit.values())
+
+
+def not_fit_text(not_fit: Mapping[str, int]) -> str:
+    """``.gpx 3, .tcx 2``: the files that are not FIT, by extension, most first."""
+    return ", ".join(f"{ext} {n}" for ext, n in sorted(not_fit.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 class InboxError(Exception):
@@ -54,48 +113,91 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
-def discover(paths: Iterable[str | os.PathLike[str]], *, max_depth: int = 8) -> list[Candidate]:
-    """Every FIT file under ``paths``, sorted by path.
+def discover(paths: Iterable[str | os.PathLike[str]], *, max_depth: int = 8,
+             limits: ArchiveLimits | None = None) -> list[Candidate]:
+    """The candidates of :func:`discover_inbox`."""
+    return discover_inbox(paths, max_depth=max_depth, limits=limits).candidates
 
-    A directory is an inbox: a file at ``inbox/<athlete>/...`` belongs to ``<athlete>``. Symbolic
-    links that lead outside the inbox are not followed (a shared folder must not expose the rest
-    of the disk). Raises :class:`InboxError` for a path that does not exist.
+
+def discover_inbox(paths: Iterable[str | os.PathLike[str]], *, max_depth: int = 8,
+                   limits: ArchiveLimits | None = None) -> Discovery:
+    """Every FIT file under ``paths``, sorted by path, and the count of other files by extension.
+
+    A directory is an inbox: a file at ``inbox/<athlete>/...`` belongs to ``<athlete>``, and so
+    does every member of an archive there; an unpacked export given as the directory
+    (:func:`is_export_folder`) is one athlete's, named by ``--athlete`` or the device. Symbolic links that lead outside the inbox are not
+    followed (a shared folder must not expose the rest of the disk). Raises :class:`InboxError`
+    for a path that does not exist.
     """
+    limits = limits or ArchiveLimits()
     found: dict[str, Candidate] = {}
+    not_fit: Counter[str] = Counter()
+
+    def add(path: Path, athlete: str | None, given: bool) -> None:
+        if is_archive_name(path.name):
+            _add_archive(path, athlete, limits, found, not_fit)
+        elif given or is_fit_name(path):
+            try:
+                size, mtime = _stat(path)
+            except OSError as exc:
+                found[str(path)] = Candidate(str(path), 0, 0, athlete, error=str(exc))
+                return
+            found[str(path)] = Candidate(str(path), size, mtime, athlete)
+        else:
+            not_fit[extension(path.name)] += 1
+
     for raw in paths:
         root = Path(raw)
         if not root.exists():
             raise InboxError(f"no such file or directory: {root}")
         if root.is_file():
-            size, mtime = _stat(root)
-            found[str(root)] = Candidate(str(root), size, mtime, None)
+            add(root, None, True)
             continue
         if not root.is_dir():
             raise InboxError(f"not a file or folder: {root}")
+        export = is_export_folder(root)
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
             here = Path(dirpath)
             depth = len(here.relative_to(root).parts)
             dirnames[:] = sorted(d for d in dirnames if depth < max_depth and not d.startswith("."))
             for name in sorted(filenames):
                 path = here / name
-                if not is_fit_name(path) or not path.is_file():
+                if not path.is_file():
                     continue
                 if path.is_symlink() and not _inside(path, root):
                     continue
                 rel = path.relative_to(root).parts
-                athlete = rel[0] if len(rel) > 1 else None
-                try:
-                    size, mtime = _stat(path)
-                except OSError as exc:
-                    found[str(path)] = Candidate(str(path), 0, 0, athlete, error=str(exc))
-                    continue
-                found[str(path)] = Candidate(str(path), size, mtime, athlete)
-    return [found[k] for k in sorted(found)]
+                add(path, rel[0] if len(rel) > 1 and not export else None, False)
+    return Discovery([found[k] for k in sorted(found)], dict(sorted(not_fit.items())))
+
+
+def is_export_folder(folder: Path) -> bool:
+    """Whether ``folder`` is an unpacked Garmin Connect or Strava export rather than an inbox: its
+    sub-folders (``DI_CONNECT``, ``activities``) then name no athletes."""
+    garmin = (folder / "DI_CONNECT").is_dir()
+    strava = (folder / "activities").is_dir() and (folder / "activities.csv").is_file()
+    return garmin or strava
+
+
+def _add_archive(path: Path, athlete: str | None, limits: ArchiveLimits, found: dict[str, Candidate],
+                 not_fit: Counter[str]) -> None:
+    try:
+        size, mtime = _stat(path)
+    except OSError as exc:
+        found[str(path)] = Candidate(str(path), 0, 0, athlete, error=str(exc))
+        return
+    listing = list_archive(str(path), limits)
+    for member in listing.members:
+        found[member.path] = member_candidate(member, athlete)
+    for problem in listing.problems:
+        found[problem.path] = problem_candidate(problem, size, mtime, athlete)
+    not_fit.update(listing.other)
 
 
 def fit_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """The paths of :func:`discover`, for commands that read files without a database."""
-    return [Path(c.path) for c in discover(paths)]
+    """The plain FIT files of :func:`discover` (not archive members), for commands that read
+    files from disk without a database."""
+    return [Path(c.path) for c in discover(paths) if c.member is None and c.problem is None]
 
 
 def split_unsettled(candidates: Sequence[Candidate], settle_s: float) -> tuple[list[Candidate], list[Candidate]]:
@@ -110,11 +212,11 @@ def split_unsettled(candidates: Sequence[Candidate], settle_s: float) -> tuple[l
     deferred: list[Candidate] = []
     for c in candidates:
         try:
-            size, mtime = _stat(Path(c.path))
+            size, mtime = _stat(Path(c.disk_path))
         except OSError:
             deferred.append(c)  # vanished or unreadable mid-run: look again next time
             continue
-        (settled if (size, mtime) == (c.size_bytes, c.mtime_ns) else deferred).append(c)
+        (settled if (size, mtime) == c.disk_stat else deferred).append(c)
     return settled, deferred
 
 
@@ -127,28 +229,55 @@ def sha256_of(path: str, chunk: int = 1 << 20) -> str:
 
 
 def split_known_by_path(
-    candidates: Sequence[Candidate], index: Mapping[str, tuple[int, int, str]]
+    candidates: Sequence[Candidate], index: Mapping[str, tuple[int, int, str, int | None]]
 ) -> tuple[list[Candidate], list[Candidate]]:
-    """(unknown, known): known when path, size and mtime match the index."""
+    """(unknown, known): known when the path is in the index with the same size and mtime, or
+    for an archive member, the same size and CRC-32 (a new download of the same export keeps
+    them, so its known members are not decompressed again)."""
     unknown, known = [], []
     for c in candidates:
         entry = index.get(c.path)
-        if entry is not None and entry[0] == c.size_bytes and entry[1] == c.mtime_ns:
+        if entry is not None and entry[0] == c.size_bytes and _same_stamp(c, entry[1], entry[3]):
             known.append(replace(c, sha256=entry[2]))
         else:
             unknown.append(c)
     return unknown, known
 
 
-def with_hashes(candidates: Sequence[Candidate]) -> list[Candidate]:
-    """Hash each candidate; an unreadable file keeps ``sha256=None`` and gets ``error``."""
-    out = []
-    for c in candidates:
-        if c.error:
-            out.append(c)
-            continue
-        try:
-            out.append(replace(c, sha256=sha256_of(c.path)))
-        except OSError as exc:
-            out.append(replace(c, error=exc.strerror or str(exc)))
-    return out
+def _same_stamp(c: Candidate, mtime_ns: int, crc32: int | None) -> bool:
+    if c.member is not None and c.member.crc32 is not None:
+        return crc32 == c.member.crc32
+    return mtime_ns == c.mtime_ns
+
+
+def with_hashes(candidates: Sequence[Candidate], limits: ArchiveLimits | None = None) -> list[Candidate]:
+    """Hash each candidate: a file's bytes, an archive member's uncompressed bytes (streamed, each
+    archive opened once). An unreadable file keeps ``sha256=None`` and gets ``error``; a member
+    that cannot be read becomes a :attr:`Candidate.problem`."""
+    hashed: dict[int, Candidate] = {}
+    order = sorted(range(len(candidates)), key=lambda i: _reading_order(candidates[i]))
+    with ArchiveReader(limits or ArchiveLimits()) as reader:
+        for i in order:
+            hashed[i] = _hashed(candidates[i], reader)
+    return [hashed[i] for i in range(len(candidates))]
+
+
+def _reading_order(c: Candidate) -> tuple[str, tuple[int, ...], str]:
+    return (c.disk_path, c.member.position if c.member is not None else (), c.path)
+
+
+def _hashed(c: Candidate, reader: ArchiveReader) -> Candidate:
+    if c.error:
+        return c
+    try:
+        if c.problem is not None:
+            return replace(c, sha256=problem_sha256(c.problem.archive, c.problem.chain))
+        if c.member is not None:
+            try:
+                return replace(c, sha256=reader.sha256(c.member))
+            except ArchiveError as exc:
+                problem = Problem(c.member.archive, c.member.chain, exc.reason, exc.detail)
+                return replace(c, problem=problem, sha256=problem_sha256(problem.archive, problem.chain))
+        return replace(c, sha256=sha256_of(c.path))
+    except OSError as exc:
+        return replace(c, error=exc.strerror or str(exc))

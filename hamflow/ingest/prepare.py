@@ -1,6 +1,7 @@
 """One FIT file -> :class:`~hamflow.store.prepared.PreparedFile`: decode, classify, shape the rows.
 
-Pure apart from reading the file: no database, no global state, so it runs the same in this
+Pure apart from reading the file (from disk, or from its archive by its ``archive!member`` name:
+a worker anywhere that sees the inbox reads it itself): no database, no global state, so it runs the same in this
 process, a process pool or a Dask worker, and the rows do not depend on which files arrive
 with it or in what order.
 """
@@ -23,6 +24,7 @@ from ..model import HamflowConfig as Config
 from ..model.duplicates import Role
 from ..model.thresholds import METRICS
 from ..store.prepared import FileStatus, PreparedFile
+from .archives import ArchiveError, ArchiveReader
 from .files import Candidate
 
 DEFAULT_ATHLETE = "default"
@@ -57,6 +59,7 @@ def _described(c: Candidate, athlete: str, status: FileStatus, reason: str | Non
     ident = result.identity if result is not None else None
     return PreparedFile(
         sha256=c.sha256 or "", path=c.path, size_bytes=c.size_bytes, mtime_ns=c.mtime_ns, athlete_id=athlete,
+        index_entry=c.path_entry() if c.sha256 is not None and (c.member or c.problem) else None,
         status=status, reason=reason, detail=detail,
         decoder=result.decoder if result is not None else DECODER,
         decoder_version=decoder_version(result.decoder) if result is not None else DECODER_VERSION,
@@ -91,31 +94,60 @@ DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 def prepare_file(c: Candidate, config: Config, *, athlete: str | None = None, keep_positions: bool = False,
-                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> PreparedFile:
-    """Decode and classify one file. Never raises for a bad file: it comes back quarantined."""
+                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, reader: ArchiveReader | None = None) -> PreparedFile:
+    """Decode and classify one file. Never raises for a bad file: it comes back quarantined.
+
+    ``reader`` opens archive members; pass one per batch so that an archive is opened once.
+    """
+    if c.problem is not None:  # a damaged or over-limit archive: its reason is all there is
+        on_disk = replace(c, size_bytes=c.disk_stat[0])  # the archive's size: the member's is unknown
+        quarantined = _quarantined(on_disk, resolve_athlete(c, None, config, athlete), c.problem.reason, c.problem.detail)
+        return replace(quarantined, index_entry=c.path_entry())
     if c.size_bytes > max_file_bytes:
         return _quarantined(c, resolve_athlete(c, None, config, athlete), "too_large",
                             f"{c.size_bytes} bytes is over the limit of {max_file_bytes} (--max-file-mb)")
     started = time.process_time()
     decoded: FitResult | FitDecodeError
+    size: int | None = None
     try:
-        data = Path(c.path).read_bytes()
+        data = _read(c, config, max_file_bytes, reader)
     except OSError as exc:
         decoded = FitDecodeError("unreadable", f"cannot read {c.path}: {exc.strerror or exc}")
+    except ArchiveError as exc:
+        return _quarantined(c, resolve_athlete(c, None, config, athlete), exc.reason, exc.detail)
     else:
+        if data is None:
+            return _quarantined(c, resolve_athlete(c, None, config, athlete), "too_large",
+                                f"over the limit of {max_file_bytes} bytes uncompressed (--max-file-mb)")
         if c.sha256 is not None and hashlib.sha256(data).hexdigest() != c.sha256:
             # Rewritten since it was hashed: whatever these bytes say belongs to no known hash.
             return _quarantined(c, resolve_athlete(c, None, config, athlete), "changed_during_read",
                                 "the file changed while it was being read")
+        size = len(data)
         try:
             decoded = decode_fit_bytes(data, path=c.path, keep_positions=keep_positions)
         except FitDecodeError as exc:
             decoded = exc
     decode_end = time.process_time()
-    prepared = prepare_decoded(c, decoded, config, athlete=athlete)
+    if c.member is not None and size is not None:
+        # fit_files keeps the FIT file's own size; the path index keeps the archive's stamp.
+        prepared = replace(prepare_decoded(replace(c, size_bytes=size), decoded, config, athlete=athlete),
+                           index_entry=c.path_entry())
+    else:
+        prepared = prepare_decoded(c, decoded, config, athlete=athlete)
     # Timed here, not in the caller, so the run can say whether decoding or classifying costs;
     # in CPU seconds, so that other work on a shared machine does not inflate them.
     return replace(prepared, decode_s=decode_end - started, classify_s=time.process_time() - decode_end)
+
+
+def _read(c: Candidate, config: Config, max_file_bytes: int, reader: ArchiveReader | None) -> bytes | None:
+    """The file's bytes (None when an archive member turns out larger than ``max_file_bytes``)."""
+    if c.member is None:
+        return Path(c.path).read_bytes()
+    if reader is not None:
+        return reader.read(c.member, max_file_bytes)
+    with ArchiveReader(config.archives) as own:
+        return own.read(c.member, max_file_bytes)
 
 
 def prepare_decoded(c: Candidate, result: FitResult | FitDecodeError, config: Config, *, athlete: str | None = None) -> PreparedFile:

@@ -23,16 +23,18 @@ from typing import Protocol
 import duckdb
 
 from ..model import HamflowConfig as Config
+from ..model.config import ArchiveLimits
 from ..store.connection import StoreError, connection, transaction
-from ..store.paths import PathEntry, follow_moves, load_path_index, recorded_paths, remember_paths
+from ..store.paths import follow_moves, load_path_index, recorded_paths, remember_paths
 from ..store.prepared import FileOutcome, PreparedFile
 from ..store.runs import RunCounts, StageTimes, record_stage_times, start_run
 from ..store.runs import finish_run as _finish_run_row
 from ..store.schema import ensure_schema
 from ..store.writer import WriteResult, known_hashes, write_batch
+from .archives import ArchiveReader
 from .calibrate import Recalibration, calibrate
 from .duplicates import Merge, merge_recordings
-from .files import Candidate, InboxError, discover, split_known_by_path, split_unsettled, with_hashes
+from .files import Candidate, Discovery, InboxError, discover_inbox, not_fit_text, split_known_by_path, split_unsettled, with_hashes
 from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_file
 
 __all__ = ["Engine", "IngestError", "IngestOptions", "LocalEngine", "RunPlan", "RunReport", "StageTimes", "batches", "finish_run",
@@ -75,6 +77,7 @@ class RunPlan:
     #: Of ``known``, those known by their hash at a path the index did not know: renamed,
     #: moved or copied since they were ingested.
     known_by_hash: list[Candidate] = field(default_factory=list)
+    not_fit: dict[str, int] = field(default_factory=dict)  # files that are not FIT, by extension
 
 
 @dataclass
@@ -91,13 +94,16 @@ class RunReport:
     stages: StageTimes = field(default_factory=StageTimes)
     #: Athletes whose workouts were classified again because their thresholds changed.
     recalibrated_athletes: tuple[str, ...] = ()
+    #: Files found that are not FIT (.gpx, .tcx, .csv, ...), by extension: counted, not read.
+    not_fit: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return self.status == "completed"
 
 
-def has_new_files(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str]) -> bool:
+def has_new_files(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str],
+                  limits: ArchiveLimits | None = None) -> bool:
     """Whether a run over ``paths`` may have anything to do: a file that the database's path
     index does not know by path, size and mtime (new, changed, unreadable, or no database yet).
 
@@ -106,7 +112,7 @@ def has_new_files(paths: Sequence[str | os.PathLike[str]], db_path: str | os.Pat
     Raises :class:`IngestError` where the run itself would, at once: a path is missing, or
     there is no FIT file under the paths.
     """
-    candidates = _discover(paths)
+    candidates = _discover(paths, limits).candidates
     if not Path(db_path).exists():
         return True
     try:
@@ -120,15 +126,17 @@ def has_new_files(paths: Sequence[str | os.PathLike[str]], db_path: str | os.Pat
     return bool(unknown)
 
 
-def _discover(paths: Sequence[str | os.PathLike[str]]) -> list[Candidate]:
-    """The FIT files under ``paths``; :class:`IngestError` for a missing path or none at all."""
+def _discover(paths: Sequence[str | os.PathLike[str]], limits: ArchiveLimits | None) -> Discovery:
+    """The FIT files under ``paths``; :class:`IngestError` for a missing path or none at all
+    (saying what else was found, so an export of only GPX files is recognised as such)."""
     try:
-        candidates = discover(paths)
+        found = discover_inbox(paths, limits=limits)
     except InboxError as exc:
         raise IngestError(str(exc)) from exc
-    if not candidates:
-        raise IngestError(f"no FIT files under {', '.join(str(p) for p in paths)}")
-    return candidates
+    if not found.candidates:
+        others = f" ({found.not_fit_total} files that are not FIT: {not_fit_text(found.not_fit)})" if found.not_fit else ""
+        raise IngestError(f"no FIT files under {', '.join(str(p) for p in paths)}{others}")
+    return found
 
 
 def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str], config: Config,
@@ -138,7 +146,8 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
     Raises :class:`IngestError` when a path is missing or the database cannot be written.
     """
     started_s = time.perf_counter()
-    candidates = _discover(paths)
+    found = _discover(paths, config.archives)
+    candidates = found.candidates
     run_id = run_id or uuid.uuid4().hex
     unreadable = [c for c in candidates if c.error]
     readable = [c for c in candidates if not c.error]
@@ -150,7 +159,7 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
         raise IngestError(str(exc)) from exc
     unknown, known = split_known_by_path(readable, index)
     settled, deferred = split_unsettled(unknown, options.settle_s)
-    hashed = with_hashes(settled)
+    hashed = with_hashes(settled, config.archives)
     unreadable += [c for c in hashed if c.error]
     hashed = [c for c in hashed if not c.error]
     try:
@@ -169,14 +178,18 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
         else:
             firsts.add(c.sha256)
             todo.append(c)
+    # Archive members in the order of their archive's bytes: a worker reads a batch's members in
+    # one pass. The writes' order does not change what is written (identity is the hash).
+    todo.sort(key=lambda c: (c.disk_path, c.member.position if c.member is not None else (), c.path))
     return RunPlan(run_id, str(db_path), started, todo, len(candidates), known, duplicates, deferred, unreadable,
-                   discover_s=time.perf_counter() - started_s, known_by_hash=by_hash)
+                   discover_s=time.perf_counter() - started_s, known_by_hash=by_hash, not_fit=found.not_fit)
 
 
 def prepare_files(candidates: Iterable[Candidate], config: Config, options: IngestOptions = IngestOptions()) -> list[PreparedFile]:
     """Decode and classify each file. Pure: no database; safe in any worker process."""
-    return [prepare_file(c, config, athlete=options.athlete, keep_positions=options.keep_positions,
-                         max_file_bytes=options.max_file_bytes) for c in candidates]
+    with ArchiveReader(config.archives) as reader:
+        return [prepare_file(c, config, athlete=options.athlete, keep_positions=options.keep_positions,
+                             max_file_bytes=options.max_file_bytes, reader=reader) for c in candidates]
 
 
 def write_prepared(db_path: str | os.PathLike[str], prepared: Sequence[PreparedFile], run_id: str, config: Config) -> WriteResult:
@@ -223,6 +236,7 @@ def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence
         files_not_activity=sum(1 for p in prepared if p.status == "not_activity"),
         files_deferred=len(plan.deferred),
         workouts_added=sum(r.workouts_added for r in results),
+        files_not_fit=sum(plan.not_fit.values()),
     )
     weeks = set().union(*(r.weeks for r in results)) if results else set()
     recalibration = recalibration or Recalibration()
@@ -230,11 +244,11 @@ def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence
     counts.weeks_updated = len(weeks)
     counts.workouts_recalibrated = recalibration.workouts_recalibrated
     counts.workouts_merged = (merge or Merge()).workouts_rederived
-    entries = [PathEntry(c.path, c.size_bytes, c.mtime_ns, c.sha256) for c in plan.known + plan.duplicates if c.sha256]
+    entries = [c.path_entry() for c in plan.known + plan.duplicates if c.sha256]
     with connection(plan.db_path) as con, transaction(con):
         remember_paths(con, entries)
         _follow_moves(con, plan.known_by_hash)
-        _finish_run_row(con, plan.run_id, counts, status=status, message=message)
+        _finish_run_row(con, plan.run_id, counts, status=status, message=message, not_fit=plan.not_fit)
         stages = StageTimes(
             discover_s=plan.discover_s,
             decode_s=sum(p.decode_s for p in prepared),
@@ -251,16 +265,18 @@ def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence
         run_id=plan.run_id, db_path=plan.db_path, status=status, counts=counts,
         started_at=plan.started_at, finished_at=datetime.now(UTC), quarantined=quarantined,
         deferred=[c.path for c in plan.deferred], weeks=weeks, stages=stages,
-        recalibrated_athletes=recalibration.athletes,
+        recalibrated_athletes=recalibration.athletes, not_fit=dict(plan.not_fit),
     )
 
 
 def _follow_moves(con: duckdb.DuckDBPyConnection, found: Sequence[Candidate]) -> None:
     """A known file found at a new path whose recorded path is gone was renamed or moved:
     ``fit_files`` should say where it is now. (A second copy leaves the record alone.)"""
-    entries = [PathEntry(c.path, c.size_bytes, c.mtime_ns, c.sha256) for c in found if c.sha256]
+    entries = [c.path_entry() for c in found if c.sha256]
     recorded = recorded_paths(con, entries)
-    moved = [e for e in entries if recorded.get(e.file_sha256, e.path) != e.path and not os.path.exists(recorded[e.file_sha256])]
+    # An archive member is where it was while its archive is (the part before the first "!").
+    moved = [e for e in entries if recorded.get(e.file_sha256, e.path) != e.path
+             and not os.path.exists(recorded[e.file_sha256].split("!", 1)[0])]
     follow_moves(con, moved)
 
 

@@ -392,6 +392,32 @@ class GuidanceParams:
     share_weeks: int = 4
 
 
+@dataclass(frozen=True, slots=True)
+class ArchiveLimits:
+    """How much a zip or gzip archive in the inbox may make hamflow read, against hostile or
+    broken archives (a "zip bomb" expands a few kilobytes into terabytes).
+
+    Checked on the sizes an archive's directory declares before anything is decompressed, and
+    again on the bytes as they stream. Not model numbers: they change no stored row.
+    """
+
+    #: Members (files and folders) of one archive, nested archives' members included: a Garmin
+    #: Connect export of ten years holds some tens of thousands.
+    max_members: int = 200_000
+    #: Uncompressed bytes of one archive, nested archives included: the largest exports seen
+    #: are a few gigabytes.
+    max_total_mb: float = 20_480.0
+    #: Uncompressed size over compressed size of any member: real FIT files compress at most
+    #: about 12:1; deflate's own ceiling is about 1032:1, which zip bombs approach.
+    max_ratio: float = 100.0
+    #: Archives inside archives: a Garmin export is a zip of zips (2), a gzip in either adds one.
+    max_depth: int = 3
+
+    @property
+    def max_total_bytes(self) -> int:
+        return int(self.max_total_mb * 2**20)
+
+
 DEFAULT_ATHLETE = "default"
 
 
@@ -408,6 +434,7 @@ class HamflowConfig:
     #: defaults, which estimates may replace. Not compared: it adds nothing the profiles lack.
     configured: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}), compare=False)
     guidance: GuidanceParams = field(default_factory=GuidanceParams)
+    archives: ArchiveLimits = field(default_factory=ArchiveLimits)
 
     @property
     def default_athlete(self) -> str:

@@ -21,6 +21,7 @@ from typing import Any, get_args, get_origin
 
 from .config import (
     DEFAULT_ATHLETE,
+    ArchiveLimits,
     AthleteProfile,
     GuidanceParams,
     HamflowConfig,
@@ -72,10 +73,11 @@ def parse_config(text: str, *, source: str = "hamflow.toml") -> HamflowConfig:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
-    _check_keys(doc, {"model", "weekly", "guidance", "athletes"}, source, "")
+    _check_keys(doc, {"model", "weekly", "guidance", "archives", "athletes"}, source, "")
     model = _build(ModelParams, doc.get("model", {}), f"{source}: model")
     weekly = _build(WeeklyParams, doc.get("weekly", {}), f"{source}: weekly")
     guidance = _build(GuidanceParams, doc.get("guidance", {}), f"{source}: guidance")
+    archives = _build(ArchiveLimits, doc.get("archives", {}), f"{source}: archives")
     athletes_doc = doc.get("athletes", {})
     if not isinstance(athletes_doc, dict):
         raise ConfigError(f"{source}: 'athletes' must be a table of [athletes.<id>] tables")
@@ -94,7 +96,7 @@ def parse_config(text: str, *, source: str = "hamflow.toml") -> HamflowConfig:
             merged.pop("device_serials", None)  # devices belong to one person: never inherited
         athletes[athlete_id] = _build(AthleteProfile, merged, where)
         configured[athlete_id] = frozenset(values)
-    config = HamflowConfig(model, weekly, default, MappingProxyType(athletes), MappingProxyType(configured), guidance)
+    config = HamflowConfig(model, weekly, default, MappingProxyType(athletes), MappingProxyType(configured), guidance, archives)
     _validate(config, source)
     return config
 
@@ -202,6 +204,9 @@ def _validate(config: HamflowConfig, source: str) -> None:
         problems.append("guidance: need 0 <= target_share_low <= target_share_high <= 1")
     if g.share_weeks < 1:
         problems.append("guidance: share_weeks must be >= 1")
+    a = config.archives
+    if a.max_members < 1 or a.max_total_mb <= 0 or a.max_ratio < 1 or a.max_depth < 1:
+        problems.append("archives: need max_members >= 1, max_total_mb > 0, max_ratio >= 1 and max_depth >= 1")
     for athlete_id, profile in [(DEFAULT_ATHLETE, config.default_profile), *config.athletes.items()]:
         where = f"athletes.{athlete_id}"
         if profile.hr_max_bpm <= profile.hr_rest_bpm:

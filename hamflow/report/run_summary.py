@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 
 from ..ingest import RunReport
+from ..ingest.files import not_fit_text
 from ..model.config import HamflowConfig
 from ..model.guidance import Guidance
 from ..store import read
@@ -113,6 +114,9 @@ def run_markdown(report: RunReport, weeks: pl.DataFrame | None = None, config: H
     if report.quarantined:
         parts += ["## Quarantined files", _markdown_table(
             [{"file": q.path, "reason": q.reason, "detail": q.detail} for q in report.quarantined], ["file", "reason", "detail"])]
+    if report.not_fit:
+        parts += [f"## Skipped: not FIT ({sum(report.not_fit.values())} files, counted, not read)", _markdown_table(
+            [{"extension": ext, "files": n} for ext, n in report.not_fit.items()], ["extension", "files"])]
     if report.deferred:
         parts += ["## Deferred (still being written; next run picks them up)", "\n".join(f"- `{p}`" for p in report.deferred)]
     if not weeks.is_empty():
@@ -133,6 +137,8 @@ def run_text(report: RunReport, weeks: pl.DataFrame | None = None, config: Hamfl
     lines = [f"ingest {report.status}: run {report.run_id}", render(_counts_rows(report))]
     if report.quarantined:
         lines += ["", "quarantined:", render([{"file": q.path, "reason": q.reason, "detail": q.detail} for q in report.quarantined])]
+    if report.not_fit:
+        lines += ["", f"skipped: not FIT ({sum(report.not_fit.values())} files, counted, not read): {not_fit_text(report.not_fit)}"]
     if report.deferred:
         lines += ["", "deferred (still being written; the next run picks them up):", *[f"  {p}" for p in report.deferred]]
     if not weeks.is_empty():

@@ -25,6 +25,8 @@ class PathEntry:
     size_bytes: int
     mtime_ns: int
     file_sha256: str
+    #: An archive member's CRC-32 from its archive's directory (sql/007_archives.sql); None on disk.
+    crc32: int | None = None
 
 
 def _frame(entries: Sequence[PathEntry]) -> pl.DataFrame:
@@ -34,8 +36,9 @@ def _frame(entries: Sequence[PathEntry]) -> pl.DataFrame:
             "size_bytes": [e.size_bytes for e in entries],
             "mtime_ns": [e.mtime_ns for e in entries],
             "file_sha256": [e.file_sha256 for e in entries],
+            "crc32": [e.crc32 for e in entries],
         },
-        schema={"path": pl.Utf8, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "file_sha256": pl.Utf8},
+        schema={"path": pl.Utf8, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "file_sha256": pl.Utf8, "crc32": pl.Int64},
     )
 
 
@@ -67,14 +70,14 @@ def follow_moves(con: duckdb.DuckDBPyConnection, moved: Sequence[PathEntry]) -> 
 
 
 #: Quarantine reasons that say nothing about the bytes of that hash (never read: over the size
-#: limit; gone or unreadable when the run came to them; rewritten between hashing and reading):
+#: limit or an archive limit; gone or unreadable when the run came to them; rewritten between hashing and reading):
 #: such files are looked at again by every run. Bound as ``$retried_reasons`` by the queries
 #: that tell known files from files to look at again.
-RETRIED_REASONS: tuple[str, ...] = ("too_large", "unreadable", "changed_during_read")
+RETRIED_REASONS: tuple[str, ...] = ("too_large", "unreadable", "changed_during_read", "archive_limit")
 
 
-def load_path_index(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int, str]]:
-    """path -> (size, mtime_ns, sha256) for every path whose hash is a known file (files
+def load_path_index(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int, str, int | None]]:
+    """path -> (size, mtime_ns, sha256, crc32) for every path whose hash is a known file (files
     quarantined for a :data:`RETRIED_REASONS` reason are not known: the next run retries them)."""
     rows = execute_sql(con, "queries/path_index.sql", {"retried_reasons": list(RETRIED_REASONS)}).fetchall()
-    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+    return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}

@@ -12,6 +12,8 @@ from typing import Literal
 
 import polars as pl
 
+from .paths import PathEntry
+
 FileStatus = Literal["ingested", "quarantined", "not_activity"]
 
 
@@ -59,6 +61,13 @@ class PreparedFile:
     #: over a run they say which stage the workers' time went to.
     decode_s: float = 0.0
     classify_s: float = 0.0
+    #: The path index's row when it is not (path, size_bytes, mtime_ns): an archive member is
+    #: indexed by its archive's stamp, while ``size_bytes`` is the size of the FIT file itself.
+    index_entry: PathEntry | None = None
+
+    @property
+    def path_entry(self) -> PathEntry:
+        return self.index_entry or PathEntry(self.path, self.size_bytes, self.mtime_ns, self.sha256)
 
     @property
     def workout_count(self) -> int:

@@ -30,6 +30,8 @@ class RunCounts:
     #: Workouts classified again because the streams they borrow from another recording of
     #: the same workout changed.
     workouts_merged: int = 0
+    #: Files found that are not FIT (.gpx, .tcx, .csv, ...): counted, never read.
+    files_not_fit: int = 0
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,14 @@ def abandon_dead_runs(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime
     return gone
 
 
-def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: RunCounts, *, status: str, message: str | None = None) -> None:
-    """Complete the run's row with its end time, status, message and counts."""
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: RunCounts, *, status: str, message: str | None = None,
+               not_fit: dict[str, int] | None = None) -> None:
+    """Complete the run's row with its end time, status, message, counts, and the files that
+    are not FIT by extension (``not_fit``)."""
+    not_fit = not_fit or {}
     execute_sql(con, "writes/finish_run.sql", {"run_id": run_id, "finished_at": datetime.now(UTC), "status": status,
-                                               "message": message, **asdict(counts)})
+                                               "message": message, "not_fit_extensions": list(not_fit),
+                                               "not_fit_counts": list(not_fit.values()), **asdict(counts)})
 
 
 def record_stage_times(con: duckdb.DuckDBPyConnection, run_id: str, stages: StageTimes) -> None:

@@ -20,7 +20,7 @@ from .connection import transaction
 from .faults import crash_point
 from .frames import registered
 from .insert import insert_frame
-from .paths import RETRIED_REASONS, PathEntry, remember_paths
+from .paths import RETRIED_REASONS, remember_paths
 from .prepared import PreparedFile
 from .sqlfiles import execute_sql
 from .weeks import refresh_weeks
@@ -121,7 +121,7 @@ def write_batch(
         now = datetime.now(UTC)
         _forget_too_large(con, [f.sha256 for f in fresh])
         insert_frame(con, "fit_files", _file_rows(fresh, run_id, now))
-        remember_paths(con, [PathEntry(f.path, f.size_bytes, f.mtime_ns, f.sha256) for f in files])
+        remember_paths(con, [f.path_entry for f in files])
         crash_point("write:files")
         for table in _FRAME_TABLES:
             frames = [getattr(f, table) for f in fresh if not getattr(f, table).is_empty()]

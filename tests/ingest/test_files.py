@@ -78,7 +78,7 @@ def test_path_index_skips_unchanged_files(tmp_path: Path) -> None:
     same = touch(tmp_path / "ana" / "same.fit", b"same")
     changed = touch(tmp_path / "ana" / "changed.fit", b"old")
     candidates = {Path(c.path).name: c for c in discover([tmp_path])}
-    index = {c.path: (c.size_bytes, c.mtime_ns, "h-" + Path(c.path).name) for c in candidates.values()}
+    index = {c.path: (c.size_bytes, c.mtime_ns, "h-" + Path(c.path).name, None) for c in candidates.values()}
     touch(changed, b"new bytes")
     os.utime(changed, ns=(1, 1))
     unknown, known = split_known_by_path(discover([tmp_path]), index)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hamflow.model import DEFAULT_CONFIG, ConfigError, load_config, parse_config
-from hamflow.model.config import AthleteProfile, GuidanceParams, HamflowConfig, ModelParams, WeeklyParams
+from hamflow.model.config import ArchiveLimits, AthleteProfile, GuidanceParams, HamflowConfig, ModelParams, WeeklyParams
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "hamflow.example.toml"
 
@@ -41,6 +41,7 @@ def test_the_example_file_holds_the_defaults() -> None:
     assert config.model == DEFAULT_CONFIG.model
     assert config.weekly == DEFAULT_CONFIG.weekly
     assert config.guidance == DEFAULT_CONFIG.guidance
+    assert config.archives == DEFAULT_CONFIG.archives
     assert config.default_profile == DEFAULT_CONFIG.default_profile
     assert config.model_version == DEFAULT_CONFIG.model_version
     ana = config.profile("ana")
@@ -50,7 +51,8 @@ def test_the_example_file_holds_the_defaults() -> None:
 
 def test_the_example_file_documents_every_key() -> None:
     text = EXAMPLE.read_text()
-    sections = {"athletes.default": AthleteProfile, "weekly": WeeklyParams, "guidance": GuidanceParams}
+    sections = {"athletes.default": AthleteProfile, "weekly": WeeklyParams, "guidance": GuidanceParams,
+                "archives": ArchiveLimits}
     for f in dataclasses.fields(ModelParams):
         sections[f"model.{f.name}"] = type(getattr(ModelParams(), f.name))
     for section, cls in list(sections.items()):  # nested tables, e.g. [model.quality.on_foot]
@@ -91,6 +93,10 @@ def test_unknown_keys_are_errors_with_the_key_named() -> None:
         ("not toml at all [", "not valid TOML"),
         ("[guidance]\ntarget_share_low = 0.7\n", "target_share_low <= target_share_high"),
         ("[guidance]\nposterior_sessions_max = 2\n", "posterior_sessions_min <= posterior_sessions_max"),
+        ("[archives]\nmax_ratio = 0.5\n", "max_ratio >= 1"),
+        ("[archives]\nmax_depth = 1.5\n", "expected a whole number"),
+        ("[archives]\nmax_members = 0\n", "max_members >= 1"),
+        ("[archives]\nmax_size_mb = 10\n", "unknown key 'max_size_mb'"),
     ],
 )
 def test_bad_values_are_errors(text: str, message: str) -> None:
@@ -125,3 +131,11 @@ def test_model_version_follows_model_numbers_only() -> None:
     assert athlete.model_version == base.model_version
     assert parse_config("[guidance]\ntarget_share_low = 0.5\n").model_version == base.model_version
     assert athlete.profile_fingerprint(None) != base.profile_fingerprint(None)
+    # Archive limits say what may be read, not how it is judged: no stored row depends on them.
+    assert parse_config("[archives]\nmax_ratio = 50.0\n").model_version == base.model_version
+
+
+def test_archive_limits_are_read_from_their_own_table() -> None:
+    limits = parse_config("[archives]\nmax_total_mb = 1.5\nmax_depth = 2\n").archives
+    assert limits == ArchiveLimits(max_total_mb=1.5, max_depth=2)
+    assert limits.max_total_bytes == 1_572_864

@@ -15,6 +15,7 @@ from prefect.task_runners import TaskRunner
 
 from hamflow.ingest import Candidate, IngestOptions, RunReport
 
+from ..archives import activity, garmin_export, sha256, strava_export
 from ..helpers import SAMPLES, assert_same, make_inbox, sample, snapshot
 
 #: (inbox, database, report) of the module's first flow run.
@@ -171,3 +172,22 @@ def test_a_workout_recorded_by_the_erg_and_a_watch_counts_once_under_prefect_as_
     assert _count(flow_db, "SELECT workouts FROM weekly_posterior_load") == 1
     tables = ("fit_files", "workouts", "samples", "weekly_posterior_load", "workout_evidence")
     assert_same(snapshot(flow_db, tables), snapshot(local_db, tables))
+
+
+def test_archive_members_are_read_by_the_workers_of_the_process_pool_and_of_dask(tmp_path: Path) -> None:
+    """Workers get each member's archive!member name and read it themselves, wherever they run."""
+    from hamflow_flows.flows import dask_task_runner
+
+    inbox = tmp_path / "inbox"
+    expected = strava_export(inbox / "ana" / "strava", [activity(0), activity(1)])
+    expected |= garmin_export(inbox / "ben" / "export.zip", [activity(2), activity(3)])
+    pool_db, dask_db = tmp_path / "pool.duckdb", tmp_path / "dask.duckdb"
+    report = _run(inbox, pool_db, batch_size=2)
+    assert report.status == "completed" and report.counts.files_new == 4 and not report.quarantined
+    assert report.not_fit == {".csv": 1, ".gpx": 1, ".gpx.gz": 1, ".json": 1, ".tcx": 1, ".txt": 1}
+    with duckdb.connect(str(pool_db), read_only=True) as con:
+        stored = dict(con.execute("SELECT path, file_sha256 FROM fit_files").fetchall())
+    assert stored == {path: sha256(src) for path, src in expected.items()}
+    dask_report = _run(inbox, dask_db, task_runner=dask_task_runner(workers=2), batch_size=2)
+    assert dask_report.status == "completed" and dask_report.counts.files_new == 4
+    assert_same(snapshot(pool_db), snapshot(dask_db))
