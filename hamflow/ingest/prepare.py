@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -216,19 +216,24 @@ WORKOUT_COLUMNS: tuple[str, ...] = (
     "is_sprint_session", "is_leg_day", "reasons", "model_version", "hsr_distance_m", "sprint_distance_m",
     "maxv_s", "is_incline_walk", "is_rowing", "posterior_s", "quad_s", "quality_warnings",
     "device_elapsed_s", "device_timer_s", "device_distance_m", "device_max_speed_mps", "device_max_power_w",
-    "device_ascent_m", "duplicate_of", "clock_offset_s", "merged_streams",
+    "device_ascent_m", "duplicate_of", "clock_offset_s", "merged_streams", "device_utc_offset_min",
 )
 
 
-def workout_record(summary: WorkoutSummary, *, wid: str, sha: str, athlete_id: str, utc_offset_min: int | None,
-                   start_local: datetime, week_start: date, role: Role | None = None) -> dict[str, object]:
-    """One ``workouts`` row from a model summary, where it sits in local time, and its role
-    among the recordings of one workout (a fresh file is a single recording until the run's
-    merge step looks at its athlete's other files)."""
+def workout_record(summary: WorkoutSummary, *, wid: str, sha: str, athlete_id: str, device_utc_offset_min: int | None,
+                   timezone: str | None, role: Role | None = None) -> dict[str, object]:
+    """One ``workouts`` row from a model summary (which must have a start time), placed in local
+    time by the file's own UTC offset, else the athlete's ``timezone``, and its role among the
+    recordings of one workout (a fresh file is a single recording until the run's merge step
+    looks at its athlete's other files). Ingest and reprocess both place workouts here."""
+    start = summary.start_utc
+    assert start is not None, "only sessions with a start time are workouts"
     role = role or Role(wid)
     row = summary.to_row()
-    row.update(workout_id=wid, file_sha256=sha, athlete_id=athlete_id, utc_offset_min=utc_offset_min,
-               start_local=start_local, week_start=week_start, duplicate_of=role.duplicate_of,
+    row.update(workout_id=wid, file_sha256=sha, athlete_id=athlete_id, device_utc_offset_min=device_utc_offset_min,
+               utc_offset_min=offset_used(start, device_utc_offset_min, timezone),
+               start_local=local_start(start, device_utc_offset_min, timezone),
+               week_start=local_week_start(start, device_utc_offset_min, timezone), duplicate_of=role.duplicate_of,
                clock_offset_s=role.clock_offset_s, merged_streams=list(role.merged_streams))
     return {c: row[c] for c in WORKOUT_COLUMNS}
 
@@ -260,12 +265,8 @@ def _frames(sha: str, athlete_id: str, result: FitResult, classified: list[Class
         if cs.samples.is_empty() or s.start_utc is None:
             continue
         wid = workout_id(sha, s.session_index)
-        workouts.append(workout_record(
-            s, wid=wid, sha=sha, athlete_id=athlete_id,
-            utc_offset_min=offset_used(s.start_utc, result.utc_offset_min, timezone),
-            start_local=local_start(s.start_utc, result.utc_offset_min, timezone),
-            week_start=local_week_start(s.start_utc, result.utc_offset_min, timezone),
-        ))
+        workouts.append(workout_record(s, wid=wid, sha=sha, athlete_id=athlete_id,
+                                       device_utc_offset_min=result.utc_offset_min, timezone=timezone))
         tag = pl.lit(wid).alias("workout_id")
         patterns.append(cs.patterns.with_columns(tag))
         segments.append(cs.segments.with_columns(tag))
@@ -283,7 +284,7 @@ def _frames(sha: str, athlete_id: str, result: FitResult, classified: list[Class
 
 _WORKOUT_TYPES: dict[str, pl.DataType] = {
     "start_utc": pl.Datetime("us", "UTC"), "start_local": pl.Datetime("us"), "week_start": pl.Date(),
-    "utc_offset_min": pl.Int32(), "session_index": pl.Int32(), "sprint_efforts": pl.Int32(),
+    "utc_offset_min": pl.Int32(), "device_utc_offset_min": pl.Int32(), "session_index": pl.Int32(), "sprint_efforts": pl.Int32(),
     "reasons": pl.List(pl.Utf8), "quality_warnings": pl.List(pl.Utf8), "device_elapsed_s": pl.Float64(),
     "device_timer_s": pl.Float64(), "device_distance_m": pl.Float64(), "device_max_speed_mps": pl.Float64(),
     "device_max_power_w": pl.Float64(), "device_ascent_m": pl.Float64(), "sub_sport": pl.Utf8(), "distance_m": pl.Float64(),

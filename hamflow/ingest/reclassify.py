@@ -78,8 +78,8 @@ def reclassify_stored(
             totals=device_totals(w),
         )
         records.append(workout_record(cs.summary, wid=wid, sha=w["file_sha256"], athlete_id=athlete,
-                                      utc_offset_min=w["utc_offset_min"], start_local=w["start_local"], week_start=w["week_start"],
-                                      role=stored_role(w)))
+                                      device_utc_offset_min=w["device_utc_offset_min"],
+                                      timezone=config.profile(athlete).timezone, role=stored_role(w)))
         tag = pl.lit(wid).alias("workout_id")
         rows = (("samples", cs.samples), ("segments", cs.segments), ("workout_patterns", cs.patterns), ("strength_sets", cs.sets))
         for table, new in rows:

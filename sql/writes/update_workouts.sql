@@ -42,6 +42,7 @@ UPDATE workouts SET
     device_ascent_m = n.device_ascent_m,
     duplicate_of = n.duplicate_of,
     clock_offset_s = n.clock_offset_s,
-    merged_streams = n.merged_streams
+    merged_streams = n.merged_streams,
+    device_utc_offset_min = n.device_utc_offset_min
 FROM _new AS n
 WHERE workouts.workout_id = n.workout_id;

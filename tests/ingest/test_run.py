@@ -191,3 +191,24 @@ def test_renamed_files_are_shown_where_they_are_now_and_copies_where_they_were_f
     assert by_path[moved_walk.name] == str(moved_walk) and by_path[run.name] == str(run)
     assert str(copy) not in recorded.values()
     assert rows(db, "SELECT path FROM quarantined_files") == [(str(moved_broken),)]
+
+
+def test_reprocess_with_a_new_time_zone_gives_exactly_a_fresh_ingest(tmp_path: Path) -> None:
+    """The bike file records no UTC offset: the athlete's time zone places it. Setting the zone
+    later and reprocessing must give what ingesting with it from the start gives, table by table."""
+    from click.testing import CliRunner
+
+    from hamflow.cli import cli
+
+    inbox = make_inbox(tmp_path / "inbox", {"ana": [SAMPLES / "ana" / "2026-10-16-1830-bike.fit", sample("easy_run")]})
+    config = tmp_path / "coach.toml"
+    config.write_text('[athletes.ana]\ntimezone = "Australia/Sydney"\n')
+    later, fresh = tmp_path / "later.duckdb", tmp_path / "fresh.duckdb"
+    ingest([str(inbox)], later, CONFIG, FAST)
+    assert rows(later, "SELECT count(*) FROM workouts WHERE utc_offset_min IS NULL") == [(1,)]
+    result = CliRunner().invoke(cli, ["reprocess", "--db", str(later), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    ingest([str(inbox)], fresh, load_config(config), FAST)
+    tables = ("workouts", "weekly_posterior_load", "segments", "workout_patterns", "samples", "workout_evidence")
+    assert_same(snapshot(fresh, tables), snapshot(later, tables))
+    assert rows(later, "SELECT utc_offset_min FROM workouts WHERE device_utc_offset_min IS NULL") == [(660,)]
