@@ -122,13 +122,16 @@ def sql_cmd(query: str, db: str, fmt: str) -> None:
 @db_option
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the Parquet files.")
 def export_cmd(db: str, out_dir: str) -> None:
-    """Export every table as Parquet, partitioned by athlete (and by week where rows have one):
-    OUT/<table>/athlete_id=<id>/week_start=<date>/*.parquet, readable by any Parquet reader
-    (Evidence, pandas, polars, Spark, DuckDB itself) without touching the database file.
+    """Export every table and view as Parquet, readable by any Parquet reader (Evidence, pandas,
+    polars, Spark, DuckDB) without touching the database file: OUT/<name>/ for each table of the
+    README's contract and each view, hive-partitioned by athlete and, where rows belong to a
+    week, by year (OUT/samples/athlete_id=ana/year=2026/data_0.parquet), so a year of one
+    athlete is one file per table. ingest_runs is one file. Each name's folder is replaced.
 
     \b
-    Example:
+    Examples:
       hamflow export --out exports/
+      duckdb -c "SELECT * FROM read_parquet('exports/weekly_posterior_load/**/*.parquet', hive_partitioning = true)"
     """
     with open_database(db) as con:
         rows = read.export_parquet(con, Path(out_dir))

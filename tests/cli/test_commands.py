@@ -130,14 +130,31 @@ def test_sql_cannot_modify_the_database(db: Path, statement: str, must_fail: boo
         assert con.execute("SELECT count(*) FROM samples").fetchone()[0] > 0
 
 
-def test_export_parquet_partitioned_by_athlete_and_week(db: Path, tmp_path: Path) -> None:
-    code, text = run("export", "--db", str(db), "--out", str(tmp_path / "out"))
-    assert code == 0, text
-    weekly = pl.read_parquet(tmp_path / "out" / "weekly_posterior_load", hive_partitioning=True)
+def test_export_writes_every_table_and_view_a_file_per_athlete_year_readable_by_polars_and_duckdb(db: Path, tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text().split("### Tables", 1)[1].split("\n\n", 2)[1]
+    tables = {line.split("`")[1] for line in readme.splitlines() if line.startswith("| `")}
+    assert {"samples", "workout_patterns", "strength_sets", "ingest_runs"} <= tables
+    out = tmp_path / "out"
+    for _ in range(2):  # a second export replaces the first, it does not add to it
+        code, text = run("export", "--db", str(db), "--out", str(out))
+        assert code == 0, text
     with duckdb.connect(str(db), read_only=True) as con:
-        n = con.execute("SELECT count(*) FROM weekly_posterior_load").fetchone()[0]
-    assert weekly.height == n and set(weekly["athlete_id"].unique()) == {"ana", "ben"}
-    assert any(p.name.startswith("week_start=") for p in (tmp_path / "out" / "samples" / "athlete_id=ana").iterdir())
+        views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+        expected = {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in tables | views}
+    exported = {p.name for p in out.iterdir()}
+    assert exported == set(expected)
+    for name, n in expected.items():
+        frame = pl.read_parquet(out / name / "**" / "*.parquet", hive_partitioning=True) if n else None
+        assert (frame.height if frame is not None else 0) == n, name
+    samples = sorted(p.relative_to(out / "samples").as_posix() for p in (out / "samples").rglob("*.parquet"))
+    assert samples == ["athlete_id=ana/year=2026/data_0.parquet", "athlete_id=ben/year=2026/data_0.parquet"]
+    with duckdb.connect() as con:  # pattern minutes rebuilt from the Parquet alone
+        rebuilt = con.execute(
+            "SELECT count(*) FROM read_parquet(?, hive_partitioning = true) p "
+            "JOIN read_parquet(?, hive_partitioning = true) w USING (workout_id)",
+            [str(out / "workout_patterns/**/*.parquet"), str(out / "workouts/**/*.parquet")],
+        ).fetchone()[0]
+    assert rebuilt == expected["workout_patterns"]
 
 
 def one_line_error(code: int, text: str) -> str:

@@ -1,2 +1,0 @@
--- `hamflow export`: the files of one athlete.
-SELECT * FROM fit_files WHERE athlete_id = $athlete;

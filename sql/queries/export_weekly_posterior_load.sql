@@ -1,2 +1,0 @@
--- `hamflow export`: one athlete's weekly rows.
-SELECT * FROM weekly_posterior_load WHERE athlete_id = $athlete;

@@ -1,2 +1,0 @@
--- `hamflow export`: one athlete's workouts.
-SELECT * FROM workouts WHERE athlete_id = $athlete;
