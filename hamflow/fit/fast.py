@@ -48,6 +48,7 @@ from fitparse.profile import MESSAGE_TYPES
 from fitparse.records import BASE_TYPE_BYTE, BASE_TYPES, DEV_TYPES, Crc, DefinitionMessage, DevField, Field
 
 from . import columns as C
+from . import devfields
 
 fitfast: ModuleType | None
 try:
@@ -364,6 +365,8 @@ class _DeveloperFields:
                 raise _Decline("developer data id declared twice")
             self.ids.add(index)
         elif message.name == "field_description":
+            if devfields.incomplete(message):
+                raise _Decline("a developer field description without a field number or type")
             values = message.get_values()
             key = (values.get("developer_data_index"), values.get("field_definition_number"))
             if key[0] not in self.ids:
