@@ -1,4 +1,8 @@
-"""Screenshot of a hamflow report in headless Chromium (for the README): python scripts/screenshot.py report.html docs/report.png"""
+"""Screenshot of a hamflow report in headless Chromium (for the README): python scripts/screenshot.py report.html docs/report.png
+
+The picture runs from the top of the page to the end of the first athlete's second workout chart,
+so it shows every weekly chart and workouts drawn over time without the whole (long) page.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,10 @@ import sys
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+
+#: The last thing in the picture: the shown athlete's second "Look at a workout" card (or its last).
+UNTIL = "section.athlete.shown .workout"
+CARDS = 2
 
 
 def main(html: str, png: str, width: int = 1280) -> None:
@@ -18,7 +26,12 @@ def main(html: str, png: str, width: int = 1280) -> None:
         page = browser.new_context(offline=True, viewport={"width": width, "height": 900}).new_page()
         page.goto(Path(html).resolve().as_uri())
         page.evaluate("window.hamflowReady")
-        page.screenshot(path=png, full_page=True)
+        cards = page.locator(UNTIL)
+        box = cards.nth(min(CARDS, cards.count()) - 1).bounding_box() if cards.count() else None
+        if box is None:
+            page.screenshot(path=png, full_page=True)
+        else:
+            page.screenshot(path=png, full_page=True, clip={"x": 0, "y": 0, "width": width, "height": box["y"] + box["height"] + 16})
         browser.close()
     print(f"screenshot written to {png}")
 

@@ -13,7 +13,7 @@ from ..ingest.members import decode_candidate, resolve_file
 from ..model import ClassifiedSession, HamflowConfig, classify_file, reclassify
 from ..model.duplicates import Recording, Role, roles
 from ..model.quality import DeviceTotals
-from ..report.explain import file_lines, recording_lines
+from ..report.explain import file_lines, recording_lines, workout_traces
 from .options import command_config
 
 
@@ -68,8 +68,12 @@ def _merged(file: str, result: FitResult, classified: list[ClassifiedSession], o
               help="Another recording of the same workout (the watch worn on the treadmill, a second export); "
                    "repeatable. They are merged as the database merges them, and the output says which "
                    "streams came from which file.")
+@click.option("--html", "html_out", type=click.Path(dir_okay=False), metavar="OUT",
+              help="Also write each session as a self-contained HTML page to OUT: its speed, grade, power and "
+                   "heart rate over time on a background coloured by movement pattern, with the verdict and "
+                   "its reasons beside, as the report shows a workout. Opens with no server and no network.")
 def explain_cmd(file: str, athlete_id: str | None, config_path: str | None, reverse_elliptical: bool,
-                others: tuple[str, ...]) -> None:
+                others: tuple[str, ...], html_out: str | None) -> None:
     """Classify one FIT file and show why, second by second and as a verdict.
 
     FILE is a FIT file, or a FIT file inside an archive named ARCHIVE!MEMBER as `hamflow
@@ -91,6 +95,7 @@ def explain_cmd(file: str, athlete_id: str | None, config_path: str | None, reve
       hamflow explain --athlete ana --config hamflow.toml run.fit
       hamflow explain treadmill.fit --with watch.fit
       hamflow explain 'strava/activities/123.fit.gz!123.fit'
+      hamflow explain run.fit --html run.html
     """
     config = command_config(config_path)
     result = _decoded(file, config)
@@ -100,8 +105,25 @@ def explain_cmd(file: str, athlete_id: str | None, config_path: str | None, reve
     classified = classify_file(result, athlete_id=athlete_id, config=config, reverse_elliptical=reverse_elliptical)
     if not others:
         click.echo("\n".join(file_lines(file, classified, athlete_id=athlete_id, profile=profile, config=config)))
+        _write_html(html_out, file, classified, athlete_id, config)
         return
     other = {f: classify_file(_decoded(f, config), athlete_id=athlete_id, config=config) for f in others}
     merged, found = _merged(file, result, classified, other, athlete_id, config)
     lines = file_lines(file, merged, athlete_id=athlete_id, profile=profile, config=config)
     click.echo("\n".join([*lines, "", *recording_lines(found)]))
+    _write_html(html_out, file, merged, athlete_id, config)
+
+
+def _write_html(out: str | None, file: str, classified: list[ClassifiedSession], athlete_id: str | None,
+                config: HamflowConfig) -> None:
+    """Write the sessions' page to ``out`` (nothing without ``--html``)."""
+    if out is None:
+        return
+    from ..report.page import render_workouts
+
+    html = render_workouts(workout_traces(classified), title=Path(file).name, athlete=athlete_id or "default profile", config=config)
+    try:
+        Path(out).write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from exc
+    click.echo(f"\npage written to {Path(out).resolve()} ({len(html) / 1e6:.1f} MB)")

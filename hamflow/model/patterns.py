@@ -182,6 +182,8 @@ class PatternSpec:
     #: What the pattern means, with the numbers in force ("walking at ≥ 10 % grade").
     text: Callable[[Context], str]
     #: Its colour on the report's charts: magenta shades for posterior, blue for quad, grey for none.
+    #: Neighbours on a chart must be told apart: the stair climber is the blue-green one, and the
+    #: unloaded greys step from light (standing) through mid (other sports) to dark (strength).
     colour: str
     #: Its place in the charts' stack and legend: most hip-extension first.
     chart_rank: int
@@ -301,7 +303,7 @@ PATTERNS: Final[tuple[PatternSpec, ...]] = (
     ),
     PatternSpec(
         pattern=Pattern.STAIR, side=Side.QUAD, share=Share("stair"), activity=Activity.STAIR,
-        text=_fixed("on the stair climber"), colour="#bdbdbd", chart_rank=80, leg_day_machine=True,
+        text=_fixed("on the stair climber"), colour="#2a9d8f", chart_rank=80, leg_day_machine=True,
     ),
     PatternSpec(
         pattern=Pattern.ELLIPTICAL, side=Side.QUAD, share=Share("elliptical", reverse="elliptical_reverse"),
@@ -319,11 +321,11 @@ PATTERNS: Final[tuple[PatternSpec, ...]] = (
     ),
     PatternSpec(
         pattern=Pattern.STRENGTH, side=Side.NONE, activity=Activity.STRENGTH,
-        text=_fixed("strength training"), colour="#757575", chart_rank=140,
+        text=_fixed("strength training"), colour="#5c5c5c", chart_rank=140,
     ),
     PatternSpec(
         pattern=Pattern.OTHER, side=Side.NONE, activity=Activity.OTHER,
-        text=_fixed("in a sport without lower-limb load in this model"), colour="#cfcfcf", chart_rank=150,
+        text=_fixed("in a sport without lower-limb load in this model"), colour="#a3a3a3", chart_rank=150,
     ),
 )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import polars as pl
 
@@ -17,6 +18,7 @@ from ..model.grade import GRADE_SOURCE_TEXT
 from ..model.patterns import UNLOADED, Pattern
 from ..model.sports import Activity, activity_of
 from .tables import render
+from .workout import WorkoutTrace, trace
 
 
 def clock(seconds: float) -> str:
@@ -151,6 +153,22 @@ def file_lines(
     for item in classified:
         lines += ["", *session_lines(item, profile)]
     return lines
+
+
+def workout_row(classified: ClassifiedSession) -> dict[str, Any]:
+    """One session's verdict in the report's workout columns, for ``hamflow explain --html``."""
+    s = classified.summary
+    return {
+        "when": f"Session {s.session_index + 1}, {_when(s.start_utc)}", "sport": s.sport, "sub_sport": s.sub_sport,
+        "moving_min": s.moving_s / 60.0, "workout_class": s.workout_class, "dominant_pattern": s.dominant_pattern,
+        "posterior_share": s.posterior_share, "posterior_load": s.posterior_load, "quad_load": s.quad_load,
+        "reasons": list(s.reasons), "quality_warnings": list(s.quality_warnings),
+    }
+
+
+def workout_traces(classified: Sequence[ClassifiedSession]) -> list[tuple[dict[str, Any], WorkoutTrace]]:
+    """Each session's verdict and chart rows, as the report draws a workout."""
+    return [(workout_row(c), trace(c.samples, c.segments)) for c in classified]
 
 
 def recording_lines(found: Sequence[Role]) -> list[str]:

@@ -100,6 +100,16 @@ def report_workouts(con: duckdb.DuckDBPyConnection, athlete: str, limit: int) ->
     return _frame(con, "queries/report_workouts.sql", {"athlete": athlete, "limit": limit})
 
 
+def report_workout_samples(con: duckdb.DuckDBPyConnection, workout_ids: list[str]) -> pl.DataFrame:
+    """The per-second speed, grade, power and heart rate of ``workout_ids``, each in time order."""
+    return _frame(con, "queries/report_workout_samples.sql", {"ids": workout_ids})
+
+
+def report_workout_segments(con: duckdb.DuckDBPyConnection, workout_ids: list[str]) -> pl.DataFrame:
+    """The pattern spans (segments) of ``workout_ids``, each in order."""
+    return _frame(con, "queries/report_workout_segments.sql", {"ids": workout_ids})
+
+
 def guidance_workouts(con: duckdb.DuckDBPyConnection, athlete: str, since: date, until: datetime) -> pl.DataFrame:
     """What ``hamflow next`` reads of ``athlete``'s workouts: from ``since`` up to ``until``, and
     the latest one up to ``until``, oldest first."""

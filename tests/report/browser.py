@@ -58,3 +58,11 @@ def open_offline(html: Path) -> Iterator[Visit]:
             yield visit
         finally:
             browser.close()
+
+
+@contextmanager
+def open_drawn(html: Path) -> Iterator[Visit]:
+    """:func:`open_offline`, once every chart of the page is drawn."""
+    with open_offline(html) as visit:
+        visit.page.evaluate("window.hamflowReady")
+        yield visit

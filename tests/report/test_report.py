@@ -18,9 +18,16 @@ from .browser import open_offline
 
 #: Vega draws data marks in groups classed "role-mark"; axes and legends have other roles.
 MARKS_PER_CHART = """
-Array.from(document.querySelectorAll('section[data-athlete="%s"] .chart')).map(
+Array.from(document.querySelectorAll('section[data-athlete="%s"] .chart, section[data-athlete="%s"] .workout-chart')).map(
   d => [d.id, d.querySelectorAll('g.role-mark > path, g.role-mark > line, g.role-mark > g, g.role-mark path').length])
 """
+
+
+def ingest(db: Path, *files: Path, athlete: str = "ana") -> None:
+    result = CliRunner().invoke(
+        cli, ["ingest", *map(str, files), "--athlete", athlete, "--db", str(db), "--engine", "local", "--settle", "0"]
+    )
+    assert result.exit_code == 0, result.output
 
 
 def write_report(db: Path, out: Path, *extra: str) -> str:
@@ -47,8 +54,10 @@ def test_every_chart_draws_marks_offline_without_errors(report: Path, tmp_path: 
         for athlete in athletes:
             page.select_option("#athlete-select", athlete)
             assert page.is_visible(f'section[data-athlete="{athlete}"]')
-            marks = dict(page.evaluate(MARKS_PER_CHART % athlete))
-            assert len(marks) == 5 and all(n > 0 for n in marks.values()), marks
+            marks = dict(page.evaluate(MARKS_PER_CHART % (athlete, athlete)))
+            weekly = {f"chart-{athlete}-{name}" for name in ("load", "season", "patterns", "sprints", "acwr")}
+            assert weekly <= set(marks) and all(n > 0 for n in marks.values()), marks
+            assert sum(name.startswith(f"chart-{athlete}-workout-") for name in marks) >= 5, marks
         page.select_option("#athlete-select", "ana")
         shot = tmp_path / "report.png"
         page.screenshot(path=str(shot), full_page=True)
@@ -120,11 +129,7 @@ def test_a_workout_with_masked_data_says_so_beside_its_verdict(tmp_path: Path) -
     from ..corpus import corpus_root
 
     db, out = tmp_path / "dq.duckdb", tmp_path / "dq.html"
-    ride = corpus_root() / "goldencheetah" / "20130717_143733.fit"
-    result = CliRunner().invoke(
-        cli, ["ingest", str(ride), "--athlete", "rider", "--db", str(db), "--engine", "local", "--settle", "0"]
-    )
-    assert result.exit_code == 0, result.output
+    ingest(db, corpus_root() / "goldencheetah" / "20130717_143733.fit", athlete="rider")
     write_report(db, out)
     with open_offline(out) as visit:
         page = visit.page
