@@ -6,6 +6,7 @@ or option that nobody documented fails here, not in a user's hands.
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 
 import click
@@ -71,3 +72,22 @@ def test_every_option_is_explained_in_its_help_or_the_readme(path: tuple[str, ..
             if not described and not in_readme_with(path, flag):
                 unexplained.append(flag)
     assert unexplained == [], f"hamflow {' '.join(path)}: options neither described in --help nor shown in README.md"
+
+
+def make_dry_run(target: str) -> list[str]:
+    """The commands ``make TARGET`` would run from scratch (``-n -B``: print, run nothing)."""
+    out = subprocess.run(["make", "-n", "-B", target], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    return out.splitlines()
+
+
+def test_make_demo_installs_what_the_main_job_needs_and_make_test_the_dev_extras() -> None:
+    demo = [line for line in make_dry_run("demo") if "pip install" in line and "--upgrade pip" not in line]
+    test = [line for line in make_dry_run("test") if "pip install" in line and "-e " in line]
+    assert demo and all("[dev]" not in line and line.rstrip().endswith("-e .") for line in demo), demo
+    assert any("'.[dev]'" in line for line in test), test
+
+
+def test_the_readme_explains_the_config_file_explain_and_what_prefect_deploy_needs() -> None:
+    assert "cp hamflow.example.toml hamflow.toml" in README and "hamflow explain" in README
+    work_pools = README.split("### Work pools", 1)[1].split("\n## ", 1)[0]
+    assert "prefect server start" in work_pools and "PREFECT_API_URL" in work_pools
