@@ -102,8 +102,10 @@ def sql_cmd(query: str, db: str, fmt: str) -> None:
     does anything that reads or writes other files (COPY ... TO, EXPORT, ATTACH, read_csv,
     extensions).
     Tables: fit_files, workouts, workout_patterns, segments, samples, strength_sets,
-    weekly_posterior_load, workout_evidence, athlete_thresholds, ingest_runs; views: weekly_last_12, pattern_minutes_weekly,
-    recent_workouts, quarantined_files (see the README for every column).
+    weekly_posterior_load, workout_evidence, athlete_thresholds, ingest_runs; views:
+    weekly_last_12, weekly_weeks_back, latest_week_per_athlete, pattern_minutes_weekly,
+    recent_workouts, quarantined_files (see the README for every column). Every type a query
+    returns prints, INTERVAL and nested types included.
 
     \b
     Example:

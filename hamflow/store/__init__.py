@@ -24,9 +24,10 @@ Public functions, by module (the most used are importable from ``hamflow.store``
   (for ``hamflow reprocess``, calibration and the merge of two recordings),
   :func:`~hamflow.store.rewrite.replace_roles` (which recording of a workout counts).
 - :mod:`~hamflow.store.read`: ``read.weeks``, ``read.current_weeks``, ``read.workouts``,
-  ``read.report_patterns``, ``read.report_workouts``, ``read.guidance_workouts``,
-  ``read.guidance_weeks`` (for ``hamflow next``), ``read.athletes``, ``read.query``,
-  ``read.export_parquet`` (kept under ``read``: ``weeks`` is also a module here).
+  ``read.report_patterns``, ``read.report_workouts``, ``read.report_workout_samples``,
+  ``read.report_workout_segments`` (the report's workout charts), ``read.guidance_workouts``,
+  ``read.guidance_weeks`` (for ``hamflow next``), ``read.athletes``, ``read.require_athlete``,
+  ``read.query``, ``read.export_parquet`` (kept under ``read``: ``weeks`` is also a module here).
 - :mod:`~hamflow.store.insert`: :func:`insert_frame`; :mod:`~hamflow.store.frames`:
   :func:`fetch_frame`, :func:`registered`.
 """
