@@ -79,12 +79,16 @@ def test_derived_grade_is_closer_to_the_devices_than_goldencheetahs_filter(corpu
 def test_ascent_implied_by_the_grade_matches_the_devices_own(
     classified_corpus: list[tuple[str, Session, ClassifiedSession]],
 ) -> None:
-    """Outdoor runs with the device's total_ascent: the ascent the grade implies, within +-25 %.
+    """Outdoor sessions on foot with the device's total_ascent: the ascent the grade implies.
 
-    Devices count ascent with their own hysteresis, so a run with 2-10 m of ascent can be off by
-    a factor of two on a metre or two; the runs with at least 20 m are held to the band.
+    The yardstick: within +-25 % on at least 80 % of the outdoor runs (sport ``running``).
+    Walks and hikes are held to a looser bar with the runs, since their steep pitches and long
+    standing stops are where a device's own ascent filtering differs most. Devices count ascent
+    with their own hysteresis, so a session with 2-10 m of ascent can be off by a factor of two
+    on a metre or two; the sessions with at least 20 m are held to the band.
     """
     ratios: dict[str, tuple[float, float]] = {}
+    runs: set[str] = set()
     for rel, s, cs in classified_corpus:
         summary = cs.summary
         outdoor = not (summary.sub_sport or "").startswith(("treadmill", "indoor"))
@@ -96,8 +100,11 @@ def test_ascent_implied_by_the_grade_matches_the_devices_own(
             (pl.col("grade_pct").fill_null(0.0) / 100.0 * speed.fill_null(0.0) * pl.col("dt_s")).clip(lower_bound=0.0).sum()
         ).item()
         ratios[f"{rel}#{s.index}"] = (climbed / s.total_ascent_m, s.total_ascent_m)
+        if s.sport == "running":
+            runs.add(f"{rel}#{s.index}")
     within = {k for k, (ratio, _) in ratios.items() if 0.75 <= ratio <= 1.25}
     substantial = {k for k, (_, ascent) in ratios.items() if ascent >= 20}
-    assert len(ratios) >= 30
+    assert len(runs) >= 25
+    assert len(within & runs) / len(runs) >= 0.8, {k: ratios[k] for k in runs - within}
     assert len(within) / len(ratios) >= 0.75, ratios
     assert len(within & substantial) / len(substantial) >= 0.9, ratios
