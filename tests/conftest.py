@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +60,32 @@ def prefect_api_url() -> Iterator[str]:
     # The start-up timeout is a hang guard: starting is slow under load.
     with temporary_settings(updates=quiet), prefect_test_harness(server_startup_timeout=300):
         yield str(PREFECT_API_URL.value())
+
+
+#: A two-worker cluster in its own process; prints its address, lives until stdin closes.
+DASK_CLUSTER = """
+import sys
+from distributed import LocalCluster
+with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    print(cluster.scheduler_address, flush=True)
+    sys.stdin.read()
+"""
+
+
+@pytest.fixture(scope="session")
+def dask_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Dask cluster that is not this process's, one for the whole run: its scheduler and
+    workers run in another working directory, as on any real cluster. Starting one costs a
+    scheduler and two worker processes that each import the flows."""
+    elsewhere = tmp_path_factory.mktemp("workers-cwd")
+    proc = subprocess.Popen([sys.executable, "-c", DASK_CLUSTER], cwd=elsewhere, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdin is not None
+    address = proc.stdout.readline().strip()
+    assert address.startswith("tcp://"), address
+    yield address
+    proc.stdin.close()
+    proc.wait(timeout=120)
 
 
 @pytest.fixture(scope="session")

@@ -40,8 +40,9 @@ def report_cmd(db: str, config_path: str | None, athlete: str | None, n_weeks: i
     Example:
       hamflow report --db hamflow.duckdb --athlete ana --weeks 16 --out ana.html
     """
-    from ..report import load, render_report, version_warning
+    from ..report.data import load
     from ..report.guidance import load_guidance
+    from ..report.page import render_report, version_warning
 
     when = parse_now(now)
     config = command_config(config_path)

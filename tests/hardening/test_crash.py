@@ -1,12 +1,13 @@
 """kill -9 at seeded crash points of ``hamflow ingest``, then a rerun: the same database as a clean run.
 
-The sample month (31 files, four of them broken) arrives in ten seeded groups, as a nightly
+The sample month (31 files, four of them broken) arrives in five seeded groups, as a nightly
 inbox fills. For each group (a *trial*) the ingest runs as a child process with a small batch
-size and kills itself with SIGKILL at a seeded crash point (``HAMFLOW_CRASH_AT``, see
+size and kills itself with SIGKILL at a crash point (``HAMFLOW_CRASH_AT``, see
 hamflow/store/faults.py), one to three times in a row: inside the write transaction of its n-th
 batch after any of its steps (files, each frame table, the weeks), or just after that batch
 committed, while the next batch is being decoded or, after the last one, before the run is
-finished. After every kill the database must be consistent (no half-written batch), must hold
+finished. Every crash point is reached at least once (the first kills take them in a seeded
+order), the later ones and every n are drawn at random. After every kill the database must be consistent (no half-written batch), must hold
 exactly the batches committed before the kill (runs write in plan order), and may only hold rows
 a clean run also writes. A final run must then complete and leave exactly what a clean,
 never-killed ingest of the same inbox leaves. No kill depends on how fast the machine is.
@@ -24,6 +25,7 @@ import os
 import random
 import shutil
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -38,12 +40,13 @@ from .procs import Child, Run, child_env, hamflow, ingest_args
 
 SEED = int(os.environ.get("HAMFLOW_CRASH_SEED", "7"))
 CONFIG = load_config(None)
-N_TRIALS = 10
+N_TRIALS = 5
 #: The crash points of one batch's write (hamflow/store/writer.py), in the order it reaches
 #: them: inside the transaction after each step (the batch rolls back), then after the commit.
 IN_TRANSACTION = ("write:files", "write:workouts", "write:workout_patterns", "write:segments", "write:samples",
                   "write:strength_sets", "write:weeks")
 COMMITTED = "write:committed"
+CRASH_POINTS = (*IN_TRANSACTION, COMMITTED)
 
 
 def sample_files() -> list[Path]:
@@ -89,6 +92,16 @@ def assert_killed(run: Run) -> None:
     assert run.returncode == -signal.SIGKILL, f"the run was not killed at its crash point:\n{run.describe()}"
 
 
+def crash_points(rng: random.Random) -> Iterator[str]:
+    """Every crash point once, in a seeded order, then points at random.
+
+    The ones inside a transaction come first: a kill there leaves work for the next one, so the
+    first kills are never cut short by an inbox with nothing left to write."""
+    yield from rng.sample(IN_TRANSACTION, len(IN_TRANSACTION))
+    while True:
+        yield rng.choice(CRASH_POINTS)
+
+
 def committed_batches(point: str, nth: int) -> int:
     """How many batches a run that crashed at ``point@nth`` committed."""
     return nth if point == COMMITTED else nth - 1
@@ -104,6 +117,7 @@ def test_kill_9_at_crash_points_then_rerun_equals_a_clean_run(tmp_path: Path, mo
     inbox, db, clean = tmp_path / "inbox", tmp_path / "h.duckdb", tmp_path / "clean.duckdb"
     scratch = tmp_path / "run"
     kills: list[tuple[int, str, str]] = []  # (trial, crash point, what was written)
+    points = crash_points(rng)
 
     for trial, group in enumerate(groups):
         add_to_inbox(inbox, group)
@@ -111,12 +125,14 @@ def test_kill_9_at_crash_points_then_rerun_equals_a_clean_run(tmp_path: Path, mo
         ingest([str(inbox)], clean, CONFIG, IngestOptions(settle_s=0.0, batch_size=batch))  # never killed
         target = dbcheck.file_rows(clean)
         before = state(db)
-        for _ in range(rng.choice([1, 1, 2, 3])):
+        # Enough kills in every trial that the first ones reach every crash point.
+        unreached = max(0, len(CRASH_POINTS) - len(kills))
+        for _ in range(max(rng.choice([1, 2, 3]), -(-unreached // (N_TRIALS - trial)))):
             todo = to_write(inbox, before)
             if not todo:  # the last kill came after the last commit: nothing is left to write
                 break
             n_batches = -(-len(todo) // batch)
-            point, nth = rng.choice([*IN_TRANSACTION, COMMITTED]), rng.randint(1, n_batches)
+            point, nth = next(points), rng.randint(1, n_batches)
             assert_killed(hamflow(ingest_args(inbox, db, batch_size=batch), scratch, env=crash_env(scratch, point, nth)))
             now = state(db)
             # Exactly the batches committed before the kill, and nothing a clean run would not write.
@@ -135,12 +151,14 @@ def test_kill_9_at_crash_points_then_rerun_equals_a_clean_run(tmp_path: Path, mo
     assert_same(snapshot(month_db), snapshot(db))
     assert dbcheck.counts(month_db) == dbcheck.counts(db)
     assert len(kills) >= N_TRIALS
+    assert {p.split("@")[0] for _, p, _ in kills} == set(CRASH_POINTS), kills
     assert len({w for _, _, w in kills}) >= 2, kills  # kills landed before and after commits
 
 
 @pytest.mark.slow
 def test_kill_9_of_the_prefect_engine_then_rerun_equals_a_clean_run(tmp_path: Path, prefect_api_url: str) -> None:
-    """The same with the default engine: the flow's process, its decoding workers and all."""
+    """The same with the default engine: the flow's process, its decoding workers and all, killed
+    twice in a row before the run that completes."""
     rng = random.Random(SEED + 1)
     files = sample_files()
     broken = [p for p in files if p.stat().st_size < 200]  # the empty file and the CSV named .fit
@@ -153,15 +171,14 @@ def test_kill_9_of_the_prefect_engine_then_rerun_equals_a_clean_run(tmp_path: Pa
     todo = to_write(inbox, {})
     n_batches = -(-len(todo) // 2)
     assert n_batches >= 3
-    scratch = tmp_path / "run"
-    # One kill inside the first write (nothing written), one after a middle batch committed
-    # while the workers decode the next.
+    scratch, db = tmp_path / "run", tmp_path / "h.duckdb"
+    # One kill inside the first write (nothing written), then, in the run after it, one after a
+    # middle batch committed while the workers decode the next.
     trials = [(rng.choice(IN_TRANSACTION), 1), (COMMITTED, rng.randint(1, n_batches - 1))]
 
-    for trial, (point, nth) in enumerate(trials):
-        db = tmp_path / f"trial{trial}.duckdb"
-        env = crash_env(scratch, point, nth, PREFECT_API_URL=prefect_api_url)
-        child = Child(ingest_args(inbox, db, engine="prefect", batch_size=2), scratch, env)
+    for point, nth in trials:
+        child = Child(ingest_args(inbox, db, engine="prefect", batch_size=2), scratch,
+                      crash_env(scratch, point, nth, PREFECT_API_URL=prefect_api_url))
         code = child.wait(300)
         child.kill_group()  # the rest of the group, as a kill -9 of the whole service would; none may outlive it
         run = child.killed()
@@ -170,8 +187,7 @@ def test_kill_9_of_the_prefect_engine_then_rerun_equals_a_clean_run(tmp_path: Pa
         now = state(db)
         assert set(now) == set(todo[: committed_batches(point, nth) * 2]), (point, nth)
         assert {h: target[h] for h in now} == now
-        env.pop("HAMFLOW_CRASH_AT")
-        done = hamflow(ingest_args(inbox, db, engine="prefect", batch_size=2), scratch, env=env)
-        assert done.returncode == 0, done.describe()
-        assert_same(expected, snapshot(db))
-        assert dbcheck.counts(clean) == dbcheck.counts(db)
+    done = hamflow(ingest_args(inbox, db, engine="prefect", batch_size=2), scratch, env=child_env(scratch, PREFECT_API_URL=prefect_api_url))
+    assert done.returncode == 0, done.describe()
+    assert_same(expected, snapshot(db))
+    assert dbcheck.counts(clean) == dbcheck.counts(db)

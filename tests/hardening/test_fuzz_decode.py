@@ -1,4 +1,4 @@
-"""The decoder under fire: thousands of seeded mutations of real FIT files.
+"""The decoder under fire: a thousand seeded mutations of real FIT files.
 
 Every input goes through ``read_fit`` (the default decoder, whatever ``HAMFLOW_DECODER`` unset
 selects, native code included) in a worker process with a budget of 2 s of CPU time (not wall
@@ -10,7 +10,7 @@ broken contract ("fail"), a hang ("timeout", after one retry) or a crash of the 
 Environment variables:
 
 ``HAMFLOW_FUZZ_CASES``
-    How many mutated inputs (default 2000, about 30 s on two cores).
+    How many mutated inputs (default 1000, about 15 s on two cores).
 ``HAMFLOW_FUZZ_SEED``
     Seed of the mutators (default 20261124). The same seed gives the same bytes on every
     machine; a failure message names it, so a failure can be reproduced exactly.
@@ -39,7 +39,7 @@ from .checks import MAX_RSS_KB, check_decode
 from .fitfuzz import mutants
 from .pool import Outcome, run_checks
 
-CASES = int(os.environ.get("HAMFLOW_FUZZ_CASES", "2000"))
+CASES = int(os.environ.get("HAMFLOW_FUZZ_CASES", "1000"))
 SEED = int(os.environ.get("HAMFLOW_FUZZ_SEED", "20261124"))
 #: CPU seconds one input may take (see pool.py).
 CPU_BUDGET_S = 2.0

@@ -1,6 +1,6 @@
 """Mutated FIT files through a real ingest: every file accounted for, nothing half written.
 
-150 mutants of the fuzz seeds (``HAMFLOW_FUZZ_SEED``, see test_fuzz_decode.py), most of them
+90 mutants of the fuzz seeds (``HAMFLOW_FUZZ_SEED``, see test_fuzz_decode.py), most of them
 mutations that still decode so they reach the model and the store, are dropped into an inbox
 next to three good files of another athlete and ingested into a real DuckDB file.
 """
@@ -23,7 +23,7 @@ from . import dbcheck
 from .fitfuzz import mutants
 
 SEED = int(os.environ.get("HAMFLOW_FUZZ_SEED", "20261124"))
-N_MUTANTS = 150
+N_MUTANTS = 90
 CONFIG = load_config(None)
 OPTIONS = IngestOptions(settle_s=0.0)
 #: Reasons a file can be quarantined with besides the decoder's (hamflow/ingest/prepare.py).
@@ -36,7 +36,7 @@ def pick_mutants(seeds: dict[str, bytes], exclude: set[bytes]) -> list[tuple[str
     deep = {"values", "crop", "splice", "bitflip", "definition"}
     picked: list[tuple[str, bytes]] = []
     seen = set(exclude)
-    quota = {True: 100, False: N_MUTANTS - 100}
+    quota = {True: N_MUTANTS * 2 // 3, False: N_MUTANTS - N_MUTANTS * 2 // 3}
     for case in mutants(seeds, 1500, SEED + 1):
         kind = case.name.split("|")[1].split(".")[0]
         if case.data in seen or quota[kind in deep] == 0:

@@ -5,9 +5,6 @@ quarantined as unreadable)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -19,30 +16,7 @@ from hamflow.ingest import IngestError, IngestOptions
 
 from ..helpers import make_inbox, sample
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api_url")]
-
-#: A two-worker cluster in its own process; prints its address, lives until stdin closes.
-CLUSTER = """
-import sys
-from distributed import LocalCluster
-with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-    print(cluster.scheduler_address, flush=True)
-    sys.stdin.read()
-"""
-
-
-@pytest.fixture(scope="module")
-def dask_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    elsewhere = tmp_path_factory.mktemp("workers-cwd")
-    proc = subprocess.Popen([sys.executable, "-c", CLUSTER], cwd=elsewhere, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stdin is not None
-    address = proc.stdout.readline().strip()
-    assert address.startswith("tcp://"), address
-    yield address
-    proc.stdin.close()
-    proc.wait(timeout=120)
-
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api_url")]  # dask_address: tests/conftest.py
 
 @pytest.fixture
 def inbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

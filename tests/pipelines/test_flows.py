@@ -174,8 +174,9 @@ def test_a_workout_recorded_by_the_erg_and_a_watch_counts_once_under_prefect_as_
     assert_same(snapshot(flow_db, tables), snapshot(local_db, tables))
 
 
-def test_archive_members_are_read_by_the_workers_of_the_process_pool_and_of_dask(tmp_path: Path) -> None:
-    """Workers get each member's archive!member name and read it themselves, wherever they run."""
+def test_archive_members_are_read_by_the_workers_of_the_process_pool_and_of_dask(tmp_path: Path, dask_address: str) -> None:
+    """Workers get each member's archive!member name and read it themselves, wherever they run
+    (the Dask workers in another working directory)."""
     from hamflow_flows.flows import dask_task_runner
 
     inbox = tmp_path / "inbox"
@@ -188,6 +189,6 @@ def test_archive_members_are_read_by_the_workers_of_the_process_pool_and_of_dask
     with duckdb.connect(str(pool_db), read_only=True) as con:
         stored = dict(con.execute("SELECT path, file_sha256 FROM fit_files").fetchall())
     assert stored == {path: sha256(src) for path, src in expected.items()}
-    dask_report = _run(inbox, dask_db, task_runner=dask_task_runner(workers=2), batch_size=2)
+    dask_report = _run(inbox, dask_db, task_runner=dask_task_runner(dask_address), batch_size=2)
     assert dask_report.status == "completed" and dask_report.counts.files_new == 4
     assert_same(snapshot(pool_db), snapshot(dask_db))
