@@ -40,13 +40,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # bench/ and samplegen/ are folders of this repository, not installed packages
 
+from bench import clirun  # noqa: E402
 from bench.baseline import fitparse_alone  # noqa: E402
 from bench.clirun import CliRun, cli_env, run_cli, running_prefect_server  # noqa: E402
 from bench.cluster import dask_cluster  # noqa: E402
 from bench.corpus import corpus_root, measure_corpus  # noqa: E402
-from bench.external import Context, add_targets, call_measure  # noqa: E402
+from bench.external import Context, External, add_targets, call_measure  # noqa: E402
 from bench.history import HistoryPlan, ensure_history, one_athlete_costs  # noqa: E402
-from bench.report import Results, machine, report, targets  # noqa: E402
+from bench.report import CORPUS_RUN, Results, machine, report, targets  # noqa: E402
 from bench.storage import table_size  # noqa: E402
 from bench.year import ensure_year, fit_files, half_year  # noqa: E402
 from samplegen.month import DEFAULT_SEED  # noqa: E402
@@ -54,8 +55,8 @@ from samplegen.month import DEFAULT_SEED  # noqa: E402
 YEAR_DAYS = 365
 HALF_FILES = 180
 HISTORY = HistoryPlan(athletes=6, days=YEAR_DAYS, seed=DEFAULT_SEED, probe_days=30)
-QUICK_YEAR_DAYS = 6
-QUICK_HISTORY = HistoryPlan(athletes=2, days=4, seed=DEFAULT_SEED, probe_days=2)
+QUICK_YEAR_DAYS = 4
+QUICK_HISTORY = HistoryPlan(athletes=2, days=2, seed=DEFAULT_SEED, probe_days=1)
 DASK_WORKERS = 2
 #: Modules measured elsewhere, and the targets each answers (listed as not measured without it).
 EXTERNAL: dict[str, list[str]] = {
@@ -65,6 +66,10 @@ EXTERNAL: dict[str, list[str]] = {
 }
 
 DECODERS: tuple[tuple[str, str | None], ...] = (("HAMFLOW_DECODER=fitparse", "fitparse"), ("default decoder", None))
+#: Parts a run can leave out (their targets are then listed as not measured): the Prefect flow runs
+#: (the Dask run needs the flow too), the Dask cluster, and the history databases (which the
+#: nightly and export modules measure on).
+SKIPPABLE = ("prefect", "dask", "history")
 
 
 @dataclass
@@ -75,7 +80,11 @@ class Setup:
     api_url: str | None  # quick: every Prefect run against one running server
     batch: tuple[str, ...]
     quick: bool
-    extras: dict[str, Any] = field(default_factory=dict)
+    skip: set[str] = field(default_factory=set)
+
+    @property
+    def flows(self) -> bool:
+        return "prefect" not in self.skip
 
     def env(self, decoder: str | None = None, api_url: str | None = None) -> dict[str, str]:
         return cli_env(decoder, api_url or self.api_url, self.prefect_home)
@@ -92,12 +101,15 @@ def measure(args: argparse.Namespace) -> Results:
     work = args.work
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    clirun.progress_log = work / "progress.jsonl"
     ensure_year(args.out, args.seed, args.days, args.jobs)
     prefect_home = work / "prefect" if args.quick else ROOT / "build" / "bench-prefect"
     prefect_home.mkdir(parents=True, exist_ok=True)
     print(f"machine: {machine()}", flush=True)
-    with quick_server(args.quick, prefect_home, work) as url:
-        s = Setup(args.out, work, prefect_home, url, ("--batch-size", str(args.batch_size)) if args.batch_size else (), args.quick)
+    skip = set(args.skip)
+    with quick_server(args.quick and "prefect" not in skip, prefect_home, work) as url:
+        s = Setup(args.out, work, prefect_home, url, ("--batch-size", str(args.batch_size)) if args.batch_size else (), args.quick,
+                  skip)
         return measure_all(s, args)
 
 
@@ -105,17 +117,17 @@ def measure_all(s: Setup, args: argparse.Namespace) -> Results:
     work = s.work
     year_files = fit_files(s.year)
     first = sorted(year_files, key=lambda p: p.name)[: args.half]
-    half = half_year(s.year, work / "half-year", args.half) if args.half else None
-
-    # Warm-up, not timed: Prefect creates or migrates its database on first use.
-    warm = work / "warm"
-    warm.mkdir()
-    shutil.copy2(year_files[0], warm / year_files[0].name)
-    run_cli("warm-up", warm, work / "warm.duckdb", s.env(), 1)
+    half = half_year(s.year, work / "half-year", args.half) if args.half and s.flows else None
+    if s.flows:  # a warm-up, not timed: Prefect creates or migrates its database on first use
+        warm = work / "warm"
+        warm.mkdir()
+        shutil.copy2(year_files[0], warm / year_files[0].name)
+        run_cli("warm-up", warm, work / "warm.duckdb", s.env(), 1)
 
     print("(a) fitparse alone ...", flush=True)
     base_load = os.getloadavg()[0]
     base = fitparse_alone(year_files)
+    print(f"(a) {base.total:,} records in {base.seconds:.1f} s ({base.cpu_s:.1f} CPU s)", flush=True)
 
     def compared(run: CliRun, files: list[Path]) -> CliRun:
         run.records = sum(base.records.get(p, 0) for p in files) if run.files_new else 0
@@ -123,7 +135,7 @@ def measure_all(s: Setup, args: argparse.Namespace) -> Results:
         return run
 
     runs: list[CliRun] = []
-    for name, decoder in DECODERS:
+    for name, decoder in DECODERS if s.flows else ():
         env = s.env(decoder)
         if half is not None:
             print(f"(b) half-year, {name} ...", flush=True)
@@ -135,43 +147,48 @@ def measure_all(s: Setup, args: argparse.Namespace) -> Results:
         if not s.quick:
             print(f"(c) rerun, {name} ...", flush=True)
             runs.append(run_cli(f"(c) rerun, {name}", s.year, db, env, len(year_files)))
-    samples = table_size(work / "year-None.duckdb")
     print("(b) year, --engine local, default decoder ...", flush=True)
     runs.append(compared(run_cli("(b) year, --engine local, default decoder", s.year, work / "year-local.duckdb", s.env(),
                                  len(year_files), "--engine", "local", *s.batch), year_files))
-    print(f"(b) year, Dask cluster ({DASK_WORKERS} worker processes) ...", flush=True)
-    with dask_cluster(work / "dask", DASK_WORKERS) as address:
-        runs.append(compared(run_cli(f"(b) year, Dask cluster, {DASK_WORKERS} worker processes", s.year, work / "year-dask.duckdb",
-                                     s.env(), len(year_files), "--task-runner", "dask", "--dask-address", address, *s.batch),
-                             year_files))
-    if not s.quick:
+    samples = table_size(work / "year-local.duckdb")  # the same rows whichever engine wrote them
+    if s.flows and "dask" not in s.skip:
+        print(f"(b) year, Dask cluster ({DASK_WORKERS} worker processes) ...", flush=True)
+        with dask_cluster(work / "dask", DASK_WORKERS) as address:
+            runs.append(compared(run_cli(f"(b) year, Dask cluster, {DASK_WORKERS} worker processes", s.year,
+                                         work / "year-dask.duckdb", s.env(), len(year_files), "--task-runner", "dask",
+                                         "--dask-address", address, *s.batch), year_files))
+    if s.flows and not s.quick:
         runs += reruns(s, len(year_files))
-    corpus = measure_corpus(args.corpus, work / "corpus.duckdb", s.env(), *s.batch)
+    corpus = measure_corpus(CORPUS_RUN if s.flows else "(b) real corpus, --engine local", args.corpus, work / "corpus.duckdb",
+                            s.env(), *(s.batch if s.flows else ("--engine", "local", *s.batch)))
     corpus.run.records, corpus.run.baseline_s = corpus.baseline.total, corpus.baseline.seconds
     runs.append(corpus.run)
 
-    history = ensure_history(args.history, QUICK_HISTORY if s.quick else HISTORY, s.env(), args.jobs)
-    reads_work = work / "history-reads"
-    reads_work.mkdir()
-    print("(d) one athlete's weeks, report and reprocess, first month vs history ...", flush=True)
-    reads = one_athlete_costs(history, reads_work, s.env(), rounds=1 if s.quick else 2)
-
+    history_figures: dict[str, Any] = {}
     external = {}
-    context = Context(work / "external", s.quick, history.history_db, history.month_db, history.years, s.year, s.prefect_home,
-                      s.env())
-    for module in EXTERNAL:
-        external[module] = call_measure(module, context)
+    if "history" not in s.skip:
+        history = ensure_history(args.history, QUICK_HISTORY if s.quick else HISTORY, s.env(), args.jobs)
+        reads_work = work / "history-reads"
+        reads_work.mkdir()
+        print("(d) one athlete's weeks, report and reprocess, first month vs history ...", flush=True)
+        reads = one_athlete_costs(history, reads_work, s.env(), rounds=1 if s.quick else 2)
+        history_figures = {"plan": asdict(history.plan), "builds": [asdict(b) for b in history.builds],
+                           "reads": [asdict(r) for r in reads]}
+        context = Context(work / "external", s.quick, history.history_db, history.month_db, history.years, s.year,
+                          s.prefect_home, s.env())
+        external = {module: call_measure(module, context) for module in EXTERNAL}
+    else:
+        external = {module: External(module, {}, "not measured: skipped with the history it measures on") for module in EXTERNAL}
 
     folder = str(s.year.relative_to(ROOT) if s.year.is_relative_to(ROOT) else s.year)
     res = Results(machine(), folder, args.seed, os.cpu_count() or 2, args.batch_size, len(year_files), base.total,
                   len(first) if half else 0, sum(base.records[p] for p in first) if half else 0, base.seconds, base.cpu_s,
-                  base_load, runs, quick=s.quick,
+                  base_load, runs, quick=s.quick, skipped=sorted(s.skip),
                   corpus={"folder": corpus.folder, "files": corpus.files, "readable": len(corpus.baseline.records),
                           "records": corpus.baseline.total, "base_s": corpus.baseline.seconds,
                           "activity_files": corpus.activity_files, "fast_activity_files": corpus.fast_activity_files},
                   samples={"rows": samples.rows, "bytes": samples.bytes, "file_bytes": samples.file_bytes},
-                  history={"plan": asdict(history.plan), "builds": [asdict(b) for b in history.builds],
-                           "reads": [asdict(r) for r in reads]})
+                  history=history_figures)
     registry = targets(res)
     for module, ext in external.items():
         res.external[module] = add_targets(registry, ext, EXTERNAL[module])
@@ -204,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--half", type=int, default=None, help=f"files in the half-year run (0: skip it; default {HALF_FILES})")
     parser.add_argument("--jobs", type=int, default=2, help="processes generating athlete-years")
     parser.add_argument("--batch-size", type=int, default=None, help="passed to hamflow ingest (default: its own)")
+    parser.add_argument("--skip", action="append", choices=SKIPPABLE, default=[],
+                        help="leave a part out (repeatable); its targets are listed as not measured")
     parser.add_argument("--report-only", action="store_true", help="print the report of the last run's results.json")
     args = parser.parse_args(argv)
     args.work = args.work.resolve()
@@ -217,6 +236,10 @@ def main(argv: list[str] | None = None) -> int:
     saved = args.work / "results.json"
     if args.report_only:
         res = Results.from_json(json.loads(saved.read_text()))
+        # The built-in targets are derived again from the figures (a changed threshold shows at once);
+        # the other modules' rows are kept as they were measured.
+        builtin = targets(res)
+        res.targets = builtin.rows() + [t for t in res.targets if t["name"] not in builtin.names()]
     else:
         res = measure(args)
         saved.write_text(json.dumps(asdict(res), indent=2, default=str) + "\n")

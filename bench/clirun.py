@@ -8,6 +8,7 @@ row in ``ingest_runs``.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
@@ -17,7 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -26,6 +27,8 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SAMPLE_EVERY_S = 0.2
+#: Every finished command is appended here as a JSON line, so a long run cut short keeps its figures.
+progress_log: Path | None = None
 STAGE_COLUMNS = ("discover_s", "decode_s", "classify_s", "prepare_wait_s", "write_s", "weekly_s", "finish_s")
 
 
@@ -133,7 +136,11 @@ def run_hamflow(label: str, args: list[str], env: dict[str, str], files: int = 0
         if code != 0:
             out.seek(0)
             raise SystemExit(f"{label}: {' '.join(cmd)} exited {code}:\n{out.read().decode(errors='replace')}")
-    return CliRun(label, files, seconds, peaks[0], peaks[1], load=load, cpu_s=cpu_s)
+    run = CliRun(label, files, seconds, peaks[0], peaks[1], load=load, cpu_s=cpu_s)
+    if progress_log is not None:
+        with progress_log.open("a") as log:
+            log.write(json.dumps({"args": args, **asdict(run)}) + "\n")
+    return run
 
 
 def run_cli(label: str, folder: Path, db: Path, env: dict[str, str], files: int, *extra: str) -> CliRun:

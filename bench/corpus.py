@@ -57,13 +57,13 @@ def decoders_of_activity_files(db: Path) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def measure_corpus(folder: Path, db: Path, env: dict[str, str], *extra: str) -> CorpusResult:
+def measure_corpus(label: str, folder: Path, db: Path, env: dict[str, str], *extra: str) -> CorpusResult:
     files = corpus_files(folder)
     if not files:
         raise SystemExit(f"no FIT files under {folder} (set HAMFLOW_CORPUS or pass --corpus)")
     print(f"corpus: fitparse alone over {len(files)} files ...", flush=True)
     baseline = fitparse_alone(files)
     print("corpus: hamflow ingest ...", flush=True)
-    run = run_cli("(b) real corpus, default decoder", folder, db, env, len(files), *extra)
+    run = run_cli(label, folder, db, env, len(files), *extra)
     activity, fast = decoders_of_activity_files(db)
     return CorpusResult(str(folder), len(files), baseline, run, activity, fast)

@@ -32,6 +32,7 @@ REFERENCE_RUN = "(b) year, HAMFLOW_DECODER=fitparse"
 LOCAL_RUN = "(b) year, --engine local, default decoder"
 CORPUS_RUN = "(b) real corpus, default decoder"
 DASK_PREFIX = "(b) year, Dask cluster"
+HISTORY_COMMANDS = ("weeks", "report", "reprocess")
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Results:
     base_load: float
     runs: list[CliRun]
     quick: bool = False
+    skipped: list[str] = field(default_factory=list)
     corpus: dict[str, Any] = field(default_factory=dict)
     samples: dict[str, int] = field(default_factory=dict)
     history: dict[str, Any] = field(default_factory=dict)
@@ -79,52 +81,69 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}; {libs}"
 
 
-def _ratio(registry: Registry, name: str, run: CliRun | None, threshold: float, note: str = "") -> None:
-    if run is not None and run.ratio is not None:
-        registry.add(Target(name, run.ratio, ">=", threshold, "x", note or f"{run.seconds:.1f} s against {run.baseline_s:.1f} s"))
+def _ratio(name: str, run: CliRun | None, threshold: float) -> Target | None:
+    if run is None or run.ratio is None:
+        return None
+    return Target(name, run.ratio, ">=", threshold, "x", f"{run.seconds:.1f} s against {run.baseline_s:.1f} s")
+
+
+def _measured(res: Results) -> list[tuple[str, Target | None]]:
+    """Each built-in target's name and its row, None when this run did not measure it."""
+    flow, local, ref, corpus = res.run(PREFECT_RUN), res.run(LOCAL_RUN), res.run(REFERENCE_RUN), res.run(CORPUS_RUN)
+    rows: list[tuple[str, Target | None]] = []
+
+    def add(name: str, ok: bool, *args: Any) -> None:
+        rows.append((name, Target(name, *args) if ok else None))
+
+    rows += [(name, _ratio(name, run, threshold)) for name, run, threshold in (
+        ("athlete-year, Prefect flow, its start included", flow, PREFECT_RATIO),
+        ("athlete-year, --engine local", local, LOCAL_RATIO),
+        ("real corpus end to end", corpus, CORPUS_RATIO),
+        ("athlete-year, HAMFLOW_DECODER=fitparse", ref, REFERENCE_RATIO))]
+    s = flow.stages if flow is not None else {}
+    add("classify CPU per fast-decoder CPU", bool(s.get("decode_s")), s.get("classify_s", 0.0) / (s.get("decode_s") or 1.0), "<=",
+        CLASSIFY_PER_DECODE, "x", f"{s.get('classify_s', 0.0):.1f} against {s.get('decode_s', 0.0):.1f} CPU s, athlete-year")
+    c = res.corpus
+    add("corpus activity files on the fast path", bool(c.get("activity_files")),
+        c.get("fast_activity_files", 0) / (c.get("activity_files") or 1), ">=", FAST_SHARE, "%",
+        f"{c.get('fast_activity_files')} of {c.get('activity_files')}")
+    written = s.get("write_s", 0.0) + s.get("weekly_s", 0.0)
+    add("writes' share of the run's wall time", flow is not None, written / (flow.seconds if flow else 1.0), "<=", WRITE_SHARE, "%",
+        f"write + weekly {written:.1f} s of {flow.seconds if flow else 0:.1f} s, Prefect flow")
+    reads = {r["command"]: r for r in res.history.get("reads", [])}
+    athletes = res.history.get("plan", {}).get("athletes", 0)
+    for command in HISTORY_COMMANDS:
+        r = reads.get(command, {"history_s": 0.0, "month_s": 1.0})
+        add(f"{command} of one athlete, several athlete-years vs its first month", command in reads, r["history_s"] / r["month_s"],
+            "<=", HISTORY_RATIO, "x", f"{r['history_s']:.1f} s against {r['month_s']:.1f} s, {athletes} athlete-years")
+    rows_ = res.samples.get("rows", 0)
+    add("samples on disk, bytes per row", bool(rows_), res.samples.get("bytes", 0) / (rows_ or 1), "<=", SAMPLES_BYTES_PER_ROW,
+        "B/row", f"{rows_:,} rows, athlete-year")
+    measured = [r for r in res.runs if r.label.startswith(("(b)", "(c)"))]
+    worst = max(measured, key=lambda r: r.peak_tree) if measured else None
+    add("peak memory of the process tree", worst is not None, worst.peak_tree / MB if worst else 0.0, "<", PEAK_MB, "MB",
+        worst.label if worst else "")
+    for full_label in (REFERENCE_RUN, PREFECT_RUN):
+        full, half = res.run(full_label), res.run(full_label.replace("(b) year", "(b) half-year"))
+        add(f"peak memory flat in files, {full_label[9:]}", full is not None and half is not None,
+            full.peak_tree / half.peak_tree if full and half else 0.0, "<=", FLAT_RATIO, "x",
+            f"{res.files} files {full.peak_tree / MB:,.0f} MB, {res.half_files} files {half.peak_tree / MB:,.0f} MB"
+            if full and half else "")
+    dask = next((r for r in res.runs if r.label.startswith(DASK_PREFIX)), None)
+    add("Dask cluster's time per process pool's", dask is not None and flow is not None,
+        dask.seconds / flow.seconds if dask and flow else 0.0, "<=", DASK_RATIO, "x",
+        f"{dask.seconds:.1f} s against {flow.seconds:.1f} s, athlete-year" if dask and flow else "")
+    return rows
 
 
 def targets(res: Results) -> Registry:
-    """Every target of the run, in the order of docs/benchmarks.md; what was not measured says so."""
+    """Every built-in target, in the order of docs/benchmarks.md; one this run did not measure says so."""
     registry = Registry()
-    flow, local, ref = res.run(PREFECT_RUN), res.run(LOCAL_RUN), res.run(REFERENCE_RUN)
-    _ratio(registry, "athlete-year, Prefect flow, its start included", flow, PREFECT_RATIO)
-    _ratio(registry, "athlete-year, --engine local", local, LOCAL_RATIO)
-    _ratio(registry, "real corpus end to end", res.run(CORPUS_RUN), CORPUS_RATIO)
-    _ratio(registry, "athlete-year, HAMFLOW_DECODER=fitparse", ref, REFERENCE_RATIO)
-    if flow is not None and flow.stages.get("decode_s"):
-        s = flow.stages
-        registry.add(Target("classify CPU per fast-decoder CPU", s["classify_s"] / s["decode_s"], "<=", CLASSIFY_PER_DECODE, "x",
-                            f"{s['classify_s']:.1f} against {s['decode_s']:.1f} CPU s, athlete-year"))
-    if res.corpus.get("activity_files"):
-        c = res.corpus
-        registry.add(Target("corpus activity files on the fast path", c["fast_activity_files"] / c["activity_files"], ">=",
-                            FAST_SHARE, "%", f"{c['fast_activity_files']} of {c['activity_files']}"))
-    if flow is not None:
-        written = flow.stages.get("write_s", 0.0) + flow.stages.get("weekly_s", 0.0)
-        registry.add(Target("writes' share of the run's wall time", written / flow.seconds, "<=", WRITE_SHARE, "%",
-                            f"write + weekly {written:.1f} s of {flow.seconds:.1f} s, Prefect flow"))
-    for read in res.history.get("reads", []):
-        registry.add(Target(f"{read['command']} of one athlete, {res.history['plan']['athletes']} athlete-years vs its first month",
-                            read["history_s"] / read["month_s"], "<=", HISTORY_RATIO, "x",
-                            f"{read['history_s']:.1f} s against {read['month_s']:.1f} s"))
-    if res.samples.get("rows"):
-        registry.add(Target("samples on disk, bytes per row", res.samples["bytes"] / res.samples["rows"], "<=",
-                            SAMPLES_BYTES_PER_ROW, "B/row", f"{res.samples['rows']:,} rows, athlete-year"))
-    measured = [r for r in res.runs if r.label.startswith(("(b)", "(c)"))]
-    if measured:
-        worst = max(measured, key=lambda r: r.peak_tree)
-        registry.add(Target("peak memory of the process tree", worst.peak_tree / MB, "<", PEAK_MB, "MB", worst.label))
-    for full_label in (REFERENCE_RUN, PREFECT_RUN):
-        full, half = res.run(full_label), res.run(full_label.replace("(b) year", "(b) half-year"))
-        if full is not None and half is not None:
-            registry.add(Target(f"peak memory flat in files, {full_label[9:]}", full.peak_tree / half.peak_tree, "<=", FLAT_RATIO,
-                                "x", f"{res.files} files {full.peak_tree / MB:,.0f} MB, {res.half_files} files "
-                                     f"{half.peak_tree / MB:,.0f} MB"))
-    dask = next((r for r in res.runs if r.label.startswith(DASK_PREFIX)), None)
-    if dask is not None and flow is not None:
-        registry.add(Target("Dask cluster's time per process pool's", dask.seconds / flow.seconds, "<=", DASK_RATIO, "x",
-                            f"{dask.seconds:.1f} s against {flow.seconds:.1f} s, athlete-year"))
+    for name, target in _measured(res):
+        if target is None:
+            registry.missing([name], "not measured in this run" + (f" (skipped: {', '.join(res.skipped)})" if res.skipped else ""))
+        else:
+            registry.add(target)
     return registry
 
 
