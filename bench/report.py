@@ -125,7 +125,7 @@ def _measured(res: Results) -> list[tuple[str, Target | None]]:
         worst.label if worst else "")
     for full_label in (REFERENCE_RUN, PREFECT_RUN):
         full, half = res.run(full_label), res.run(full_label.replace("(b) year", "(b) half-year"))
-        add(f"peak memory flat in files, {full_label[9:]}", full is not None and half is not None,
+        add(f"peak memory flat in files, {full_label[10:]}", full is not None and half is not None,
             full.peak_tree / half.peak_tree if full and half else 0.0, "<=", FLAT_RATIO, "x",
             f"{res.files} files {full.peak_tree / MB:,.0f} MB, {res.half_files} files {half.peak_tree / MB:,.0f} MB"
             if full and half else "")
