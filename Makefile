@@ -60,8 +60,11 @@ test: lint $(COMPAT)/bin/python
 test-fast: lint $(COMPAT)/bin/python
 	HAMFLOW_COMPAT_PYTHON=$(CURDIR)/$(COMPAT)/bin/python $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
-# Backfill benchmark (docs/benchmarks.md): a seeded athlete-year (generated once into
-# build/bench-year) through `hamflow ingest`, against fitparse alone. About 5 minutes on 2 cores.
+# The performance benchmark (docs/benchmarks.md): every target, each a ratio to fitparse alone
+# measured in the same run, printed as one table and saved in build/bench-work/results.json.
+# Generates a seeded athlete-year (build/bench-year) and six more for the history databases
+# (build/bench-history) once. About 30 minutes on 2 cores the first time, 20 after;
+# BENCH_ARGS=--quick is a smoke test of the harness, BENCH_ARGS=--report-only prints the last run.
 bench: $(STAMP)
 	$(BIN)/python bench/backfill.py $(BENCH_ARGS)
 
