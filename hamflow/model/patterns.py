@@ -513,9 +513,15 @@ def maxv_expr(kind: SessionKind, profile: AthleteProfile, model: ModelParams) ->
 
 
 def load_exprs() -> list[pl.Expr]:
-    """``load`` (L), ``posterior_load`` (p h L) and ``quad_load`` ((1 - p) L) per second."""
+    """``load`` (L), ``posterior_load`` (p h L) and ``quad_load`` ((1 - p) L) per second.
+
+    The store keeps none of the three: the ``samples`` view computes them from the stored
+    columns (sql/009_samples_stored.sql) with exactly these floating-point operations in this
+    order (IF times IF, times dt, times the reciprocal of 36), so both agree to the last bit.
+    """
     loaded = pl.col("p").is_not_null()
-    load = pl.when(loaded).then(pl.col("intensity_factor").pow(2) * pl.col("dt_s") / 36.0).otherwise(0.0)
+    square = pl.col("intensity_factor") * pl.col("intensity_factor")
+    load = pl.when(loaded).then(square * pl.col("dt_s") * (1.0 / 36.0)).otherwise(0.0)
     return [
         load.alias("load"),
         (load * pl.col("p").fill_null(0.0) * pl.col("h")).alias("posterior_load"),

@@ -46,9 +46,18 @@ def _is_lock_error(exc: Exception) -> bool:
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     config: dict[str, str | bool | int | float | list[str]] = {"threads": str(os.cpu_count() or 2)}
-    if not read_only:
+    if read_only:
+        con = duckdb.connect(str(path), read_only=True, config=config)
+    else:
+        # Attached rather than opened: only ATTACH takes the row group size (see the SQL file).
         config["storage_compatibility_version"] = STORAGE_COMPATIBILITY
-    con = duckdb.connect(str(path), read_only=read_only, config=config)
+        con = duckdb.connect(":memory:", config=config)
+        try:
+            execute_sql(con, "session/attach_for_writing.sql", {"path": str(path)})
+            execute_sql(con, "session/use_attached.sql")
+        except BaseException:
+            con.close()
+            raise
     execute_sql(con, "session/utc.sql")
     return con
 
