@@ -14,6 +14,7 @@ import polars as pl
 from ..ingest.reprocess import reprocess
 from ..report.tables import Format, render
 from ..store import read
+from ..store.export import export_parquet
 from .options import athlete_option, command_config, config_option, db_option, format_option, open_database
 
 
@@ -128,7 +129,15 @@ def export_cmd(db: str, out_dir: str) -> None:
     polars, Spark, DuckDB) without touching the database file: OUT/<name>/ for each table of the
     README's contract and each view, hive-partitioned by athlete and, where rows belong to a
     week, by year (OUT/samples/athlete_id=ana/year=2026/data_0.parquet), so a year of one
-    athlete is one file per table. ingest_runs is one file. Each name's folder is replaced.
+    athlete is one file per table. ingest_runs is one file.
+
+    \b
+    Exporting again into the same folder writes only the files whose rows changed since the
+    last export there (a new workout, a reprocess, two recordings merged) and removes those of
+    partitions that are gone; the rest are left as they are, so a nightly export costs what the
+    night changed. The folder's _hamflow_export.json remembers what was written (a row count
+    and a hash of the rows per file); without it everything is written again. The files are
+    always exactly those a first export would write.
 
     \b
     Examples:
@@ -136,10 +145,10 @@ def export_cmd(db: str, out_dir: str) -> None:
       duckdb -c "SELECT * FROM read_parquet('exports/weekly_posterior_load/**/*.parquet', hive_partitioning = true)"
     """
     with open_database(db) as con:
-        rows = read.export_parquet(con, Path(out_dir))
-    for table, n in sorted(rows.items()):
+        result = export_parquet(con, Path(out_dir))
+    for table, n in sorted(result.rows.items()):
         click.echo(f"{table:<24} {n:>9} rows")
-    click.echo(f"written under {out_dir}")
+    click.echo(f"{result.written} partitions written, {result.unchanged} unchanged, {result.removed} removed under {out_dir}")
 
 
 @click.command("reprocess")
