@@ -63,8 +63,7 @@ def test_a_reprocess_of_one_athlete_rewrites_only_that_athletes_files_and_equals
     _export(db, out)
     before = _files(out)
     stricter = parse_config("[athletes.ben]\nbike_threshold_power_w = 120\n")
-    with connection(db) as con:
-        assert reprocess(con, stricter, athlete="ben").workouts_changed > 0
+    assert reprocess(db, stricter, athlete="ben").workouts_changed > 0
     written, unchanged, removed = _export(db, out)
     after = _files(out)
     changed = {p for p in after if after[p] != before.get(p)}
