@@ -127,17 +127,19 @@ def _write_partitions(relation: duckdb.DuckDBPyRelation, partitions: tuple[str, 
                       every: bool) -> dict[Key, Path]:
     """Write the rows of the partitions ``keys`` (``every``: all there are) under ``staging``;
     return each one's folder."""
-    condition: duckdb.Expression | None = None
-    for key in keys:
-        term: duckdb.Expression | None = None
-        for column, value in zip(partitions, key, strict=True):
-            col = duckdb.ColumnExpression(column)
-            same = col.isnull() if value is None else col.cast(duckdb.sqltype("VARCHAR")) == duckdb.ConstantExpression(value)
-            term = same if term is None else term & same
-        condition = term if condition is None else condition | term
-    if condition is None:
+    if not keys:
         return {}
-    relation = relation if every else relation.filter(condition)
+    if not every:
+        condition: duckdb.Expression | None = None
+        for key in keys:
+            term: duckdb.Expression | None = None
+            for column, value in zip(partitions, key, strict=True):
+                col = duckdb.ColumnExpression(column)
+                same = col.isnull() if value is None else col.cast(duckdb.sqltype("VARCHAR")) == duckdb.ConstantExpression(value)
+                term = same if term is None else term & same
+            condition = term if condition is None else condition | term
+        assert condition is not None
+        relation = relation.filter(condition)
     relation.write_parquet(str(staging), partition_by=list(partitions), overwrite=True)
     written = {_key_of_folder(f.parent.relative_to(staging)): f.parent for f in staging.rglob(_FILE)}
     return written
