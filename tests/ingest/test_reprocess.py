@@ -17,7 +17,7 @@ from ..helpers import SAMPLES, assert_same, make_inbox, snapshot
 OPTIONS = IngestOptions(settle_s=0)
 TABLES = ("fit_files", "workouts", "samples", "segments", "workout_patterns", "strength_sets", "workout_evidence",
           "athlete_thresholds", "weekly_posterior_load")
-#: Moves both athletes' thresholds and a pattern's p: every workout is classified differently.
+#: Moves both athletes' thresholds and the vmax window: most workouts are classified differently.
 CHANGED = parse_config("[athletes.ana]\nthreshold_speed_mps = 3.4\n[athletes.ben]\nbike_threshold_power_w = 150\n"
                        "[model.calibration]\nvmax_window_s = 5\n")
 
