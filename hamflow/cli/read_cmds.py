@@ -11,9 +11,11 @@ import click
 import duckdb
 import polars as pl
 
-from ..ingest.reprocess import reprocess
+from ..ingest.reprocess import DEFAULT_BATCH_SAMPLES, reprocess
 from ..report.tables import Format, render
 from ..store import read
+from ..store.connection import StoreError
+from ..store.export import export_parquet
 from .options import athlete_option, command_config, config_option, db_option, format_option, open_database
 
 
@@ -128,7 +130,15 @@ def export_cmd(db: str, out_dir: str) -> None:
     polars, Spark, DuckDB) without touching the database file: OUT/<name>/ for each table of the
     README's contract and each view, hive-partitioned by athlete and, where rows belong to a
     week, by year (OUT/samples/athlete_id=ana/year=2026/data_0.parquet), so a year of one
-    athlete is one file per table. ingest_runs is one file. Each name's folder is replaced.
+    athlete is one file per table. ingest_runs is one file.
+
+    \b
+    Exporting again into the same folder writes only the files whose rows changed since the
+    last export there (a new workout, a reprocess, two recordings merged) and removes those of
+    partitions that are gone; the rest are left as they are, so a nightly export costs what the
+    night changed. The folder's _hamflow_export.json remembers what was written (a row count
+    and a hash of the rows per file); without it everything is written again. The files are
+    always exactly those a first export would write.
 
     \b
     Examples:
@@ -136,29 +146,43 @@ def export_cmd(db: str, out_dir: str) -> None:
       duckdb -c "SELECT * FROM read_parquet('exports/weekly_posterior_load/**/*.parquet', hive_partitioning = true)"
     """
     with open_database(db) as con:
-        rows = read.export_parquet(con, Path(out_dir))
-    for table, n in sorted(rows.items()):
+        result = export_parquet(con, Path(out_dir))
+    for table, n in sorted(result.rows.items()):
         click.echo(f"{table:<24} {n:>9} rows")
-    click.echo(f"written under {out_dir}")
+    click.echo(f"{result.written} partitions written, {result.unchanged} unchanged, {result.removed} removed under {out_dir}")
 
 
 @click.command("reprocess")
 @db_option
 @config_option
 @athlete_option
-def reprocess_cmd(db: str, config_path: str | None, athlete: str | None) -> None:
+@click.option("--batch-samples", type=click.IntRange(1_000, 100_000_000), default=DEFAULT_BATCH_SAMPLES, show_default=True,
+              help="Samples (seconds of workouts) classified and written per transaction, whole workouts each: "
+                   "the database is free between two, so a reader or the nightly ingest waits at most one; "
+                   "also what the command holds in memory (an athlete-year is about 1.3 million).")
+def reprocess_cmd(db: str, config_path: str | None, athlete: str | None, batch_samples: int) -> None:
     """Recompute workouts and weekly summaries from the stored samples, after a change of the
     config (thresholds, p values, athlete profiles) or of the model. The FIT files are not
     needed. Says how many workouts and weekly rows changed.
+
+    It reads the samples once, in a sorted copy next to the database (.<db name>.reprocess,
+    removed at the end), and writes in batches of whole workouts, each with its weeks, closing
+    the database between them: readers and an ingest get in between two batches, and memory
+    stays the same whatever the size of the history. Stopped midway, every workout is either
+    as before or recomputed; run it again to finish.
 
     \b
     Example:
       hamflow reprocess --config hamflow.toml
     """
     config = command_config(config_path)
-    with open_database(db, write=True, athlete=athlete) as con:
-        result = reprocess(con, config, athlete=athlete)
+    with open_database(db, write=True, athlete=athlete):
+        pass  # the schema brought up to date and the athlete checked, before the long part
+    try:
+        result = reprocess(db, config, athlete=athlete, batch_samples=batch_samples)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(
-        f"recomputed {result.workouts} workouts with model {result.model_version}: "
+        f"recomputed {result.workouts} workouts with model {result.model_version} in {result.batches} batches: "
         f"{result.workouts_changed} workouts changed, {result.weeks_changed} weekly rows changed"
     )

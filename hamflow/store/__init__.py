@@ -27,7 +27,8 @@ Public functions, by module (the most used are importable from ``hamflow.store``
   ``read.report_patterns``, ``read.report_workouts``, ``read.report_workout_samples``,
   ``read.report_workout_segments`` (the report's workout charts), ``read.guidance_workouts``,
   ``read.guidance_weeks`` (for ``hamflow next``), ``read.athletes``, ``read.require_athlete``,
-  ``read.query``, ``read.export_parquet`` (kept under ``read``: ``weeks`` is also a module here).
+  ``read.query`` (kept under ``read``: ``weeks`` is also a module here).
+- :mod:`~hamflow.store.export`: :func:`~hamflow.store.export.export_parquet` (incremental: only partitions that changed).
 - :mod:`~hamflow.store.insert`: :func:`insert_frame`; :mod:`~hamflow.store.frames`:
   :func:`fetch_frame`, :func:`registered`.
 """

@@ -44,13 +44,18 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text and ("conflicting" in text or "could not set" in text)
 
 
-def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def _open(path: Path, read_only: bool, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     config: dict[str, str | bool | int | float | list[str]] = {"threads": str(os.cpu_count() or 2)}
+    if memory_limit is not None:
+        config["memory_limit"] = memory_limit
     if read_only:
         con = duckdb.connect(str(path), read_only=True, config=config)
     else:
         # Attached rather than opened: only ATTACH takes the row group size (see the SQL file).
         config["storage_compatibility_version"] = STORAGE_COMPATIBILITY
+        # Spill next to the database, as DuckDB does for a file it opens itself; an in-memory
+        # session would spill into ".tmp" under whatever folder the user ran hamflow from.
+        config["temp_directory"] = f"{path}.tmp"
         con = duckdb.connect(":memory:", config=config)
         try:
             execute_sql(con, "session/attach_for_writing.sql", {"path": str(path)})
@@ -62,8 +67,10 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def connect(path: str | os.PathLike[str], *, read_only: bool = False, timeout_s: float | None = None) -> duckdb.DuckDBPyConnection:
-    """Open ``path``, retrying with backoff while another process holds the lock.
+def connect(path: str | os.PathLike[str], *, read_only: bool = False, timeout_s: float | None = None,
+            memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open ``path``, retrying with backoff while another process holds the lock. ``memory_limit``
+    (DuckDB's, e.g. ``"400MB"``) bounds what DuckDB holds before it spills sorts to disk.
 
     Raises :class:`StoreError` when the lock is still held at the deadline, when the file is not
     a DuckDB database, or when it cannot be created or written.
@@ -77,7 +84,7 @@ def connect(path: str | os.PathLike[str], *, read_only: bool = False, timeout_s:
     delay = 0.05
     while True:
         try:
-            return _open(path, read_only)
+            return _open(path, read_only, memory_limit)
         except duckdb.Error as exc:
             if _is_lock_error(exc):
                 if time.monotonic() + delay > deadline:
@@ -102,7 +109,7 @@ _STORAGE_ERRORS = (duckdb.IOException, duckdb.PermissionException, duckdb.Transa
 
 @contextmanager
 def connection(
-    path: str | os.PathLike[str], *, read_only: bool = False, timeout_s: float | None = None
+    path: str | os.PathLike[str], *, read_only: bool = False, timeout_s: float | None = None, memory_limit: str | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """:func:`connect` as a context manager that always closes, releasing the file lock.
 
@@ -110,7 +117,7 @@ def connection(
     create its write-ahead log, a full disk) raises :class:`StoreError`; the transaction it was
     in is lost whole, as after a crash.
     """
-    con = connect(path, read_only=read_only, timeout_s=timeout_s)
+    con = connect(path, read_only=read_only, timeout_s=timeout_s, memory_limit=memory_limit)
     try:
         yield con
     except _STORAGE_ERRORS as exc:

@@ -8,42 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
-import pyarrow.dataset
 
 from ..model.thresholds import METRIC_NAMES
 from .connection import StoreError
 from .frames import fetch_frame
 from .sqlfiles import Params, execute_sql, read_sql
-
-#: Tables exported to Parquet, with their query (rows of one ``$athlete``). Rows with a
-#: ``week_start`` are also partitioned by week.
-#: Every table of the contract and every view, with the columns its Parquet files are
-#: partitioned by (hive style): a year of one athlete is one file per table, so a dashboard reads
-#: a season without opening hundreds of files. ``year`` is the year of the rows' week.
-ATHLETE_YEAR = ("athlete_id", "year")
-EXPORTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "fit_files": ("export/fit_files.sql", ("athlete_id",)),
-    "workouts": ("export/workouts.sql", ATHLETE_YEAR),
-    "workout_patterns": ("export/workout_patterns.sql", ATHLETE_YEAR),
-    "segments": ("export/segments.sql", ATHLETE_YEAR),
-    "samples": ("export/samples.sql", ATHLETE_YEAR),
-    "strength_sets": ("export/strength_sets.sql", ATHLETE_YEAR),
-    "workout_evidence": ("export/workout_evidence.sql", ATHLETE_YEAR),
-    "athlete_thresholds": ("export/athlete_thresholds.sql", ("athlete_id",)),
-    "weekly_posterior_load": ("export/weekly_posterior_load.sql", ATHLETE_YEAR),
-    "ingest_runs": ("export/ingest_runs.sql", ()),
-    "latest_week_per_athlete": ("export/latest_week_per_athlete.sql", ()),
-    "weekly_weeks_back": ("export/weekly_weeks_back.sql", ATHLETE_YEAR),
-    "weekly_last_12": ("export/weekly_last_12.sql", ("athlete_id",)),
-    "pattern_minutes_weekly": ("export/pattern_minutes_weekly.sql", ATHLETE_YEAR),
-    "recent_workouts": ("export/recent_workouts.sql", ("athlete_id",)),
-    "quarantined_files": ("export/quarantined_files.sql", ("athlete_id",)),
-}
 
 
 def _frame(con: duckdb.DuckDBPyConnection, name: str, params: Params = None) -> pl.DataFrame:
@@ -56,10 +29,10 @@ def _frame(con: duckdb.DuckDBPyConnection, name: str, params: Params = None) -> 
     try:
         return fetch_frame(con, read_sql(name), params)
     except duckdb.CatalogException as exc:
-        raise _older_hamflow(exc) from exc
+        raise older_hamflow(exc) from exc
 
 
-def _older_hamflow(exc: duckdb.CatalogException) -> StoreError:
+def older_hamflow(exc: duckdb.CatalogException) -> StoreError:
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return StoreError(f"this database was last written by an older hamflow ({first}); run `hamflow ingest` "
                       "or `hamflow reprocess` once to bring its views up to date")
@@ -155,27 +128,3 @@ def query(con: duckdb.DuckDBPyConnection, sql: str) -> QueryResult:
     if relation is None:  # a statement without a result (CHECKPOINT)
         return QueryResult([], [])
     return QueryResult(list(relation.columns), relation.fetchall())
-
-
-def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
-    """Write every table and view as Parquet under ``out_dir/<name>/``, hive-partitioned as
-    :data:`EXPORTS` says (``athlete_id=<id>/year=<yyyy>/data_0.parquet``), replacing what an
-    earlier export wrote there. Returns rows per name.
-
-    DuckDB streams each query into its files: one pass over each table whatever the number of
-    athletes, and memory bounded by DuckDB's buffers rather than by the largest athlete.
-    """
-    rows: dict[str, int] = {}
-    for name, (sql, partitions) in EXPORTS.items():
-        try:
-            relation = con.sql(read_sql(sql))
-        except duckdb.CatalogException as exc:
-            raise _older_hamflow(exc) from exc
-        target = out_dir / name
-        target.mkdir(parents=True, exist_ok=True)
-        if partitions:
-            relation.write_parquet(str(target), partition_by=list(partitions), overwrite=True)
-        else:
-            relation.write_parquet(str(target / "data_0.parquet"))
-        rows[name] = pyarrow.dataset.dataset(target, format="parquet").count_rows()  # from the footers only
-    return rows

@@ -29,16 +29,13 @@ def comparable(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def refresh_weeks(con: duckdb.DuckDBPyConnection, athletes: Sequence[str], config: HamflowConfig) -> frozenset[tuple[str, object]]:
-    """Recompute the weeks of ``athletes``; return the (athlete_id, week_start) rows that changed."""
-    if not athletes:
-        return frozenset()
-    params = {"athletes": list(athletes)}
-    inputs = fetch_frame(con, read_sql("queries/weekly_inputs.sql"), params)
-    new = weekly_table(inputs, config)
-    old = fetch_frame(con, read_sql("queries/athlete_weeks.sql"), params)
-    execute_sql(con, "writes/forget_weeks.sql", params)
-    insert_frame(con, "weekly_posterior_load", new)
+def stored_weeks(con: duckdb.DuckDBPyConnection, athletes: Sequence[str]) -> pl.DataFrame:
+    """The stored weekly rows of ``athletes``."""
+    return fetch_frame(con, read_sql("queries/athlete_weeks.sql"), {"athletes": list(athletes)})
+
+
+def changed_weeks(old: pl.DataFrame, new: pl.DataFrame) -> frozenset[tuple[str, object]]:
+    """The (athlete_id, week_start) rows of ``new`` that ``old`` does not have as they are."""
     if old.is_empty():
         changed = new.select("athlete_id", "week_start")
     else:
@@ -49,3 +46,16 @@ def refresh_weeks(con: duckdb.DuckDBPyConnection, athletes: Sequence[str], confi
             .select("athlete_id", "week_start")
         )
     return frozenset(changed.iter_rows())
+
+
+def refresh_weeks(con: duckdb.DuckDBPyConnection, athletes: Sequence[str], config: HamflowConfig) -> frozenset[tuple[str, object]]:
+    """Recompute the weeks of ``athletes``; return the (athlete_id, week_start) rows that changed."""
+    if not athletes:
+        return frozenset()
+    params = {"athletes": list(athletes)}
+    inputs = fetch_frame(con, read_sql("queries/weekly_inputs.sql"), params)
+    new = weekly_table(inputs, config)
+    old = stored_weeks(con, athletes)
+    execute_sql(con, "writes/forget_weeks.sql", params)
+    insert_frame(con, "weekly_posterior_load", new)
+    return changed_weeks(old, new)

@@ -22,7 +22,7 @@ import psutil
 
 HAMFLOW = [sys.executable, "-m", "hamflow.cli"]
 #: Variables of the developer's shell that would change what a child does.
-_SCRUB = ("HAMFLOW_CRASH_AT", "HAMFLOW_CONFIG", "HAMFLOW_DB", "HAMFLOW_LOCK_TIMEOUT", "PREFECT_API_URL")
+_SCRUB = ("HAMFLOW_CRASH_AT", "HAMFLOW_STOP_AT", "HAMFLOW_CONFIG", "HAMFLOW_DB", "HAMFLOW_LOCK_TIMEOUT", "PREFECT_API_URL")
 
 
 def child_env(scratch: Path, **extra: str) -> dict[str, str]:

@@ -16,7 +16,6 @@ import pytest
 
 from hamflow.ingest import IngestOptions, ingest, reprocess
 from hamflow.model import DEFAULT_CONFIG, parse_config
-from hamflow.store.connection import connection
 from samplegen import ANA
 from samplegen.pair import render_pair
 from samplegen.plan import spec_at_local
@@ -167,8 +166,7 @@ def test_reprocess_keeps_the_merged_tables_of_a_fresh_ingest(pairs: list[Path], 
                                                              tmp_path: Path) -> None:
     db = tmp_path / "h.duckdb"
     ingest(pairs, db, DEFAULT_CONFIG, OPTIONS)
-    with connection(db) as con:
-        result = reprocess(con, DEFAULT_CONFIG)
+    result = reprocess(db, DEFAULT_CONFIG)
     assert result.workouts_changed == 0
     assert_same(snapshot(db, TABLES), at_once)
 
@@ -179,8 +177,7 @@ def test_reprocess_with_a_stricter_overlap_splits_the_pairs_and_gives_back_each_
     config = parse_config("[model.duplicates]\nmin_overlap_fraction = 1.0\nmax_clock_offset_s = 0\n")
     db, fresh = tmp_path / "h.duckdb", tmp_path / "fresh.duckdb"
     ingest(pairs, db, DEFAULT_CONFIG, OPTIONS)
-    with connection(db) as con:
-        reprocess(con, config)
+    reprocess(db, config)
     ingest(pairs, fresh, config, OPTIONS)
     assert_same(snapshot(db, TABLES), snapshot(fresh, TABLES))
     # the watch starts late by its own clock: it no longer lies wholly inside the machine's session

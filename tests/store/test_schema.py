@@ -111,9 +111,9 @@ def test_waits_for_another_process_then_gives_a_clear_error(tmp_path: Path, monk
         refused: list[str] = []
         real_open = connection_module._open
 
-        def open_or_let_go(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+        def open_or_let_go(path: Path, read_only: bool, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
             try:
-                return real_open(path, read_only)
+                return real_open(path, read_only, memory_limit)
             except duckdb.Error as exc:
                 if not refused:
                     holder.stdin.write("let go\n")

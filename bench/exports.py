@@ -1,0 +1,128 @@
+"""Export and reprocess at two sizes: do they grow with the data and nothing else?
+
+    .venv/bin/python bench/exports.py DB [--copies 6] [--work build/bench-exports]
+
+``DB`` holds one athlete-year (``make bench`` ingests one). The larger size is that database
+with ``copies - 1`` more athletes, each a copy of every athlete's rows under a new id, so both
+sizes hold the same kind of data. Each step runs as ``hamflow`` does, in a child process of its
+own, so its peak memory (the child's maximum resident set) and CPU seconds are its alone:
+
+- ``export`` into an empty folder, then ``export`` again with nothing changed (it must write
+  nothing), then ``reprocess`` with a changed threshold (every workout recomputed).
+
+Figures that matter are ratios between the two sizes, measured side by side in one run: CPU per
+athlete-year flat, peak memory flat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+REPO = Path(__file__).resolve().parents[1]
+HAMFLOW = [sys.executable, "-m", "hamflow.cli"]
+#: A config that moves every athlete's running threshold: a reprocess must recompute everything.
+CHANGED_CONFIG = "[model.calibration]\nenabled = false\n[athletes.default]\nthreshold_speed_mps = 3.3\n"
+#: Columns that name a row's athlete, workout or file: rewritten so a copy is a new athlete.
+_IDS = ("athlete_id", "workout_id", "duplicate_of", "file_sha256", "path")
+_TABLES = ("fit_files", "file_paths", "workouts", "samples", "segments", "workout_patterns", "strength_sets",
+           "workout_evidence", "athlete_thresholds", "weekly_posterior_load")
+
+
+def scaled_copy(src: Path, dst: Path, copies: int) -> Path:
+    """``src`` with its athletes copied ``copies - 1`` times under new ids (``<id>~<k>``)."""
+    shutil.copy(src, dst)
+    with duckdb.connect(str(dst)) as con:
+        for table in _TABLES:
+            columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+            ids = [c for c in columns if c in _IDS]
+            for k in range(1, copies):
+                replace = ", ".join(f"{c} || '~{k}' AS {c}" for c in ids)
+                con.execute(f"INSERT INTO {table} SELECT * REPLACE ({replace}) FROM {table} WHERE {ids[0]} NOT LIKE '%~%'")
+        con.execute("CHECKPOINT")
+    return dst
+
+
+def measure(args: list[str]) -> dict[str, float | str]:
+    """Run ``hamflow args`` in a child; its wall time, CPU seconds and peak resident set (MB),
+    all of that child alone (``wait4`` reports the resources of the one child it waited for)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:  # a full pipe would stall it
+        start = time.monotonic()
+        child = subprocess.Popen([*HAMFLOW, *args], stdout=out, stderr=err, text=True, cwd=REPO)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.monotonic() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if child.returncode != 0:
+        raise RuntimeError(f"hamflow {' '.join(args)} failed: {stderr.strip()[-2000:]}")
+    return {
+        "wall_s": round(wall, 2),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "said": stdout.strip().splitlines()[-1] if stdout.strip() else "",
+    }
+
+
+def _size(db: Path, work: Path, config: Path) -> dict[str, dict[str, float | str]]:
+    out = work / f"{db.stem}-parquet"
+    shutil.rmtree(out, ignore_errors=True)
+    return {
+        "export": measure(["export", "--db", str(db), "--out", str(out)]),
+        "export_again": measure(["export", "--db", str(db), "--out", str(out)]),
+        "reprocess": measure(["reprocess", "--db", str(db), "--config", str(config)]),
+    }
+
+
+def _sample_count(db: Path) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute("SELECT count(*) FROM samples").fetchone()
+    return int(row[0]) if row else 0
+
+
+def bench_exports(db: Path, *, copies: int = 6, work: Path | None = None) -> dict[str, object]:
+    """Export and reprocess time and peak memory at one and ``copies`` athlete-years (``db``
+    holding one), with the ratios per sample between the two sizes."""
+    work = work or Path(tempfile.mkdtemp(prefix="hamflow-bench-exports-"))
+    work.mkdir(parents=True, exist_ok=True)
+    config = work / "changed.toml"
+    config.write_text(CHANGED_CONFIG)
+    small = work / "small.duckdb"
+    shutil.copy(db, small)
+    large = scaled_copy(db, work / "large.duckdb", copies)
+    figures: dict[str, object] = {}
+    for name, path in (("small", small), ("large", large)):
+        figures[name] = {"samples": _sample_count(path), **_size(path, work, config)}
+    ratios: dict[str, float] = {}
+    s, g = figures["small"], figures["large"]
+    assert isinstance(s, dict) and isinstance(g, dict)
+    scale = g["samples"] / s["samples"]
+    for step in ("export", "export_again", "reprocess"):
+        ratios[f"{step}_cpu_per_sample"] = round(g[step]["cpu_s"] / scale / max(s[step]["cpu_s"], 1e-9), 2)
+        ratios[f"{step}_peak_rss"] = round(g[step]["peak_rss_mb"] / s[step]["peak_rss_mb"], 2)
+    figures["scale"] = round(scale, 2)
+    figures["large_over_small"] = ratios
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("db", type=Path, help="a database holding one athlete-year")
+    parser.add_argument("--copies", type=int, default=6)
+    parser.add_argument("--work", type=Path, default=None)
+    args = parser.parse_args()
+    print(json.dumps(bench_exports(args.db, copies=args.copies, work=args.work), indent=1))
+
+
+if __name__ == "__main__":
+    main()

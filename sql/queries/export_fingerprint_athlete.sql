@@ -1,0 +1,3 @@
+-- `hamflow export`: what each athlete's partition holds, as a row count and an order-free sum of
+-- row hashes (`_export_rows`: the export's rows). Equal fingerprints mean equal files.
+SELECT athlete_id, count(*) AS n, sum(hash(r)) AS h FROM _export_rows AS r GROUP BY athlete_id;

@@ -1,0 +1,103 @@
+"""``hamflow export`` into a folder it exported to before writes only what changed, and its files
+are always exactly those of a first export into an empty folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from hamflow.ingest import IngestOptions, ingest, reprocess
+from hamflow.model import DEFAULT_CONFIG, parse_config
+from hamflow.store.connection import connection
+from hamflow.store.export import MANIFEST, export_parquet
+
+from ..helpers import make_inbox, sample
+
+OPTIONS = IngestOptions(settle_s=0)
+
+
+def _files(out: Path) -> dict[str, tuple[int, int]]:
+    """(inode, mtime) of every Parquet file under ``out``, by relative path."""
+    return {p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*.parquet")}
+
+
+def _export(db: Path, out: Path) -> tuple[int, int, int]:
+    with connection(db, read_only=True) as con:
+        result = export_parquet(con, out)
+    return result.written, result.unchanged, result.removed
+
+
+def assert_same_as_a_full_export(db: Path, out: Path, tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh-export"
+    shutil.rmtree(fresh, ignore_errors=True)
+    _export(db, fresh)
+    assert set(_files(out)) == set(_files(fresh))
+    for relative in _files(fresh):
+        assert pq.read_table(out / relative).equals(pq.read_table(fresh / relative)), relative
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk"), sample("track_sprints")], "ben": [sample("bike", "ben")]})
+    path = tmp_path / "h.duckdb"
+    ingest([inbox], path, DEFAULT_CONFIG, OPTIONS)
+    return path
+
+
+def test_a_second_export_with_nothing_changed_rewrites_no_file(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    written, unchanged, removed = _export(db, out)
+    assert written > 0 and unchanged == 0 and removed == 0
+    before = _files(out)
+    assert _export(db, out) == (0, written, 0)
+    assert _files(out) == before  # the same inodes, never touched
+    assert (out / MANIFEST).is_file()
+
+
+def test_a_reprocess_of_one_athlete_rewrites_only_that_athletes_files_and_equals_a_full_export(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _export(db, out)
+    before = _files(out)
+    stricter = parse_config("[athletes.ben]\nbike_threshold_power_w = 120\n")
+    assert reprocess(db, stricter, athlete="ben").workouts_changed > 0
+    written, unchanged, removed = _export(db, out)
+    after = _files(out)
+    changed = {p for p in after if after[p] != before.get(p)}
+    assert written == len(changed) > 0 and removed == 0 and unchanged == len(after) - written
+    assert {p for p in changed if "athlete_id=" in p} and all("athlete_id=ben" in p for p in changed if "athlete_id=" in p)
+    assert "samples/athlete_id=ben/year=2026/data_0.parquet" in changed  # the per-second rows were classified again
+    assert_same_as_a_full_export(db, out, tmp_path)
+
+
+def test_a_new_file_rewrites_its_partitions_and_an_athlete_gone_from_the_database_is_removed(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _export(db, out)
+    ingest([make_inbox(tmp_path / "inbox2", {"ana": [sample("easy_run")]})], db, DEFAULT_CONFIG, OPTIONS)
+    written, _, removed = _export(db, out)
+    assert written > 0 and removed == 0
+    assert_same_as_a_full_export(db, out, tmp_path)
+    with duckdb.connect(str(db)) as con:  # an athlete's data deleted by hand, as a user might
+        for table in ("samples", "segments", "workout_patterns", "strength_sets", "workout_evidence"):
+            con.execute(f"DELETE FROM {table} WHERE workout_id IN (SELECT workout_id FROM workouts WHERE athlete_id = 'ben')")
+        for table in ("workouts", "weekly_posterior_load", "athlete_thresholds", "file_paths", "fit_files"):
+            key = "file_sha256 IN (SELECT file_sha256 FROM fit_files WHERE athlete_id = 'ben')" if table == "file_paths" else "athlete_id = 'ben'"
+            con.execute(f"DELETE FROM {table} WHERE {key}")
+    _, _, removed = _export(db, out)
+    assert removed > 0
+    assert not [p for p in _files(out) if "athlete_id=ben" in p]
+    assert not list(out.rglob("athlete_id=ben"))  # no empty folders left behind
+    assert_same_as_a_full_export(db, out, tmp_path)
+
+
+def test_a_deleted_file_or_a_lost_manifest_is_written_again(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    total, _, _ = _export(db, out)
+    (out / "samples" / "athlete_id=ana" / "year=2026" / "data_0.parquet").unlink()
+    assert _export(db, out)[0] == 1
+    (out / MANIFEST).write_text("not json")
+    assert _export(db, out) == (total, 0, 0)
+    assert_same_as_a_full_export(db, out, tmp_path)
