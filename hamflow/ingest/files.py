@@ -169,18 +169,19 @@ def discover_inbox(paths: Iterable[str | os.PathLike[str]], *, max_depth: int = 
         if not root.is_dir():
             raise InboxError(f"not a file or folder: {root}")
         export = is_export_folder(root)
-        for entry, athlete in _walk(root, max_depth, export):
-            if is_fit_file_name(entry.name):
-                _add_file(entry, athlete, found)
-            elif is_archive_name(entry.name):
-                _add_archive(Path(entry.path), athlete, limits, found, not_fit)
-            else:
-                not_fit[extension(entry.name)] += 1
+        for files, athlete in _walk(root, max_depth, export):
+            for entry in files:
+                if is_fit_file_name(entry.name):
+                    found[entry.path] = _listed(entry, athlete)
+                elif is_archive_name(entry.name):
+                    _add_archive(Path(entry.path), athlete, limits, found, not_fit)
+                else:
+                    not_fit[extension(entry.name)] += 1
     return Discovery([found[k] for k in sorted(found)], dict(sorted(not_fit.items())))
 
 
-def _walk(root: Path, max_depth: int, export: bool) -> Iterator[tuple[os.DirEntry[str], str | None]]:
-    """Every regular file under ``root`` with the athlete its first folder names.
+def _walk(root: Path, max_depth: int, export: bool) -> Iterator[tuple[list[os.DirEntry[str]], str | None]]:
+    """The regular files under ``root``, a folder at a time, with the athlete its first folder names.
 
     One ``os.scandir`` per folder: the listing already says what each entry is, so a nightly
     inbox of years of files costs one system call per file (the stat), not four. Hidden folders,
@@ -197,29 +198,26 @@ def _walk(root: Path, max_depth: int, export: bool) -> Iterator[tuple[os.DirEntr
                 entries = list(listing)
         except OSError:
             continue
+        files = []
         for entry in entries:
             try:
-                if entry.is_dir():
-                    if depth < max_depth and not entry.name.startswith(".") and not entry.is_symlink():
-                        stack.append((entry.path, depth + 1, athlete if depth else (None if export else entry.name)))
-                    continue
-                if not entry.is_file():
-                    continue
-                if entry.is_symlink() and not _inside(Path(entry.path), real_root):
-                    continue
+                if entry.is_file():
+                    if not entry.is_symlink() or _inside(Path(entry.path), real_root):
+                        files.append(entry)
+                elif entry.is_dir() and depth < max_depth and not entry.name.startswith(".") and not entry.is_symlink():
+                    stack.append((entry.path, depth + 1, athlete if depth else (None if export else entry.name)))
             except OSError:
                 continue
-            yield entry, athlete
+        yield files, athlete
 
 
-def _add_file(entry: os.DirEntry[str], athlete: str | None, found: dict[str, Candidate]) -> None:
+def _listed(entry: os.DirEntry[str], athlete: str | None) -> Candidate:
     """A FIT file as listed: ``DirEntry.stat`` is the one system call it costs."""
     try:
         st = entry.stat()
     except OSError as exc:
-        found[entry.path] = Candidate(entry.path, 0, 0, athlete, error=str(exc))
-        return
-    found[entry.path] = Candidate(entry.path, st.st_size, st.st_mtime_ns, athlete)
+        return Candidate(entry.path, 0, 0, athlete, error=str(exc))
+    return Candidate(entry.path, st.st_size, st.st_mtime_ns, athlete)
 
 
 def is_export_folder(folder: Path) -> bool:
@@ -280,7 +278,7 @@ def sha256_of(path: str, chunk: int = 1 << 20) -> str:
 
 
 def listing_frame(candidates: Sequence[Candidate]) -> pl.DataFrame:
-    """The candidates as one frame for the path index's join (:func:`~hamflow.store.paths.known_by_path`):
+    """The candidates as one frame for the path index's anti-join (:func:`~hamflow.store.paths.unknown_by_path`):
     row number, path, size, mtime, and an archive member's CRC-32 (a new download of the same
     export keeps size and CRC-32, so its known members are not decompressed again)."""
     return pl.DataFrame(
@@ -295,17 +293,18 @@ def listing_frame(candidates: Sequence[Candidate]) -> pl.DataFrame:
     )
 
 
-def split_known(candidates: Sequence[Candidate], known: AbstractSet[int]) -> tuple[list[Candidate], list[Candidate]]:
-    """(unknown, known): ``known`` holds the positions of the candidates the path index knows.
+def split_known(candidates: Sequence[Candidate], unknown: AbstractSet[int]) -> tuple[list[Candidate], list[Candidate]]:
+    """(unknown, known): ``unknown`` holds the positions of the candidates the path index does
+    not know.
 
     The known ones are returned as listed, without their hash: nothing downstream needs it,
     and copying every file of a years-old inbox to fill it in would cost more than the rest of
     an unchanged night's run."""
-    unknown: list[Candidate] = []
-    found: list[Candidate] = []
+    new: list[Candidate] = []
+    known: list[Candidate] = []
     for i, c in enumerate(candidates):
-        (found if i in known else unknown).append(c)
-    return unknown, found
+        (new if i in unknown else known).append(c)
+    return new, known
 
 
 def with_hashes(candidates: Sequence[Candidate], limits: ArchiveLimits | None = None) -> list[Candidate]:

@@ -25,7 +25,7 @@ import duckdb
 from ..model import HamflowConfig as Config
 from ..model.config import ArchiveLimits
 from ..store.connection import StoreError, connection, transaction
-from ..store.paths import follow_moves, known_by_path, recorded_paths, remember_paths
+from ..store.paths import follow_moves, recorded_paths, remember_paths, unknown_by_path
 from ..store.prepared import FileOutcome, PreparedFile
 from ..store.runs import RunCounts, StageTimes, record_stage_times, start_run
 from ..store.runs import finish_run as _finish_run_row
@@ -123,10 +123,10 @@ def has_new_files(paths: Sequence[str | os.PathLike[str]], db_path: str | os.Pat
         return True
     try:
         with connection(db_path, read_only=True, timeout_s=0) as con:
-            known = known_by_path(con, listing_frame(candidates))
+            unknown = unknown_by_path(con, listing_frame(candidates))
     except (StoreError, duckdb.Error):
         return True
-    return len(known) < len(candidates)
+    return bool(unknown)
 
 
 def _discover(paths: Sequence[str | os.PathLike[str]], limits: ArchiveLimits | None) -> Discovery:
@@ -157,10 +157,10 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
     try:
         with connection(db_path) as con:
             ensure_schema(con)
-            in_index = known_by_path(con, listing_frame(readable))
+            not_indexed = unknown_by_path(con, listing_frame(readable))
     except StoreError as exc:
         raise IngestError(str(exc)) from exc
-    unknown, known = split_known(readable, in_index)
+    unknown, known = split_known(readable, not_indexed)
     settled, deferred = split_unsettled(unknown, options.settle_s)
     hashed = with_hashes(settled, config.archives)
     unreadable += [c for c in hashed if c.error]

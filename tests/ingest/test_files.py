@@ -11,7 +11,7 @@ from hamflow.ingest import IngestOptions, ingest
 from hamflow.ingest.files import InboxError, discover, listing_frame, sha256_of, split_known, split_unsettled, with_hashes
 from hamflow.model.config_load import load_config
 from hamflow.store.connection import connection
-from hamflow.store.paths import known_by_path
+from hamflow.store.paths import unknown_by_path
 
 
 def touch(path: Path, data: bytes = b"x") -> Path:
@@ -88,7 +88,7 @@ def test_path_index_skips_unchanged_files(tmp_path: Path) -> None:
     os.utime(changed, ns=(1, 1))
     listing = discover([inbox])
     with connection(db, read_only=True) as con:
-        unknown, known = split_known(listing, known_by_path(con, listing_frame(listing)))
+        unknown, known = split_known(listing, unknown_by_path(con, listing_frame(listing)))
     assert [Path(c.path) for c in known] == [same]
     assert [Path(c.path) for c in unknown] == [changed]
 
