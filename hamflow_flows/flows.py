@@ -93,10 +93,17 @@ def dask_task_runner(address: str | None = None, workers: int | None = None) -> 
 
 class PrefectEngine:
     """The run loop's steps as Prefect tasks: planning and writing retried on a lock, batches
-    prepared by the flow's task runner at most ``in_flight`` ahead of the write."""
+    prepared by the flow's task runner at most ``in_flight`` ahead of the write.
 
-    def __init__(self, in_flight: int) -> None:
+    A process pool is not started for a small night (fewer new bytes than
+    ``IngestOptions.pool_min_bytes``): its batches are prepared in the flow's own process, where
+    they take less time than one worker takes to start. A Dask cluster always gets the work: it
+    may be the only place that can read the files.
+    """
+
+    def __init__(self, in_flight: int, local_pool: bool = False) -> None:
         self.in_flight = max(1, in_flight)
+        self.local_pool = local_pool
         self.logger = get_run_logger()
 
     def plan(self, paths: Sequence[str], db_path: str, config: Config, options: IngestOptions,
@@ -105,6 +112,8 @@ class PrefectEngine:
 
     def prepare(self, work: list[list[Candidate]], config: Config,
                 options: IngestOptions) -> Iterator[list[PreparedFile]]:
+        if self.local_pool and sum(c.size_bytes for batch in work for c in batch) < options.pool_min_bytes:
+            return (prepare_task(batch, config, options) for batch in work)
         return (future.result() for future in _windowed(work, config, options, self.in_flight))
 
     def write(self, db_path: str, prepared: list[PreparedFile], run_id: str, config: Config) -> WriteResult:
@@ -134,6 +143,7 @@ def ingest_flow(
     max_file_bytes: int = _DEFAULTS.max_file_bytes,
     in_flight: int | None = _DEFAULTS.in_flight,
     keep_positions: bool = _DEFAULTS.keep_positions,
+    pool_min_bytes: int = _DEFAULTS.pool_min_bytes,
 ) -> RunReport:
     """Discover FIT files, skip known ones, decode and classify the new ones in parallel,
     write them in short transactions, refresh the weeks they touch, and report.
@@ -145,9 +155,11 @@ def ingest_flow(
     worker busy.
     """
     config = load_config(find_config(config_path))
-    options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size,
-                            max_file_bytes=max_file_bytes, in_flight=in_flight, keep_positions=keep_positions)
-    engine = PrefectEngine(options.in_flight or 2 * (os.cpu_count() or 2))
+    options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size, max_file_bytes=max_file_bytes,
+                            in_flight=in_flight, keep_positions=keep_positions, pool_min_bytes=pool_min_bytes)
+    context = FlowRunContext.get()
+    local_pool = context is not None and isinstance(context.task_runner, ProcessPoolTaskRunner)
+    engine = PrefectEngine(options.in_flight or 2 * (os.cpu_count() or 2), local_pool)
     try:
         with _api_for_workers():
             report = run(paths, db, config, options, engine=engine, run_id=str(flow_run.get_id() or "") or None,

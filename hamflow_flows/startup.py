@@ -8,11 +8,19 @@ traceback that never named the folder. The checks here take milliseconds and nam
 from __future__ import annotations
 
 import tempfile
+import threading
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from prefect.settings import PREFECT_API_URL, PREFECT_HOME, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
+from prefect.settings import (
+    PREFECT_API_URL,
+    PREFECT_HOME,
+    PREFECT_SERVER_EPHEMERAL_ENABLED,
+    PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+)
 
 #: Every message ends with the way round Prefect.
 _LOCAL = "or run with --engine local (no Prefect)"
@@ -60,3 +68,35 @@ def startup_failure(exc: BaseException) -> str | None:
                 f"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, keep a server running (hamflow serve, or "
                 f"prefect server start with PREFECT_API_URL set), {_LOCAL}")
     return None
+
+
+@contextmanager
+def temporary_server_started_early() -> Iterator[None]:
+    """Start Prefect's temporary server in the background while the block runs, when no server
+    is configured (``PREFECT_API_URL``); wait for it at the end of the block.
+
+    A flow otherwise starts it only when it begins, and waits seconds for it with nothing else
+    to do; the block (importing the flow, its task runner and their modules) takes about as
+    long. Call :func:`check_prefect` first: a server that cannot start is only noticed when its
+    start-up timeout runs out. A start that fails here is left to the flow, which starts the
+    server again and reports what failed.
+    """
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        yield
+        return
+    # Imported in this thread, which the flow's client would do anyway: two threads importing
+    # the same modules at once can deadlock, so the other thread only waits on the server.
+    from prefect.server.api.server import SubprocessASGIServer
+
+    def start() -> None:
+        try:
+            SubprocessASGIServer().start()  # the instance Prefect's client uses when none is configured
+        except Exception:  # the flow starts it again and says what failed
+            return
+
+    thread = threading.Thread(target=start, name="prefect-temporary-server", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()

@@ -73,7 +73,11 @@ def calibrate_athlete(con: duckdb.DuckDBPyConnection, athlete: str, config: Hamf
     if stale:
         base = config.profile(athlete)
         profiles = {wid: profile_with(base, tl.at[wid]) for wid in stale}
-        _, new, children = reclassify_stored(athlete, config, stored_athlete(con, athlete), profiles, only=stale)
+        # Only the stale workouts' samples are read: a night's new workout usually moves no one
+        # else's thresholds, and reading the athlete's whole history to find that out would make
+        # every nightly run cost as much as the history is long.
+        stored = stored_athlete(con, athlete, only=stale)
+        _, new, children = reclassify_stored(athlete, config, stored, profiles, only=stale)
         replace_workouts(con, new, children)
         weeks = refresh_weeks(con, [athlete], config)
     replace_thresholds(con, athlete, rows)

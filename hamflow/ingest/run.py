@@ -25,7 +25,7 @@ import duckdb
 from ..model import HamflowConfig as Config
 from ..model.config import ArchiveLimits
 from ..store.connection import StoreError, connection, transaction
-from ..store.paths import follow_moves, load_path_index, recorded_paths, remember_paths
+from ..store.paths import follow_moves, recorded_paths, remember_paths, unknown_by_path
 from ..store.prepared import FileOutcome, PreparedFile
 from ..store.runs import RunCounts, StageTimes, record_stage_times, start_run
 from ..store.runs import finish_run as _finish_run_row
@@ -34,7 +34,7 @@ from ..store.writer import WriteResult, known_hashes, write_batch
 from .archives import ArchiveReader
 from .calibrate import Recalibration, calibrate
 from .duplicates import Merge, merge_recordings
-from .files import Candidate, Discovery, InboxError, discover_inbox, not_fit_text, split_known_by_path, split_unsettled, with_hashes
+from .files import Candidate, Discovery, InboxError, discover_inbox, listing_frame, not_fit_text, split_known, split_unsettled, with_hashes
 from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_file
 
 __all__ = ["Engine", "IngestError", "IngestOptions", "LocalEngine", "RunPlan", "RunReport", "StageTimes", "batches", "finish_run",
@@ -53,6 +53,11 @@ class IngestOptions:
     keep_positions: bool = False
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # larger files are quarantined unread
     in_flight: int | None = None  # parallel engines: batches prepared ahead of the write (default: 2 per worker)
+    #: A process pool starts its workers only for at least this many new bytes; fewer are
+    #: decoded in the run's own process. Each worker imports hamflow and Prefect (seconds of CPU)
+    #: before it decodes anything, while a night's few files (~100 kB an hour) take a fraction
+    #: of a second in any process: 4 MiB is about 40 hour-long files, a second or two of work.
+    pool_min_bytes: int = 4 * 2**20
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,8 @@ class RunPlan:
     started_at: datetime
     todo: list[Candidate]  # new content: decode, classify, write
     seen: int
-    known: list[Candidate]  # already in the database (by path index or by hash)
+    #: Already in the database, by path index (as listed: their hash is not looked up) or by hash.
+    known: list[Candidate]
     duplicates: list[Candidate]  # same bytes as another file of this run
     deferred: list[Candidate]  # still being written
     unreadable: list[Candidate]  # could not be read: reported, retried next run
@@ -113,16 +119,13 @@ def has_new_files(paths: Sequence[str | os.PathLike[str]], db_path: str | os.Pat
     there is no FIT file under the paths.
     """
     candidates = _discover(paths, limits).candidates
-    if not Path(db_path).exists():
+    if not Path(db_path).exists() or any(c.error for c in candidates):
         return True
     try:
         with connection(db_path, read_only=True, timeout_s=0) as con:
-            index = load_path_index(con)
+            unknown = unknown_by_path(con, listing_frame(candidates))
     except (StoreError, duckdb.Error):
         return True
-    if any(c.error for c in candidates):
-        return True
-    unknown, _ = split_known_by_path(candidates, index)
     return bool(unknown)
 
 
@@ -154,10 +157,10 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
     try:
         with connection(db_path) as con:
             ensure_schema(con)
-            index = load_path_index(con)
+            not_indexed = unknown_by_path(con, listing_frame(readable))
     except StoreError as exc:
         raise IngestError(str(exc)) from exc
-    unknown, known = split_known_by_path(readable, index)
+    unknown, known = split_known(readable, not_indexed)
     settled, deferred = split_unsettled(unknown, options.settle_s)
     hashed = with_hashes(settled, config.archives)
     unreadable += [c for c in hashed if c.error]
@@ -244,7 +247,10 @@ def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence
     counts.weeks_updated = len(weeks)
     counts.workouts_recalibrated = recalibration.workouts_recalibrated
     counts.workouts_merged = (merge or Merge()).workouts_rederived
-    entries = [c.path_entry() for c in plan.known + plan.duplicates if c.sha256]
+    # Files known by their path are indexed as they are: only paths first seen by this run (files
+    # known by hash, copies of another file of the run) are remembered, so that finishing a run
+    # costs what it found new, not the size of the inbox.
+    entries = [c.path_entry() for c in plan.known_by_hash + plan.duplicates if c.sha256]
     with connection(plan.db_path) as con, transaction(con):
         remember_paths(con, entries)
         _follow_moves(con, plan.known_by_hash)

@@ -16,7 +16,7 @@ Public functions, by module (the most used are importable from ``hamflow.store``
   :func:`require_schema`, :func:`schema_version`, :func:`read_sql`.
 - :mod:`~hamflow.store.writer`: :func:`write_batch` (one transaction per batch, weeks included),
   :func:`known_hashes`; :class:`~hamflow.store.prepared.PreparedFile` is what it writes.
-- :mod:`~hamflow.store.paths`: :func:`load_path_index`, :func:`remember_paths`.
+- :mod:`~hamflow.store.paths`: :func:`unknown_by_path`, :func:`remember_paths`.
 - :mod:`~hamflow.store.runs`: :func:`start_run`, :func:`finish_run`, :func:`record_stage_times`.
 - :mod:`~hamflow.store.weeks`: :func:`refresh_weeks`.
 - :mod:`~hamflow.store.rewrite`: :func:`~hamflow.store.rewrite.stored_athlete`,
@@ -37,7 +37,7 @@ from . import read
 from .connection import StoreError, connect, connection, default_db_path, transaction
 from .frames import fetch_frame, registered
 from .insert import CONTRACT_TABLES, insert_frame
-from .paths import PathEntry, load_path_index, remember_paths
+from .paths import PathEntry, remember_paths, unknown_by_path
 from .prepared import FileOutcome, PreparedFile
 from .runs import RunCounts, StageTimes, finish_run, record_stage_times, start_run
 from .schema import ensure_schema, read_sql, require_schema, schema_version
@@ -47,6 +47,6 @@ from .writer import WriteResult, known_hashes, write_batch
 __all__ = [
     "CONTRACT_TABLES", "FileOutcome", "PathEntry", "PreparedFile", "RunCounts", "StageTimes", "StoreError",
     "WriteResult", "connect", "connection", "default_db_path", "ensure_schema", "fetch_frame", "finish_run",
-    "insert_frame", "known_hashes", "load_path_index", "read", "read_sql", "record_stage_times", "refresh_weeks",
-    "registered", "remember_paths", "require_schema", "schema_version", "start_run", "transaction", "write_batch",
+    "insert_frame", "known_hashes", "read", "read_sql", "record_stage_times", "refresh_weeks",
+    "registered", "remember_paths", "require_schema", "schema_version", "start_run", "transaction", "unknown_by_path", "write_batch",
 ]

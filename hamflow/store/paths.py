@@ -76,8 +76,17 @@ def follow_moves(con: duckdb.DuckDBPyConnection, moved: Sequence[PathEntry]) -> 
 RETRIED_REASONS: tuple[str, ...] = ("too_large", "unreadable", "changed_during_read", "archive_limit")
 
 
-def load_path_index(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int, str, int | None]]:
-    """path -> (size, mtime_ns, sha256, crc32) for every path whose hash is a known file (files
-    quarantined for a :data:`RETRIED_REASONS` reason are not known: the next run retries them)."""
-    rows = execute_sql(con, "queries/path_index.sql", {"retried_reasons": list(RETRIED_REASONS)}).fetchall()
-    return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+def unknown_by_path(con: duckdb.DuckDBPyConnection, listing: pl.DataFrame) -> set[int]:
+    """The row numbers of the files of ``listing`` that the path index does not know.
+
+    ``listing`` has columns ``i`` (the row number), ``path``, ``size_bytes``, ``mtime_ns`` and
+    ``crc32`` (an archive member's CRC-32, else null). A path is known when it is indexed with
+    the same size and the same CRC-32 (members that have one) or mtime (everything else), and
+    its hash is a known file: files quarantined for a :data:`RETRIED_REASONS` reason are
+    retried by the next run. One query for the whole listing, which returns only what is new.
+    """
+    if listing.is_empty():
+        return set()
+    with registered(con, "_listing", listing):
+        rows = execute_sql(con, "queries/unknown_paths.sql", {"retried_reasons": list(RETRIED_REASONS)}).fetchall()
+    return {int(r[0]) for r in rows}

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from hamflow.ingest.files import InboxError, discover, sha256_of, split_known_by_path, split_unsettled, with_hashes
+from hamflow.ingest import IngestOptions, ingest
+from hamflow.ingest.files import InboxError, discover, listing_frame, sha256_of, split_known, split_unsettled, with_hashes
+from hamflow.model.config_load import load_config
+from hamflow.store.connection import connection
+from hamflow.store.paths import unknown_by_path
 
 
 def touch(path: Path, data: bytes = b"x") -> Path:
@@ -75,15 +79,34 @@ def test_no_settle_time_skips_the_check(tmp_path: Path) -> None:
 
 
 def test_path_index_skips_unchanged_files(tmp_path: Path) -> None:
-    same = touch(tmp_path / "ana" / "same.fit", b"same")
-    changed = touch(tmp_path / "ana" / "changed.fit", b"old")
-    candidates = {Path(c.path).name: c for c in discover([tmp_path])}
-    index = {c.path: (c.size_bytes, c.mtime_ns, "h-" + Path(c.path).name, None) for c in candidates.values()}
+    inbox = tmp_path / "inbox"
+    same = touch(inbox / "ana" / "same.fit", b"same")
+    changed = touch(inbox / "ana" / "changed.fit", b"old")
+    db = tmp_path / "h.duckdb"
+    ingest([str(inbox)], db, load_config(None), IngestOptions(settle_s=0))  # both quarantined: known
     touch(changed, b"new bytes")
     os.utime(changed, ns=(1, 1))
-    unknown, known = split_known_by_path(discover([tmp_path]), index)
-    assert [Path(c.path) for c in known] == [same] and known[0].sha256 == "h-same.fit"
+    listing = discover([inbox])
+    with connection(db, read_only=True) as con:
+        unknown, known = split_known(listing, unknown_by_path(con, listing_frame(listing)))
+    assert [Path(c.path) for c in known] == [same]
     assert [Path(c.path) for c in unknown] == [changed]
+
+
+def test_discovery_lists_what_a_walk_of_the_inbox_finds(tmp_path: Path) -> None:
+    """Hidden folders and folders deeper than the limit are not entered, a link to a file
+    outside the inbox is not followed, and every other file is found once, in path order."""
+    outside = touch(tmp_path / "elsewhere" / "secret.fit")
+    inbox = tmp_path / "inbox"
+    for rel in ("ana/a.fit", "ana/2026/03/b.fit", "ben/c.FIT", "ana/.sync/d.fit", "ana/1/2/3/deep.fit", "loose.fit"):
+        touch(inbox / rel)
+    touch(inbox / "ana" / "notes.txt")
+    (inbox / "ana" / "link.fit").symlink_to(outside)
+    (inbox / "ben" / "inside.fit").symlink_to(inbox / "ana" / "a.fit")
+    found = discover([inbox], max_depth=3)
+    rel = [(str(Path(c.path).relative_to(inbox)), c.folder_athlete) for c in found]
+    assert rel == [("ana/2026/03/b.fit", "ana"), ("ana/a.fit", "ana"), ("ben/c.FIT", "ben"),
+                   ("ben/inside.fit", "ben"), ("loose.fit", None)]
 
 
 def test_hashes_and_unreadable_files(tmp_path: Path) -> None:

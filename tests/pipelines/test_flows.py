@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import random
 import shutil
 from collections.abc import Sequence
@@ -143,7 +144,7 @@ def test_one_file_per_batch_and_two_in_flight_writes_every_file_in_order(first_r
     """A small window of prepare tasks changes neither what is written nor the order of writes."""
     inbox, db, _ = first_run
     small = tmp_path / "small.duckdb"
-    report = _run(inbox, small, batch_size=1, in_flight=2)
+    report = _run(inbox, small, batch_size=1, in_flight=2, pool_min_bytes=0)
     assert report.status == "completed" and report.counts.files_new == 6
     with duckdb.connect(str(small), read_only=True) as con:
         written = [r[0] for r in con.execute("SELECT path FROM fit_files ORDER BY ingested_at").fetchall()]
@@ -183,7 +184,7 @@ def test_archive_members_are_read_by_the_workers_of_the_process_pool_and_of_dask
     expected = strava_export(inbox / "ana" / "strava", [activity(0), activity(1)])
     expected |= garmin_export(inbox / "ben" / "export.zip", [activity(2), activity(3)])
     pool_db, dask_db = tmp_path / "pool.duckdb", tmp_path / "dask.duckdb"
-    report = _run(inbox, pool_db, batch_size=2)
+    report = _run(inbox, pool_db, batch_size=2, pool_min_bytes=0)
     assert report.status == "completed" and report.counts.files_new == 4 and not report.quarantined
     assert report.not_fit == {".csv": 1, ".gpx": 1, ".gpx.gz": 1, ".json": 1, ".tcx": 1, ".txt": 1}
     with duckdb.connect(str(pool_db), read_only=True) as con:
@@ -192,3 +193,27 @@ def test_archive_members_are_read_by_the_workers_of_the_process_pool_and_of_dask
     dask_report = _run(inbox, dask_db, task_runner=dask_task_runner(dask_address), batch_size=2)
     assert dask_report.status == "completed" and dask_report.counts.files_new == 4
     assert_same(snapshot(pool_db), snapshot(dask_db))
+
+
+def _mark_worker_started(marker: str) -> None:
+    """A process-pool worker's initializer: leaves a file behind when a worker starts."""
+    Path(marker, str(os.getpid())).touch()
+
+
+def test_a_small_night_is_decoded_without_starting_the_worker_pool(tmp_path: Path) -> None:
+    """Starting a worker costs more than decoding a night's few files: below ``pool_min_bytes``
+    the flow decodes them itself, and the same files above it go to the pool. Both runs write
+    the same tables."""
+    from prefect.task_runners import ProcessPoolTaskRunner
+
+    inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("easy_run"), sample("strength")]})
+    started = {name: tmp_path / f"workers-{name}" for name in ("small", "pool")}
+    reports = {}
+    for name, pool_min_bytes in (("small", 10 * 2**20), ("pool", 0)):
+        started[name].mkdir()
+        runner = ProcessPoolTaskRunner(max_workers=2, initializer=_mark_worker_started, initargs=(str(started[name]),))
+        reports[name] = _run(inbox, tmp_path / f"{name}.duckdb", task_runner=runner, pool_min_bytes=pool_min_bytes)
+        assert reports[name].status == "completed" and reports[name].counts.files_new == 2
+    assert not any(started["small"].iterdir())
+    assert any(started["pool"].iterdir())
+    assert_same(snapshot(tmp_path / "small.duckdb"), snapshot(tmp_path / "pool.duckdb"))
