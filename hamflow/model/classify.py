@@ -85,7 +85,7 @@ class ClassifiedSession:
     @property
     def patterns(self) -> pl.DataFrame:
         """Seconds and loads per pattern (the ``workout_patterns`` rows)."""
-        return patterns_frame(self.samples)
+        return patterns_frame(self.summary.patterns)
 
 
 def classify_session(
