@@ -22,6 +22,7 @@ from .config import AthleteProfile, ModelParams, RowingDetection
 from .grade import GradeSource, altitude_grade, choose_grade_source, grade_expr
 from .intensity import intensity_exprs
 from .motion import distance_advancing
+from .query import collect
 from .regularise import VALUE_COLUMNS
 from .sports import Activity, activity_of, is_indoor, is_reverse_elliptical
 
@@ -120,14 +121,16 @@ def derive_signals(
         if source is GradeSource.ALTITUDE:
             frame = frame.with_columns(altitude_grade(frame, params).alias("_altitude_grade"))
         grade = grade_expr(source, params)
-    frame = frame.with_columns(
-        grade.cast(pl.Float64).alias("grade_pct"),
-        pl.lit(source.value).alias("grade_source"),
-        _moving(kind, model),
-    )
     indoor_erg = kind.activity is Activity.ROW and kind.indoor
     value, origin = intensity_exprs(kind.activity, profile, model.intensity, indoor_erg=indoor_erg)
-    return frame.with_columns(value, origin).drop("incline_pct", "_altitude_grade", strict=False)
+    # Intensity reads the grade and the moving flag: two steps of one query.
+    return collect(
+        frame.lazy()
+        .with_columns(grade.cast(pl.Float64).alias("grade_pct"), pl.lit(source.value).alias("grade_source"),
+                      _moving(kind, model))
+        .with_columns(value, origin)
+        .drop("incline_pct", "_altitude_grade", strict=False)
+    )
 
 
 #: Channels a device may fill with zeros when no sensor is paired.

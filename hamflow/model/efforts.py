@@ -13,6 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from .patterns import FAST, SPRINTS, consecutive_run_id
+from .query import collect
 from .stable import stable_sum
 
 EFFORT_SCHEMA: dict[str, pl.DataType] = {
@@ -54,7 +55,7 @@ def efforts(samples: pl.DataFrame, *, min_samples: int) -> pl.DataFrame:
         .select(pl.lit(kind).alias("kind"), "start_utc", "duration_s", "distance_m", "max_speed_mps")
         for kind, flag in EFFORT_KINDS.items()
     ]
-    return pl.concat(parts).cast(EFFORT_SCHEMA).collect()  # type: ignore[arg-type]
+    return collect(pl.concat(parts).cast(EFFORT_SCHEMA))  # type: ignore[arg-type]
 
 
 def count_efforts(effort_frame: pl.DataFrame, kind: str) -> int:

@@ -37,6 +37,8 @@ import polars as pl
 
 from hamflow.fit.types import Event
 
+from .query import collect
+
 #: Columns carried onto the grid (all Float64), in the order of the canonical record schema.
 VALUE_COLUMNS: Final[tuple[str, ...]] = (
     "speed_mps",
@@ -73,24 +75,29 @@ def regularise(
     """
     long_gap_s = max(max_moving_gap_s if max_moving_gap_s is not None else max_gap_s, max_gap_s)
     present = [c for c in VALUE_COLUMNS if c in records.columns]
-    frame = records.select(
-        pl.col("ts_utc").cast(pl.Datetime("us", "UTC")).dt.truncate("1s"),
-        *[pl.col(c).cast(pl.Float64) for c in present],
-        *[pl.lit(None, dtype=pl.Float64).alias(c) for c in VALUE_COLUMNS if c not in present],
-    ).filter(pl.col("ts_utc").is_not_null())
-    if frame.is_empty():
-        return pl.DataFrame(schema=GRID_SCHEMA)
-    frame = (
-        frame.sort(["ts_utc", *VALUE_COLUMNS], nulls_last=True)
+    # One query from the records to one row per second, and one from there to the grid: each
+    # step as its own eager call would pay the per-query cost again for little work.
+    frame = collect(
+        records.lazy()
+        .select(
+            pl.col("ts_utc").cast(pl.Datetime("us", "UTC")).dt.truncate("1s"),
+            *[pl.col(c).cast(pl.Float64) for c in present],
+            *[pl.lit(None, dtype=pl.Float64).alias(c) for c in VALUE_COLUMNS if c not in present],
+        )
+        .filter(pl.col("ts_utc").is_not_null())
+        .sort(["ts_utc", *VALUE_COLUMNS], nulls_last=True)
         .group_by("ts_utc", maintain_order=True)
         .agg([pl.col(c).mean() for c in VALUE_COLUMNS])
     )
+    if frame.is_empty():
+        return pl.DataFrame(schema=GRID_SCHEMA)
     gap_s = (pl.col("ts_utc").shift(-1) - pl.col("ts_utc")).dt.total_seconds()
     filled = pause_gaps(frame, max_gap_s=max_gap_s, max_moving_gap_s=long_gap_s, timer=timer,
                         moving_speed_mps=moving_speed_mps)
     rows = pl.when(gap_s.is_null() | ~filled).then(1).otherwise(gap_s)
     grid = (
-        frame.with_columns(pl.int_ranges(0, rows, dtype=pl.Int64).alias("_offset"))
+        frame.lazy()
+        .with_columns(pl.int_ranges(0, rows, dtype=pl.Int64).alias("_offset"))
         .explode("_offset")
         .with_columns(
             (pl.col("ts_utc") + pl.duration(seconds=pl.col("_offset"))).alias("ts_utc"),
@@ -102,14 +109,14 @@ def regularise(
         )
         .drop("_offset")
     )
-    return grid.select(
+    return collect(grid.select(
         "ts_utc",
         pl.lit(1.0).alias("dt_s"),
         *[
             fill_short_gaps(c, max_gap_s, step=c in _STEP_COLUMNS, inserted_limit_s=long_gap_s)
             for c in VALUE_COLUMNS
         ],
-    )
+    ))
 
 
 @dataclass(frozen=True, slots=True)

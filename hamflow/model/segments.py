@@ -16,6 +16,7 @@ from __future__ import annotations
 import polars as pl
 
 from .patterns import FAST, SPECS, consecutive_run_id
+from .query import collect
 from .stable import stable_mean, stable_sum
 
 SEGMENT_SCHEMA: dict[str, pl.DataType] = {
@@ -40,7 +41,7 @@ _FAST_RANK = {p.value: SPECS[p].fast_rank for p in FAST}
 def segment_labels(samples: pl.DataFrame, *, min_seconds: int, effort_min_samples: int) -> pl.Series:
     """The segment label of every second (see the module docstring)."""
     labelled = _with_labels(samples.lazy().select("ts_utc", "pattern"), min_seconds, effort_min_samples)
-    return labelled.select("segment_pattern").collect().to_series()
+    return collect(labelled.select("segment_pattern")).to_series()
 
 
 def _with_labels(frame: pl.LazyFrame, min_seconds: int, effort_min_samples: int) -> pl.LazyFrame:
@@ -100,4 +101,4 @@ def segments(samples: pl.DataFrame, *, min_seconds: int, effort_min_samples: int
         .with_row_index("segment_index")
         .drop("_segment")
     )
-    return out.select(list(SEGMENT_SCHEMA)).cast(SEGMENT_SCHEMA).collect()  # type: ignore[arg-type]
+    return collect(out.select(list(SEGMENT_SCHEMA)).cast(SEGMENT_SCHEMA))  # type: ignore[arg-type]
