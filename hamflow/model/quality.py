@@ -210,8 +210,8 @@ def _masked_column(flags: pl.DataFrame) -> pl.Series:
         .then(pl.lit(channel))
         for channel in CHANNELS
     ]
-    masked = flags.select(pl.concat_list(per_channel).list.drop_nulls().alias("masked")).get_column("masked")
-    return masked.zip_with(masked.list.len() > 0, pl.Series(values=[None] * masked.len(), dtype=masked.dtype))
+    masked = pl.concat_list(per_channel).list.drop_nulls()
+    return flags.select(pl.when(masked.list.len() > 0).then(masked).alias("masked")).get_column("masked")
 
 
 def cap_session_intensity(frame: pl.DataFrame, activity: Activity, params: QualityParams) -> tuple[pl.DataFrame, str | None]:

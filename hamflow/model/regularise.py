@@ -152,7 +152,7 @@ def pause_gaps(
     gap = (ts.shift(-1) - ts).dt.total_seconds().fill_null(0)
     short = gap <= max_gap_s
     timer = timer if timer is not None and timer.known else None
-    stopped = pl.Series([False] * frame.height)
+    stopped = _constant(False, pl.Boolean(), frame.height)
     if timer is not None:
         stop_ts = pl.Series(timer.stops, dtype=pl.Datetime("us", "UTC"))
         start_ts = pl.Series(timer.starts, dtype=pl.Datetime("us", "UTC"))
@@ -169,7 +169,7 @@ def pause_gaps(
         advanced = (distance.shift(-1) - distance) >= moving_speed_mps * gap
         moved = advanced.fill_null(False)
     else:
-        moved = pl.Series([timer is not None] * frame.height)
+        moved = _constant(timer is not None, pl.Boolean(), frame.height)
     if timer is None and not has_distance:
         return short
     return (~stopped & (short | ((gap <= max_moving_gap_s) & moved))).alias("filled")
@@ -177,11 +177,17 @@ def pause_gaps(
 
 def _last_at_or_before(events: pl.Series, ts: pl.Series) -> pl.Series:
     """For each time in ``ts``, the last of the sorted ``events`` at or before it (else null)."""
+    missing = _constant(None, events.dtype, ts.len())
     if events.is_empty():
-        return pl.Series(values=[None] * ts.len(), dtype=events.dtype)
+        return missing
     index = events.search_sorted(ts, side="right").cast(pl.Int64)
     found = events.gather((index - 1).clip(lower_bound=0))
-    return found.zip_with(index > 0, pl.Series(values=[None] * ts.len(), dtype=events.dtype))
+    return found.zip_with(index > 0, missing)
+
+
+def _constant(value: bool | None, dtype: pl.DataType, n: int) -> pl.Series:
+    """``n`` times ``value`` (a Python list of ``n`` items would cost more than the model's work)."""
+    return pl.Series(dtype=dtype).extend_constant(value, n)
 
 
 def fill_short_gaps(
