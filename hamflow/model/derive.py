@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 import polars as pl
@@ -121,16 +122,22 @@ def derive_signals(
         if source is GradeSource.ALTITUDE:
             frame = frame.with_columns(altitude_grade(frame, params).alias("_altitude_grade"))
         grade = grade_expr(source, params)
-    indoor_erg = kind.activity is Activity.ROW and kind.indoor
-    value, origin = intensity_exprs(kind.activity, profile, model.intensity, indoor_erg=indoor_erg)
+    moving, intensity = _derived_exprs(kind, profile, model)
     # Intensity reads the grade and the moving flag: two steps of one query.
     return collect(
         frame.lazy()
-        .with_columns(grade.cast(pl.Float64).alias("grade_pct"), pl.lit(source.value).alias("grade_source"),
-                      _moving(kind, model))
-        .with_columns(value, origin)
+        .with_columns(grade.cast(pl.Float64).alias("grade_pct"), pl.lit(source.value).alias("grade_source"), moving)
+        .with_columns(*intensity)
         .drop("incline_pct", "_altitude_grade", strict=False)
     )
+
+
+@lru_cache(maxsize=64)
+def _derived_exprs(kind: SessionKind, profile: AthleteProfile, model: ModelParams) -> tuple[pl.Expr, tuple[pl.Expr, pl.Expr]]:
+    """The ``moving`` expression and the intensity expressions, built once per kind, profile
+    and model (building them costs a good part of applying them to a session)."""
+    indoor_erg = kind.activity is Activity.ROW and kind.indoor
+    return _moving(kind, model), intensity_exprs(kind.activity, profile, model.intensity, indoor_erg=indoor_erg)
 
 
 #: Channels a device may fill with zeros when no sensor is paired.

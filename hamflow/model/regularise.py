@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Final
 
 import polars as pl
@@ -99,24 +100,26 @@ def regularise(
         frame.lazy()
         .with_columns(pl.int_ranges(0, rows, dtype=pl.Int64).alias("_offset"))
         .explode("_offset")
-        .with_columns(
-            (pl.col("ts_utc") + pl.duration(seconds=pl.col("_offset"))).alias("ts_utc"),
-            *[
-                pl.when(pl.col("_offset") == 0).then(pl.col(c)).alias(c)
-                for c in VALUE_COLUMNS
-            ],
-            (pl.col("_offset") > 0).alias("_inserted"),
-        )
-        .drop("_offset")
     )
-    return collect(grid.select(
-        "ts_utc",
+    spread, filled_columns = _grid_exprs(max_gap_s, long_gap_s)
+    return collect(grid.with_columns(*spread).drop("_offset").select(*filled_columns))
+
+
+@lru_cache(maxsize=16)
+def _grid_exprs(max_gap_s: int, long_gap_s: int) -> tuple[tuple[pl.Expr, ...], tuple[pl.Expr, ...]]:
+    """The grid's expressions after the rows are spread over the seconds, then filled: the
+    same for every session of a config, so built once."""
+    spread = (
+        (pl.col("ts_utc") + pl.duration(seconds=pl.col("_offset"))).alias("ts_utc"),
+        *[pl.when(pl.col("_offset") == 0).then(pl.col(c)).alias(c) for c in VALUE_COLUMNS],
+        (pl.col("_offset") > 0).alias("_inserted"),
+    )
+    filled = (
+        pl.col("ts_utc"),
         pl.lit(1.0).alias("dt_s"),
-        *[
-            fill_short_gaps(c, max_gap_s, step=c in _STEP_COLUMNS, inserted_limit_s=long_gap_s)
-            for c in VALUE_COLUMNS
-        ],
-    ))
+        *[fill_short_gaps(c, max_gap_s, step=c in _STEP_COLUMNS, inserted_limit_s=long_gap_s) for c in VALUE_COLUMNS],
+    )
+    return spread, filled
 
 
 @dataclass(frozen=True, slots=True)

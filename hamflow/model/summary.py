@@ -382,6 +382,8 @@ def _main_source(samples: pl.DataFrame) -> str | None:
 
 def _set_categories(sets: pl.DataFrame) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
+    if sets.is_empty():  # every cardio session: no query needed to find nothing
+        return {movement.value: () for movement in (Movement.HIP_EXTENSION, Movement.KNEE_EXTENSION)}
     for movement in (Movement.HIP_EXTENSION, Movement.KNEE_EXTENSION):
         cats = sets.filter(pl.col("movement") == movement.value).get_column("categories").explode().drop_nulls()
         out[movement.value] = tuple(sorted(set(cats.to_list())))
