@@ -22,6 +22,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, Final, Literal
 
@@ -59,8 +60,10 @@ class DecoderUnavailable(RuntimeError):
     """The requested decoder cannot run here (a setup problem, not a problem with a file)."""
 
 
+@cache
 def decoder_version(decoder: DecoderName) -> str:
-    """The installed version of ``decoder``, as stored next to every decoded file."""
+    """The installed version of ``decoder``, as stored next to every decoded file (looked up
+    once: reading package metadata costs milliseconds, and every prepared file records it)."""
     return importlib.metadata.version(decoder)
 
 

@@ -28,7 +28,7 @@ from .derive import SIGNAL_COLUMNS, SessionKind, complete_signals, derive_signal
 from .efforts import efforts
 from .grade import GradeSource
 from .patterns import classify_seconds
-from .quality import CHANNELS, DeviceTotals, apply_mask, cap_session_intensity, screen
+from .quality import CHANNELS, DeviceTotals, cap_session_intensity, screen
 from .reasons import reasons_for
 from .regularise import TimerEvents, regularise
 from .segments import segments
@@ -85,7 +85,7 @@ class ClassifiedSession:
     @property
     def patterns(self) -> pl.DataFrame:
         """Seconds and loads per pattern (the ``workout_patterns`` rows)."""
-        return patterns_frame(self.samples)
+        return patterns_frame(self.summary.patterns)
 
 
 def classify_session(
@@ -218,7 +218,7 @@ def stored_evidence(
     kind = recognise_rowing(kind, completed, config.model.rowing)
     totals = totals if totals is not None else DeviceTotals()
     screened = screen(completed, kind.activity, totals, config.model.quality, config.model.thresholds)
-    return candidates(apply_mask(screened.frame), kind.activity, kind.indoor, config.model)
+    return candidates(screened.model_view, kind.activity, kind.indoor, config.model)
 
 
 def _stored_signals(samples: pl.DataFrame) -> tuple[pl.DataFrame, GradeSource | None]:
@@ -260,7 +260,7 @@ def _model(
     this again on stored samples screens and classifies exactly as the first time."""
     kind = recognise_rowing(kind, completed, config.model.rowing)
     screened = screen(completed, kind.activity, totals, config.model.quality, config.model.thresholds)
-    masked = apply_mask(screened.frame)
+    masked = screened.model_view
     evidence = candidates(masked, kind.activity, kind.indoor, config.model)
     if calibrate is not None:
         profile = calibrate(evidence)

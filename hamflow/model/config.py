@@ -23,6 +23,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from types import MappingProxyType
 from typing import Literal
 
@@ -462,9 +463,12 @@ class HamflowConfig:
                 return athlete_id
         return None
 
-    @property
+    @cached_property
     def model_version(self) -> str:
-        """``<rules version>+<8 hex of the model numbers' hash>``, e.g. ``1.0+3f2a9c1e``."""
+        """``<rules version>+<8 hex of the model numbers' hash>``, e.g. ``1.0+3f2a9c1e``.
+
+        Kept once computed: every classified session is stamped with it, and hashing the whole
+        model each time would cost as much as classifying a short session. The config is frozen."""
         return model_version(self.model, self.weekly)
 
     def profile_fingerprint(self, athlete_id: str | None) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 import polars as pl
@@ -22,6 +23,7 @@ from .config import AthleteProfile, ModelParams, RowingDetection
 from .grade import GradeSource, altitude_grade, choose_grade_source, grade_expr
 from .intensity import intensity_exprs
 from .motion import distance_advancing
+from .query import collect
 from .regularise import VALUE_COLUMNS
 from .sports import Activity, activity_of, is_indoor, is_reverse_elliptical
 
@@ -120,14 +122,22 @@ def derive_signals(
         if source is GradeSource.ALTITUDE:
             frame = frame.with_columns(altitude_grade(frame, params).alias("_altitude_grade"))
         grade = grade_expr(source, params)
-    frame = frame.with_columns(
-        grade.cast(pl.Float64).alias("grade_pct"),
-        pl.lit(source.value).alias("grade_source"),
-        _moving(kind, model),
+    moving, intensity = _derived_exprs(kind, profile, model)
+    # Intensity reads the grade and the moving flag: two steps of one query.
+    return collect(
+        frame.lazy()
+        .with_columns(grade.cast(pl.Float64).alias("grade_pct"), pl.lit(source.value).alias("grade_source"), moving)
+        .with_columns(*intensity)
+        .drop("incline_pct", "_altitude_grade", strict=False)
     )
+
+
+@lru_cache(maxsize=64)
+def _derived_exprs(kind: SessionKind, profile: AthleteProfile, model: ModelParams) -> tuple[pl.Expr, tuple[pl.Expr, pl.Expr]]:
+    """The ``moving`` expression and the intensity expressions, built once per kind, profile
+    and model (building them costs a good part of applying them to a session)."""
     indoor_erg = kind.activity is Activity.ROW and kind.indoor
-    value, origin = intensity_exprs(kind.activity, profile, model.intensity, indoor_erg=indoor_erg)
-    return frame.with_columns(value, origin).drop("incline_pct", "_altitude_grade", strict=False)
+    return _moving(kind, model), intensity_exprs(kind.activity, profile, model.intensity, indoor_erg=indoor_erg)
 
 
 #: Channels a device may fill with zeros when no sensor is paired.

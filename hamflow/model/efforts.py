@@ -13,6 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from .patterns import FAST, SPRINTS, consecutive_run_id
+from .query import collect
 from .stable import stable_sum
 
 EFFORT_SCHEMA: dict[str, pl.DataType] = {
@@ -31,29 +32,31 @@ EFFORT_KINDS: dict[str, pl.Expr] = {
 
 
 def efforts(samples: pl.DataFrame, *, min_samples: int) -> pl.DataFrame:
-    """Every effort of every kind in a classified samples frame, in time order per kind."""
+    """Every effort of every kind in a classified samples frame, in time order per kind.
+
+    One lazy query for all kinds: only the columns efforts read are touched, and the per-query
+    cost is paid once rather than once per kind and step."""
     if samples.is_empty():
         return pl.DataFrame(schema=EFFORT_SCHEMA)
-    parts = []
-    for kind, flag in EFFORT_KINDS.items():
-        runs = (
-            samples.with_columns(flag.fill_null(False).alias("_flag"))
-            .with_columns(consecutive_run_id(pl.col("_flag")).alias("_run"))
-            .filter(pl.col("_flag"))
-            .group_by("_run", maintain_order=True)
-            .agg(
-                pl.col("ts_utc").first().alias("start_utc"),
-                stable_sum(pl.col("dt_s")).alias("duration_s"),
-                stable_sum(pl.col("speed_mps").fill_null(0.0) * pl.col("dt_s")).alias("distance_m"),
-                pl.col("speed_mps").max().alias("max_speed_mps"),
-                pl.len().alias("_n"),
-            )
-            .filter(pl.col("_n") >= min_samples)
-            .select(pl.lit(kind).alias("kind"), "start_utc", "duration_s", "distance_m", "max_speed_mps")
+    frame = samples.lazy().select("ts_utc", "dt_s", "speed_mps", "pattern", "maxv")
+    parts = [
+        frame.with_columns(flag.fill_null(False).alias("_flag"))
+        .with_columns(consecutive_run_id(pl.col("_flag")).alias("_run"))
+        .filter(pl.col("_flag"))
+        .group_by("_run", maintain_order=True)
+        .agg(
+            pl.col("ts_utc").first().alias("start_utc"),
+            stable_sum(pl.col("dt_s")).alias("duration_s"),
+            stable_sum(pl.col("speed_mps").fill_null(0.0) * pl.col("dt_s")).alias("distance_m"),
+            pl.col("speed_mps").max().alias("max_speed_mps"),
+            pl.len().alias("_n"),
         )
-        parts.append(runs)
-    return pl.concat(parts).cast(EFFORT_SCHEMA)  # type: ignore[arg-type]
+        .filter(pl.col("_n") >= min_samples)
+        .select(pl.lit(kind).alias("kind"), "start_utc", "duration_s", "distance_m", "max_speed_mps")
+        for kind, flag in EFFORT_KINDS.items()
+    ]
+    return collect(pl.concat(parts).cast(EFFORT_SCHEMA))  # type: ignore[arg-type]
 
 
 def count_efforts(effort_frame: pl.DataFrame, kind: str) -> int:
-    return effort_frame.filter(pl.col("kind") == kind).height
+    return int((effort_frame.get_column("kind") == kind).sum())

@@ -29,6 +29,7 @@ import polars as pl
 
 from .config import GradeFilter
 from .motion import distance_advancing
+from .query import collect
 
 
 class GradeSource(StrEnum):
@@ -160,7 +161,8 @@ def altitude_grade(frame: pl.DataFrame, params: GradeFilter) -> pl.Series:
         STANDING_SPEED_MPS, STANDING_INTERVAL_S, distance
     ).fill_null(False)
     drift = pl.when(standing).then(pl.col("altitude_m").diff()).otherwise(0.0).fill_null(0.0).cum_sum()
-    staged = frame.select(
+    # One lazy query through the stages: each as an eager call would pay the per-query cost.
+    staged = frame.lazy().select(
         # Distance must be sorted for the window search: fill holes, and never let it go back.
         distance.alias("_d"),
         (pl.col("altitude_m") - drift).alias("_a"),
@@ -208,4 +210,4 @@ def altitude_grade(frame: pl.DataFrame, params: GradeFilter) -> pl.Series:
         .backward_fill(limit=params.hold_s)
         .rolling_mean(window_size=params.rolling_samples, center=True, min_samples=1)
     )
-    return sums.select(grade.alias("grade_pct")).to_series()
+    return collect(sums.select(grade.alias("grade_pct"))).to_series()

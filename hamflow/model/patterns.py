@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 
@@ -39,6 +40,7 @@ from polars.expr.whenthen import ChainedThen, Then
 from .config import AthleteProfile, ModelParams, PatternShares, Thresholds
 from .derive import SessionKind
 from .gait import steps_per_minute
+from .query import collect
 from .sports import Activity
 
 
@@ -533,8 +535,19 @@ def classify_seconds(
     frame: pl.DataFrame, kind: SessionKind, profile: AthleteProfile, model: ModelParams
 ) -> pl.DataFrame:
     """Add ``pattern``, ``p``, ``h``, ``maxv`` and the three loads to a derived-signal frame."""
-    frame = frame.with_columns(pattern_expr(kind, profile, model))
-    frame = frame.with_columns(
-        share_expr(kind, model), hamstring_expr(kind, profile, model), maxv_expr(kind, profile, model)
+    query = frame.lazy()
+    for step in _second_steps(kind, profile, model):
+        query = query.with_columns(step)
+    return collect(query)
+
+
+@lru_cache(maxsize=64)
+def _second_steps(kind: SessionKind, profile: AthleteProfile, model: ModelParams) -> tuple[tuple[pl.Expr, ...], ...]:
+    """The expressions of :func:`classify_seconds`, step by step (each step reads the one
+    before). Built once per kind, profile and model: building the pattern rules costs more
+    than applying them to an hour of seconds."""
+    return (
+        (pattern_expr(kind, profile, model),),
+        (share_expr(kind, model), hamstring_expr(kind, profile, model), maxv_expr(kind, profile, model)),
+        tuple(load_exprs()),
     )
-    return frame.with_columns(load_exprs())

@@ -114,6 +114,14 @@ class Screened:
     kept_span_s: float | None = None
     #: The first record the screen kept.
     kept_start_utc: datetime | None = None
+    #: ``apply_mask(frame)``: what the model sees. The screen builds it anyway to judge the
+    #: distance, so it is kept rather than built again.
+    applied: pl.DataFrame | None = None
+
+    @property
+    def model_view(self) -> pl.DataFrame:
+        """The screened frame as the model sees it (:func:`apply_mask`)."""
+        return self.applied if self.applied is not None else apply_mask(self.frame)
 
 
 def _range(frame: pl.DataFrame, values: pl.Expr) -> float:
@@ -176,7 +184,8 @@ def screen(
         )
         totals = DeviceTotals(totals.start_utc, totals.elapsed_s, totals.timer_s, None, totals.max_speed_mps,
                               totals.max_power_w, totals.total_ascent_m)
-    provisional = apply_mask(frame.with_columns(_masked_column(flags)))
+    marked = frame.with_columns(_masked_column(flags))
+    provisional = apply_mask(marked)
     mismatch = _distance_mismatch(
         provisional, flags.get_column("outside_session") | flags.get_column("stray_records"), totals, params
     )
@@ -186,12 +195,12 @@ def screen(
     if mismatch:
         warnings.append(mismatch)
         flags = flags.with_columns(pl.lit(True).alias("distance_mismatch"))
+        marked = frame.with_columns(_masked_column(flags))
+        provisional = apply_mask(marked)
     kept = frame.filter(~(flags.get_column("outside_session") | flags.get_column("stray_records")))
     span = _range(kept, pl.col("ts_utc").dt.epoch("us") / 1e6) + 1 if kept.height else 0.0
     start = kept.get_column("ts_utc").min() if kept.height else None
-    return Screened(
-        frame.with_columns(_masked_column(flags)), tuple(warnings), distance_ok, time_ok, float(span), start  # type: ignore[arg-type]
-    )
+    return Screened(marked, tuple(warnings), distance_ok, time_ok, float(span), start, provisional)  # type: ignore[arg-type]
 
 
 def _masked_column(flags: pl.DataFrame) -> pl.Series:
@@ -201,8 +210,8 @@ def _masked_column(flags: pl.DataFrame) -> pl.Series:
         .then(pl.lit(channel))
         for channel in CHANNELS
     ]
-    masked = flags.select(pl.concat_list(per_channel).list.drop_nulls().alias("masked")).get_column("masked")
-    return masked.zip_with(masked.list.len() > 0, pl.Series(values=[None] * masked.len(), dtype=masked.dtype))
+    masked = pl.concat_list(per_channel).list.drop_nulls()
+    return flags.select(pl.when(masked.list.len() > 0).then(masked).alias("masked")).get_column("masked")
 
 
 def cap_session_intensity(frame: pl.DataFrame, activity: Activity, params: QualityParams) -> tuple[pl.DataFrame, str | None]:

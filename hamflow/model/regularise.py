@@ -31,11 +31,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Final
 
 import polars as pl
 
 from hamflow.fit.types import Event
+
+from .query import collect
 
 #: Columns carried onto the grid (all Float64), in the order of the canonical record schema.
 VALUE_COLUMNS: Final[tuple[str, ...]] = (
@@ -73,43 +76,50 @@ def regularise(
     """
     long_gap_s = max(max_moving_gap_s if max_moving_gap_s is not None else max_gap_s, max_gap_s)
     present = [c for c in VALUE_COLUMNS if c in records.columns]
-    frame = records.select(
-        pl.col("ts_utc").cast(pl.Datetime("us", "UTC")).dt.truncate("1s"),
-        *[pl.col(c).cast(pl.Float64) for c in present],
-        *[pl.lit(None, dtype=pl.Float64).alias(c) for c in VALUE_COLUMNS if c not in present],
-    ).filter(pl.col("ts_utc").is_not_null())
-    if frame.is_empty():
-        return pl.DataFrame(schema=GRID_SCHEMA)
-    frame = (
-        frame.sort(["ts_utc", *VALUE_COLUMNS], nulls_last=True)
+    # One query from the records to one row per second, and one from there to the grid: each
+    # step as its own eager call would pay the per-query cost again for little work.
+    frame = collect(
+        records.lazy()
+        .select(
+            pl.col("ts_utc").cast(pl.Datetime("us", "UTC")).dt.truncate("1s"),
+            *[pl.col(c).cast(pl.Float64) for c in present],
+            *[pl.lit(None, dtype=pl.Float64).alias(c) for c in VALUE_COLUMNS if c not in present],
+        )
+        .filter(pl.col("ts_utc").is_not_null())
+        .sort(["ts_utc", *VALUE_COLUMNS], nulls_last=True)
         .group_by("ts_utc", maintain_order=True)
         .agg([pl.col(c).mean() for c in VALUE_COLUMNS])
     )
+    if frame.is_empty():
+        return pl.DataFrame(schema=GRID_SCHEMA)
     gap_s = (pl.col("ts_utc").shift(-1) - pl.col("ts_utc")).dt.total_seconds()
     filled = pause_gaps(frame, max_gap_s=max_gap_s, max_moving_gap_s=long_gap_s, timer=timer,
                         moving_speed_mps=moving_speed_mps)
     rows = pl.when(gap_s.is_null() | ~filled).then(1).otherwise(gap_s)
     grid = (
-        frame.with_columns(pl.int_ranges(0, rows, dtype=pl.Int64).alias("_offset"))
+        frame.lazy()
+        .with_columns(pl.int_ranges(0, rows, dtype=pl.Int64).alias("_offset"))
         .explode("_offset")
-        .with_columns(
-            (pl.col("ts_utc") + pl.duration(seconds=pl.col("_offset"))).alias("ts_utc"),
-            *[
-                pl.when(pl.col("_offset") == 0).then(pl.col(c)).alias(c)
-                for c in VALUE_COLUMNS
-            ],
-            (pl.col("_offset") > 0).alias("_inserted"),
-        )
-        .drop("_offset")
     )
-    return grid.select(
-        "ts_utc",
+    spread, filled_columns = _grid_exprs(max_gap_s, long_gap_s)
+    return collect(grid.with_columns(*spread).drop("_offset").select(*filled_columns))
+
+
+@lru_cache(maxsize=16)
+def _grid_exprs(max_gap_s: int, long_gap_s: int) -> tuple[tuple[pl.Expr, ...], tuple[pl.Expr, ...]]:
+    """The grid's expressions after the rows are spread over the seconds, then filled: the
+    same for every session of a config, so built once."""
+    spread = (
+        (pl.col("ts_utc") + pl.duration(seconds=pl.col("_offset"))).alias("ts_utc"),
+        *[pl.when(pl.col("_offset") == 0).then(pl.col(c)).alias(c) for c in VALUE_COLUMNS],
+        (pl.col("_offset") > 0).alias("_inserted"),
+    )
+    filled = (
+        pl.col("ts_utc"),
         pl.lit(1.0).alias("dt_s"),
-        *[
-            fill_short_gaps(c, max_gap_s, step=c in _STEP_COLUMNS, inserted_limit_s=long_gap_s)
-            for c in VALUE_COLUMNS
-        ],
+        *[fill_short_gaps(c, max_gap_s, step=c in _STEP_COLUMNS, inserted_limit_s=long_gap_s) for c in VALUE_COLUMNS],
     )
+    return spread, filled
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +155,7 @@ def pause_gaps(
     gap = (ts.shift(-1) - ts).dt.total_seconds().fill_null(0)
     short = gap <= max_gap_s
     timer = timer if timer is not None and timer.known else None
-    stopped = pl.Series([False] * frame.height)
+    stopped = _constant(False, pl.Boolean(), frame.height)
     if timer is not None:
         stop_ts = pl.Series(timer.stops, dtype=pl.Datetime("us", "UTC"))
         start_ts = pl.Series(timer.starts, dtype=pl.Datetime("us", "UTC"))
@@ -162,7 +172,7 @@ def pause_gaps(
         advanced = (distance.shift(-1) - distance) >= moving_speed_mps * gap
         moved = advanced.fill_null(False)
     else:
-        moved = pl.Series([timer is not None] * frame.height)
+        moved = _constant(timer is not None, pl.Boolean(), frame.height)
     if timer is None and not has_distance:
         return short
     return (~stopped & (short | ((gap <= max_moving_gap_s) & moved))).alias("filled")
@@ -170,11 +180,17 @@ def pause_gaps(
 
 def _last_at_or_before(events: pl.Series, ts: pl.Series) -> pl.Series:
     """For each time in ``ts``, the last of the sorted ``events`` at or before it (else null)."""
+    missing = _constant(None, events.dtype, ts.len())
     if events.is_empty():
-        return pl.Series(values=[None] * ts.len(), dtype=events.dtype)
+        return missing
     index = events.search_sorted(ts, side="right").cast(pl.Int64)
     found = events.gather((index - 1).clip(lower_bound=0))
-    return found.zip_with(index > 0, pl.Series(values=[None] * ts.len(), dtype=events.dtype))
+    return found.zip_with(index > 0, missing)
+
+
+def _constant(value: bool | None, dtype: pl.DataType, n: int) -> pl.Series:
+    """``n`` times ``value`` (a Python list of ``n`` items would cost more than the model's work)."""
+    return pl.Series(dtype=dtype).extend_constant(value, n)
 
 
 def fill_short_gaps(

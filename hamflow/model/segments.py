@@ -16,6 +16,7 @@ from __future__ import annotations
 import polars as pl
 
 from .patterns import FAST, SPECS, consecutive_run_id
+from .query import collect
 from .stable import stable_mean, stable_sum
 
 SEGMENT_SCHEMA: dict[str, pl.DataType] = {
@@ -39,8 +40,14 @@ _FAST_RANK = {p.value: SPECS[p].fast_rank for p in FAST}
 
 def segment_labels(samples: pl.DataFrame, *, min_seconds: int, effort_min_samples: int) -> pl.Series:
     """The segment label of every second (see the module docstring)."""
+    labelled = _with_labels(samples.lazy().select("ts_utc", "pattern"), min_seconds, effort_min_samples)
+    return collect(labelled.select("segment_pattern")).to_series()
+
+
+def _with_labels(frame: pl.LazyFrame, min_seconds: int, effort_min_samples: int) -> pl.LazyFrame:
+    """``frame`` (``ts_utc`` and ``pattern`` at least) with its ``segment_pattern``."""
     fast = pl.col("pattern").is_in([p.value for p in FAST])
-    frame = samples.select("ts_utc", "pattern").with_columns(
+    frame = frame.with_columns(
         consecutive_run_id(fast).alias("_fast_run"),
         consecutive_run_id(pl.col("pattern")).alias("_run"),
         fast.alias("_fast"),
@@ -63,15 +70,16 @@ def segment_labels(samples: pl.DataFrame, *, min_seconds: int, effort_min_sample
     )
     frame = frame.with_columns(pl.col("_label").forward_fill().over("_block"))
     frame = frame.with_columns(pl.col("_label").backward_fill().over("_block"))
-    return frame.select(pl.coalesce("_label", "pattern").alias("segment_pattern")).to_series()
+    return frame.with_columns(pl.coalesce("_label", "pattern").alias("segment_pattern"))
 
 
 def segments(samples: pl.DataFrame, *, min_seconds: int, effort_min_samples: int) -> pl.DataFrame:
-    """The segments frame of a classified samples frame (columns of :data:`SEGMENT_SCHEMA`)."""
+    """The segments frame of a classified samples frame (columns of :data:`SEGMENT_SCHEMA`).
+
+    One lazy query from the samples to the segments: labels, runs and sums."""
     if samples.is_empty():
         return pl.DataFrame(schema=SEGMENT_SCHEMA)
-    labels = segment_labels(samples, min_seconds=min_seconds, effort_min_samples=effort_min_samples)
-    frame = samples.with_columns(labels).with_columns(
+    frame = _with_labels(samples.lazy(), min_seconds, effort_min_samples).with_columns(
         consecutive_run_id(pl.col("segment_pattern")).alias("_segment")
     )
     speed = pl.col("speed_mps")
@@ -93,4 +101,4 @@ def segments(samples: pl.DataFrame, *, min_seconds: int, effort_min_samples: int
         .with_row_index("segment_index")
         .drop("_segment")
     )
-    return out.select(list(SEGMENT_SCHEMA)).cast(SEGMENT_SCHEMA)  # type: ignore[arg-type]
+    return collect(out.select(list(SEGMENT_SCHEMA)).cast(SEGMENT_SCHEMA))  # type: ignore[arg-type]

@@ -136,28 +136,40 @@ class WorkoutSummary:
         return row
 
 
-def patterns_frame(samples: pl.DataFrame) -> pl.DataFrame:
+_PATTERNS_SCHEMA: dict[str, pl.DataType] = {
+    "pattern": pl.String(), "seconds": pl.Float64(), "posterior_load": pl.Float64(), "quad_load": pl.Float64(),
+    "mean_p": pl.Float64(),
+}
+
+
+def pattern_totals(samples: pl.DataFrame) -> tuple[PatternTotal, ...]:
     """Seconds and loads per pattern present (REST included), in the model's pattern order.
 
-    Each total is a plain sum over one column, not a grouped aggregation, so its last bits do
-    not depend on how the work was split between threads.
+    Each total is a plain sum over one column's filtered values, not a grouped aggregation, so
+    its last bits do not depend on how the work was split between threads; a mean is that sum
+    over the count, as a column's own mean is. One query for all patterns: a query per pattern
+    would cost more than the sums.
     """
     present = set(samples.get_column("pattern").unique().to_list()) if samples.height else set()
-    rows = []
-    for pattern in [p.value for p in ORDER if p.value in present]:
-        mine = samples.filter(pl.col("pattern") == pattern)
-        rows.append(
-            {
-                "pattern": pattern,
-                "seconds": mine.get_column("dt_s").sum(),
-                "posterior_load": mine.get_column("posterior_load").sum(),
-                "quad_load": mine.get_column("quad_load").sum(),
-                "mean_p": mine.get_column("p").mean(),
-            }
-        )
-    schema = {"pattern": pl.String, "seconds": pl.Float64, "posterior_load": pl.Float64,
-              "quad_load": pl.Float64, "mean_p": pl.Float64}
-    return pl.DataFrame(rows, schema=schema)
+    order = [p.value for p in ORDER if p.value in present]
+    if not order:
+        return ()
+    columns = ("dt_s", "posterior_load", "quad_load")
+    sums = samples.select(
+        *[pl.col(c).filter(pl.col("pattern") == p).sum().alias(f"{p}.{c}") for p in order for c in (*columns, "p")],
+        *[pl.col("p").filter(pl.col("pattern") == p).count().alias(f"{p}.n") for p in order],
+    ).row(0, named=True)
+    return tuple(
+        PatternTotal(p, sums[f"{p}.dt_s"], sums[f"{p}.posterior_load"], sums[f"{p}.quad_load"],
+                     sums[f"{p}.p"] / sums[f"{p}.n"] if sums[f"{p}.n"] else None)
+        for p in order
+    )
+
+
+def patterns_frame(totals: tuple[PatternTotal, ...]) -> pl.DataFrame:
+    """The ``workout_patterns`` rows of a session's pattern totals."""
+    return pl.DataFrame([(t.pattern, t.seconds, t.posterior_load, t.quad_load, t.mean_p) for t in totals],
+                        schema=_PATTERNS_SCHEMA, orient="row")
 
 
 def decide_class(
@@ -229,11 +241,7 @@ def summarise(
         pl.col("distance_m").max().alias("d_max"),
         pl.col("distance_m").min().alias("d_min"),
     ).row(0, named=True)
-    totals = patterns_frame(samples)
-    patterns = tuple(
-        PatternTotal(r["pattern"], r["seconds"], r["posterior_load"], r["quad_load"], r["mean_p"])
-        for r in totals.iter_rows(named=True)
-    )
+    patterns = pattern_totals(samples)
     pl_sum = float(t["posterior_load"] or 0.0)
     ql_sum = float(t["quad_load"] or 0.0)
     total = pl_sum + ql_sum
@@ -374,6 +382,8 @@ def _main_source(samples: pl.DataFrame) -> str | None:
 
 def _set_categories(sets: pl.DataFrame) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
+    if sets.is_empty():  # every cardio session: no query needed to find nothing
+        return {movement.value: () for movement in (Movement.HIP_EXTENSION, Movement.KNEE_EXTENSION)}
     for movement in (Movement.HIP_EXTENSION, Movement.KNEE_EXTENSION):
         cats = sets.filter(pl.col("movement") == movement.value).get_column("categories").explode().drop_nulls()
         out[movement.value] = tuple(sorted(set(cats.to_list())))
