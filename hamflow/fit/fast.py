@@ -779,15 +779,17 @@ def _check_natives(
             continue
         declared.add(known.name)
         if fd.base_type.identifier != known.base_type.identifier:
+            # fitfast reads the profile's type (a uint8 0xFF is then a valid sint8 -1); fitparse the declared one.
             raise _Decline(f"record field {known.name} defined with another base type")
         if known.components and known.name not in _MIRRORED:
             expansions.check(definition, fd)
         if fd.base_type.identifier == _STRING:
             raise _Decline("string record field")
         if fd.size != fd.base_type.size and fd.base_type.identifier != _BYTE:
-            if known.name in C.NATIVE_FIELDS or known.type.name in _PROCESSED_TYPES:
+            if known.type.name in _PROCESSED_TYPES or known.components:
                 raise _Decline(f"record field {known.name} is an array")
-            arrays.add(known.name)
+            if known.name not in C.NATIVE_FIELDS:  # the collector reads no number from an array
+                arrays.add(known.name)
     return unknown
 
 

@@ -93,3 +93,61 @@ def test_a_compressed_event_timed_by_messages_fitparse_reads_takes_the_fast_path
     result = try_fast_decode(data)
     assert result is not None
     assert_same_result(result, decode_fit_bytes(data, decoder="fitparse"))
+
+
+def records_file(fields: list[tuple[int, int, int]], rows: list[bytes], *, redefine_every: int = 0) -> bytes:
+    """An activity of records with the given fields (after a time stamp), one a second."""
+    definition = fb.definition(1, 20, [(253, 4, fb.UINT32), *fields])
+    body = fb.file_id() + definition
+    for i, row in enumerate(rows):
+        if redefine_every and i and i % redefine_every == 0:
+            body += definition
+        body += bytes([1]) + struct.pack("<I", START - fb.FIT_EPOCH_S + i) + row
+    return fb.fit_file(body)
+
+
+def test_compressed_speed_and_distance_accumulate_like_fitparse() -> None:
+    """12-bit distances roll over and restart with each definition; all-0xFF bytes are no value."""
+    rows = []
+    for i in range(40):
+        speed, low = 250 + i, (i * 300) % 4096
+        packed = speed | low << 12
+        rows.append(b"\xff\xff\xff" if i % 7 == 3 else packed.to_bytes(3, "little"))
+    data = records_file([(8, 3, 0x0D), (3, 1, fb.UINT8)], [row + bytes([130]) for row in rows], redefine_every=25)
+    result = try_fast_decode(data)
+    assert result is not None
+    assert {"compressed_speed_distance", "speed", "distance"} <= set(result.fields_present)
+    assert_same_result(result, decode_fit_bytes(data, decoder="fitparse"))
+
+
+def test_a_native_distance_before_the_compressed_one_wins_like_in_fitparse() -> None:
+    rows = [struct.pack("<I", 100 * i if i % 2 else 0xFFFFFFFF) + (400 | (16 * i) << 12).to_bytes(3, "little")
+            for i in range(10)]
+    data = records_file([(5, 4, fb.UINT32), (8, 3, 0x0D)], rows)
+    result = try_fast_decode(data)
+    assert result is not None
+    assert_same_result(result, decode_fit_bytes(data, decoder="fitparse"))
+
+
+def test_running_totals_are_present_exactly_when_fitparse_finds_a_value() -> None:
+    """cycles and compressed_accumulated_power expand into totals the collector only lists."""
+    for cycles, power in ((0xFF, 0xFFFF), (3, 0xFFFF), (0xFF, 500)):
+        data = records_file([(18, 1, fb.UINT8), (28, 2, 0x84)], [struct.pack("<BH", cycles, power)] * 3)
+        result = try_fast_decode(data)
+        assert result is not None
+        assert_same_result(result, decode_fit_bytes(data, decoder="fitparse"))
+
+
+def test_a_field_declared_with_another_base_type_is_left_to_fitparse() -> None:
+    """temperature is sint8 in the profile: declared uint8, 0xFF is no value to fitparse but -1 to fitfast."""
+    data = records_file([(3, 1, fb.UINT8), (13, 1, fb.UINT8)], [bytes([120, 0xFF])] * 3)
+    assert try_fast_decode(data) is None
+    assert "temperature" not in decode_fit_bytes(data).fields_present
+
+
+def test_a_native_field_written_as_an_array_gives_no_value_on_either_path() -> None:
+    rows = [struct.pack("<H", 2600 + i) + struct.pack("<II", 13000 + i, 13000) for i in range(5)]
+    data = records_file([(2, 2, 0x84), (78, 8, fb.UINT32)], rows)
+    result = try_fast_decode(data)
+    assert result is not None
+    assert_same_result(result, decode_fit_bytes(data, decoder="fitparse"))
