@@ -25,6 +25,7 @@ _SPEED_SCALE = 100.0
 _DISTANCE_BITS = 12
 _DISTANCE_SCALE = 16.0
 SPEED_DISTANCE = 8
+_INVALID_UINT32 = 0xFFFFFFFF
 SPEED_DISTANCE_SIZE = 3
 
 
@@ -86,3 +87,18 @@ def speed_distance(block: bytes, raw: RawField, count: int) -> tuple[pl.Series, 
         for name, scale in (("speed", _SPEED_SCALE), ("distance", _DISTANCE_SCALE))
     )
     return speed, distance
+
+
+def scaled_uint32(block: bytes, raw: RawField, count: int, scale: float, offset: float) -> pl.Series:
+    """A little-endian uint32 field's values as fitparse scales them, one row per record.
+
+    Null where a record does not declare the field or holds no value there (0xFFFFFFFF).
+    """
+    data = raw.values(block).astype(np.uint64)
+    number = data[:, 0] | data[:, 1] << 8 | data[:, 2] << 16 | data[:, 3] << 24
+    values = np.full(count, np.nan)
+    # fitparse: float(raw) / scale, then minus the offset; the same operations in numpy.
+    scaled = number.astype(np.float64) / scale
+    values[np.asarray(raw.rows, dtype=np.int64)] = scaled - offset if offset else scaled
+    values[np.asarray(raw.rows, dtype=np.int64)[number == _INVALID_UINT32]] = np.nan
+    return pl.Series(values, nan_to_null=True)

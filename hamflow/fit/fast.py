@@ -26,7 +26,7 @@ Where the two decoders differ in ways that cannot be undone, the file is decline
   arrays), fields fitfast expands differently (``compressed_speed_distance``, accumulated
   ``cycles`` and power), a native ``enhanced_*`` field defined before the field that expands
   into it (fitfast keeps the expansion, fitparse the first value);
-- developer fields on records that might share a key with a native field in fitfast's output,
+- developer fields on records that share a key with a native field in fitfast's output,
   that are described twice or after use, that are arrays or strings, or whose scale fitfast
   applies but fitparse ignores when the value feeds a canonical column.
 """
@@ -101,9 +101,6 @@ _BYTE = 0x0D
 _ALL_ONES_INVALID = frozenset({0x02, 0x84, 0x86})
 _BASE_TYPE_NUMBERS = frozenset(base.identifier & 0x1F for base in BASE_TYPES.values())
 _STRING = 0x07
-#: Names in the profile's style; a developer field named like this might be a native field
-#: that only fitfast's newer profile knows, under the same key.
-_PROFILE_STYLE = re.compile(r"^[a-z][a-z0-9_]*$")
 #: How fitfast names the columns of fields its profile does not know.
 _UNKNOWN = re.compile(r"^unknown_(\d+)$")
 
@@ -415,6 +412,10 @@ _EXPANDING: frozenset[int] = frozenset(
 )
 
 
+#: Native enhanced fields -> the field expanded into them (see :meth:`_Expansions.shadow`).
+_SHADOWING = dict(_EXPANSION_TARGETS)
+
+
 @dataclass(frozen=True)
 class _Definition:
     stop: int
@@ -461,8 +462,14 @@ def _expanding_places(number: int, layout: tuple[tuple[int, int, int], ...]) -> 
         return ()
     places = []
     at = 0
-    for num, size, _ in layout:
-        if num in _EXPANDING:
+    numbers = [num for num, _, _ in layout]
+    for index, (num, size, base) in enumerate(layout):
+        known = _RECORD.fields.get(num)
+        if (
+            num in _EXPANDING
+            or (num in _SHADOWING and _SHADOWING[num] in numbers[index + 1 :])
+            or (known is not None and base != known.base_type.identifier)
+        ):
             places.append((num, at, size))
         at += size
     return tuple(places)
@@ -521,16 +528,21 @@ def _rendered_types(fields: dict[int, Field], known: Field) -> set[str]:
 class _DeveloperFields:
     """Developer field metadata as the file declares it, in file order."""
 
-    ids: set[int] = field(default_factory=set)
+    #: Developer data index -> its application id.
+    ids: dict[int, Any] = field(default_factory=dict)
     #: (developer data index, field number) -> the field description's values.
     described: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    #: Described fields whose developer data id was declared again since: fitparse forgets
+    #: their descriptions until they are given again.
+    stale: set[tuple[int, int]] = field(default_factory=set)
 
     def add(self, message: Any) -> None:
         if message.name == "developer_data_id":
             index = message.get_raw_value("developer_data_index")
-            if index in self.ids:
-                raise _Decline("developer data id declared twice")
-            self.ids.add(index)
+            application = message.get_raw_value("application_id")
+            if self.ids.setdefault(index, application) != application:
+                raise _Decline("developer data id declared twice, differently")
+            self.stale |= {key for key in self.described if key[0] == index}
         elif message.name == "field_description":
             if devfields.incomplete(message):
                 raise _Decline("a developer field description without a field number or type")
@@ -541,6 +553,10 @@ class _DeveloperFields:
             if self.described.get(key, values) != values:
                 raise _Decline("developer field described twice, differently")
             self.described[key] = values
+            self.stale.discard(key)
+
+    def usable(self, key: tuple[int, int]) -> bool:
+        return key in self.described and key not in self.stale
 
 
 @dataclass
@@ -585,7 +601,7 @@ def _check_developer_sizes(definition: DefinitionMessage) -> None:
 def _check_described(definition: DefinitionMessage, developer: _DeveloperFields) -> None:
     """fitparse resolves developer fields from process-wide state: insist on this file's own."""
     for dev in definition.dev_field_defs:
-        if (dev.dev_data_index, dev.def_num) not in developer.described:
+        if not developer.usable((dev.dev_data_index, dev.def_num)):
             raise _Decline("record developer field used before this file describes it")
 
 
@@ -617,14 +633,14 @@ class _RecordColumns:
         declared: set[str] = set()
         arrays: set[str] = set()
         expansions = _Expansions()
-        unknown_natives = False
+        unknown_natives: set[tuple[int, int, int]] = set()
         for definition in plan.definitions:
-            unknown_natives |= _check_natives(definition, declared, arrays, expansions)
+            _check_natives(definition, declared, arrays, expansions, unknown_natives)
             for dev in definition.dev_field_defs:
                 _check_developer_field(dev, plan.developer, developer, keys)
         for name in developer:
-            if name in _RECORD_NAMES or _UNKNOWN.match(name) or (unknown_natives and _PROFILE_STYLE.match(name)):
-                raise _Decline(f"developer field {name!r} may share its key with a native field")
+            if name in _RECORD_NAMES or _UNKNOWN.match(name) or name in _fitfast_names(frozenset(unknown_natives)):
+                raise _Decline(f"developer field {name!r} shares its key with a native field in fitfast")
         return cls(developer=developer, declared=declared, arrays=arrays, expansions=expansions)
 
     def feed(self, blocks: list[bytes], layouts: list[_Layout], sink: MessageSink) -> None:
@@ -640,7 +656,8 @@ class _RecordColumns:
             for source, target in _MIRRORED.items()
             if source in columns
         )
-        frame = self.expansions.speed_distance(blocks, layouts, frame)
+        frame = self.expansions.without_retyped(self.expansions.speed_distance(blocks, layouts, frame))
+        frame = self.expansions.first_natives(blocks, layouts, frame)
         present = self._present_arrays(blocks, set(columns)) | self.expansions.present(blocks, layouts)
         sink.add_record_columns(timestamps, frame, self.developer, present)
 
@@ -704,6 +721,11 @@ class _Expansions:
     #: Field number -> its name and the names of the fields it expands into, for fields whose
     #: values the collector never reads, only whether they hold one.
     presence: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    #: Native ``enhanced_*`` fields declared before the field that expands into them.
+    shadowed: set[int] = field(default_factory=set)
+    #: Fields declared with another base type than the profile's, and those declared with it.
+    retyped: set[int] = field(default_factory=set)
+    typed: set[int] = field(default_factory=set)
 
     @property
     def names(self) -> set[str]:
@@ -732,6 +754,39 @@ class _Expansions:
             raise _Decline(f"record field {known.name} expands differently in fitfast")
         self.presence[known.def_num] = (known.name, *(t.name for t in targets))
 
+    def retype(self, fd: Any) -> None:
+        """A field declared with another base type: fitfast reads the profile's type (a uint8 0xFF
+        is then a valid sint8 -1), fitparse the declared one. Only fields whose presence alone
+        the collector reads are taken, their presence from their bytes."""
+        known = fd.field
+        if (
+            known.name in C.NATIVE_FIELDS
+            or known.components
+            or known.subfields
+            or _rendered_types(_RECORD.fields, known) & _PROCESSED_TYPES
+            or fd.size != fd.base_type.size
+            or fd.base_type.identifier not in _ALL_ONES_INVALID
+        ):
+            raise _Decline(f"record field {known.name} defined with another base type")
+        self.retyped.add(known.def_num)
+        self.presence[known.def_num] = (known.name,)
+
+    def without_retyped(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` without fitfast's readings of retyped fields (see :meth:`retype`)."""
+        if self.retyped & self.typed:
+            raise _Decline("a record field declared both with the profile's base type and another")
+        return frame.drop([_RECORD.fields[number].name for number in self.retyped], strict=False)
+
+    def shadow(self, fd: Any, endian: str) -> None:
+        """A native ``enhanced_*`` field before the field that expands into it.
+
+        fitparse keeps the first value of a message, so the native value wins where it is valid;
+        fitfast keeps the expansion, so the native values are read from their bytes.
+        """
+        if endian != "<" or fd.size != fd.base_type.size or fd.base_type.identifier != _UINT32:
+            raise _Decline("native enhanced field before the field expanded into it, of an unusual layout")
+        self.shadowed.add(fd.def_num)
+
     def present(self, blocks: list[bytes], layouts: list[_Layout]) -> set[str]:
         """The names the presence-only expansions make present (a value anywhere)."""
         present: set[str] = set()
@@ -741,6 +796,23 @@ class _Expansions:
             if any(raw.valid(block).any() for block, raw in raws):
                 present.update(names)
         return present
+
+    def first_natives(self, blocks: list[bytes], layouts: list[_Layout], frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` with the valid values of shadowed native fields in place of the expansion."""
+        for number in sorted(self.shadowed):
+            native = _RECORD.fields[number]
+            values = pl.concat(
+                [
+                    components.scaled_uint32(block, layout.expanding[number], layout.records, native.scale or 1.0,
+                                             native.offset or 0.0)
+                    if number in layout.expanding
+                    else pl.Series([None] * layout.records, dtype=pl.Float64)
+                    for block, layout in zip(blocks, layouts, strict=True)
+                ]
+            )
+            mixed = [pl.lit(values)] + ([pl.col(native.name)] if native.name in frame.columns else [])
+            frame = frame.with_columns(pl.coalesce(mixed).alias(native.name))
+        return frame
 
     def speed_distance(self, blocks: list[bytes], layouts: list[_Layout], frame: pl.DataFrame) -> pl.DataFrame:
         """``frame`` with fitparse's speed and distance where records hold compressed_speed_distance."""
@@ -764,23 +836,28 @@ class _Expansions:
 
 
 def _check_natives(
-    definition: DefinitionMessage, declared: set[str], arrays: set[str], expansions: _Expansions
-) -> bool:
-    """Decline record fields the two decoders read differently; True if some are unknown."""
+    definition: DefinitionMessage,
+    declared: set[str],
+    arrays: set[str],
+    expansions: _Expansions,
+    unknown: set[tuple[int, int, int]],
+) -> None:
+    """Decline record fields the two decoders read differently; note those fitparse does not know
+    in ``unknown`` as (field number, size, base type)."""
     order = [fd.def_num for fd in definition.field_defs]
     for native, expanded in _EXPANSION_TARGETS:
         if native in order and expanded in order and order.index(native) < order.index(expanded):
-            raise _Decline("native enhanced field before the field expanded into it")
-    unknown = False
+            expansions.shadow(definition.field_defs[order.index(native)], definition.endian)
     for fd in definition.field_defs:
         known = fd.field
         if known is None:
-            unknown = True
+            unknown.add((fd.def_num, fd.size, fd.base_type.identifier))
             continue
         declared.add(known.name)
         if fd.base_type.identifier != known.base_type.identifier:
-            # fitfast reads the profile's type (a uint8 0xFF is then a valid sint8 -1); fitparse the declared one.
-            raise _Decline(f"record field {known.name} defined with another base type")
+            expansions.retype(fd)
+        else:
+            expansions.typed.add(known.def_num)
         if known.components and known.name not in _MIRRORED:
             expansions.check(definition, fd)
         if fd.base_type.identifier == _STRING:
@@ -790,7 +867,29 @@ def _check_natives(
                 raise _Decline(f"record field {known.name} is an array")
             if known.name not in C.NATIVE_FIELDS:  # the collector reads no number from an array
                 arrays.add(known.name)
-    return unknown
+
+
+@lru_cache(maxsize=256)
+def _fitfast_names(fields: frozenset[tuple[int, int, int]]) -> frozenset[str]:
+    """Every key fitfast gives record fields that fitparse's profile does not know.
+
+    fitfast's profile is newer: it may name such a field (and what the field expands into) like
+    a developer field, and its output would then hold both under one key. Asking fitfast itself,
+    on one record holding a value in each of these fields, tells which names are taken.
+    """
+    assert fitfast is not None  # feed_fast returns before this without it
+    layout = sorted(fields)
+    definition = struct.pack("<BBBHB", 0x40, 0, 0, _RECORD_NUM, len(layout))
+    definition += b"".join(struct.pack("<BBB", *f) for f in layout)
+    body = definition + b"\x00" + b"".join(b"\x01" * size for _, size, _ in layout)
+    head = struct.pack("<BBHI4s", 12, 0x20, 2132, len(body), b".FIT")
+    probe = head + body
+    probe += struct.pack("<H", Crc.calculate(probe))
+    try:
+        records = fitfast.parse(probe, enum_names=False, datetimes=False).get("record", [])
+    except fitfast.FitDecodeError as exc:
+        raise _Decline(f"fitfast cannot read the fields fitparse does not know: {exc}") from exc
+    return frozenset(key for record in records for key in record if isinstance(key, str))
 
 
 def _check_developer_field(

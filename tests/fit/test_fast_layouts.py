@@ -138,11 +138,24 @@ def test_running_totals_are_present_exactly_when_fitparse_finds_a_value() -> Non
         assert_same_result(result, decode_fit_bytes(data, decoder="fitparse"))
 
 
-def test_a_field_declared_with_another_base_type_is_left_to_fitparse() -> None:
-    """temperature is sint8 in the profile: declared uint8, 0xFF is no value to fitparse but -1 to fitfast."""
-    data = records_file([(3, 1, fb.UINT8), (13, 1, fb.UINT8)], [bytes([120, 0xFF])] * 3)
+def test_a_field_declared_with_another_base_type_is_present_as_fitparse_reads_it() -> None:
+    """temperature is sint8 in the profile; declared uint8, 0xFF is no value to fitparse (fitfast
+    would read -1) and 0x7F is one (fitfast would read none)."""
+    for value in (0xFF, 0x7F):
+        data = records_file([(3, 1, fb.UINT8), (13, 1, fb.UINT8)], [bytes([120, value])] * 3)
+        result = try_fast_decode(data)
+        assert result is not None
+        assert ("temperature" in result.fields_present) == (value == 0x7F)
+        assert_same_result(result, decode_fit_bytes(data, decoder="fitparse"))
+
+
+def test_a_field_declared_with_two_base_types_is_left_to_fitparse() -> None:
+    retyped = fb.definition(2, 20, [(253, 4, fb.UINT32), (13, 1, fb.UINT8)])
+    data = records_file([(13, 1, 0x01)], [bytes([20])] * 2)[:-2]
+    body = data[14:] + retyped + bytes([2]) + struct.pack("<IB", START + 5 - fb.FIT_EPOCH_S, 0xFF)
+    data = fb.fit_file(body)
     assert try_fast_decode(data) is None
-    assert "temperature" not in decode_fit_bytes(data).fields_present
+    assert decode_fit_bytes(data).decoder == "fitparse"
 
 
 def test_a_native_field_written_as_an_array_gives_no_value_on_either_path() -> None:
