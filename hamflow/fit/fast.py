@@ -12,23 +12,27 @@ sessions, laps, events, sets, heart-rate buffers, developer field descriptions) 
 file and parsed by fitparse itself, so their names, enums, sub-fields and time stamps are
 fitparse's by construction rather than by imitation.
 
-Two fitfast 0.1 quirks are undone on the way: a zero header checksum (see :func:`_checkable`)
-and its re-rounded ``enhanced_speed``/``enhanced_altitude`` (see :func:`_mirrored_expansions`).
-Where the two decoders differ in ways that cannot be undone, the file is declined:
+Where fitfast 0.1 reads records differently, fitparse's reading is restored on the way: a zero
+header checksum (see :func:`_checkable`), re-rounded ``enhanced_speed``/``enhanced_altitude``
+(see :func:`_mirrored_expansions`), chained blocks (decoded one by one, see :func:`_blocks`),
+compressed time stamp headers (see :class:`_Clock`), and the fields it expands differently or
+reads with the profile's type instead of the declared one, which are read from their bytes
+(see :class:`_Expansions` and :mod:`.components`). Where the two decoders differ in ways that
+are not restored, the file is declined:
 
 - anything fitfast refuses (it checks both checksums strictly, and fitparse reports a file
   checksum mismatch as a status, not an error), or that fitparse fails on;
 - bytes that are not a sequence of whole FIT blocks, a header that declares no data;
 - compressed time stamp headers on a message fitparse reads here whose time stamp depends on
-  messages it does not (see :class:`_Clock`);
+  messages it does not;
 - fields of no FIT base type (fitfast's Rust core panics on them);
-- record fields whose definition differs from the profile (another base type, unexpected
-  arrays), fields fitfast expands differently (``compressed_speed_distance``, accumulated
-  ``cycles`` and power), a native ``enhanced_*`` field defined before the field that expands
-  into it (fitfast keeps the expansion, fitparse the first value);
+- record fields whose layout the restorations above do not cover (a canonical field of another
+  base type, a field with a time type written as an array, an expanding field of an unusual
+  size, ...);
 - developer fields on records that share a key with a native field in fitfast's output,
-  that are described twice or after use, that are arrays or strings, or whose scale fitfast
-  applies but fitparse ignores when the value feeds a canonical column.
+  that are described twice differently or used before (or while not) described, that are
+  arrays or strings, or whose scale fitfast applies but fitparse ignores when the value feeds a
+  canonical column.
 """
 
 from __future__ import annotations
