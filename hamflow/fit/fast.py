@@ -253,7 +253,7 @@ def _layout(data: bytes, wanted: frozenset[int]) -> _Layout:
 def _walk(data: bytes, wanted: frozenset[int], clock: _Clock | None) -> _Layout:
     header_size = data[0]
     end = len(data) - 2
-    definitions: dict[int, _Definition] = {}
+    definitions: dict[int, tuple[int, int, bool, _Stamp, tuple[tuple[int, int, int], ...]]] = {}
     expanding: dict[int, components.RawField] = {}
     spans: list[list[int]] = []
     records = skipped = 0
@@ -261,14 +261,18 @@ def _walk(data: bytes, wanted: frozenset[int], clock: _Clock | None) -> _Layout:
     while pos < end:
         head = data[pos]
         offset: int | None = None
-        if head & 0x80:
+        if not head & 0xC0:  # a data message with a normal header, by far the most common
+            if head & 0x30:
+                raise _Decline("reserved bits set in a data message header")
+            local = head & 0x0F
+        elif head & 0x80:
             if clock is None:
                 raise _NeedsClock
             offset = head & 0x1F
             local = head >> 5 & 0x03
-        elif head & 0x40:
+        else:
             definition = _definition(data, pos, head, wanted)
-            definitions[head & 0x0F] = definition
+            definitions[head & 0x0F] = definition.message
             for number, _, size in definition.expanding:
                 raw = expanding.setdefault(number, components.RawField(size))
                 if raw.size != size:
@@ -277,23 +281,22 @@ def _walk(data: bytes, wanted: frozenset[int], clock: _Clock | None) -> _Layout:
             _keep(spans, pos, definition.stop)
             pos = definition.stop
             continue
-        elif head & 0x30:
-            raise _Decline("reserved bits set in a data message header")
-        else:
-            local = head & 0x0F
-        number, size, replayed, stamp, packed = definitions[local].message  # KeyError: undefined local
+        number, size, replayed, stamp, packed = definitions[local]  # KeyError: undefined local message
         stop = pos + 1 + size
-        record = number == _RECORD_NUM
-        if clock is not None:
-            clock.tick(_stamp(data, pos, stamp), offset, record=record, replayed=replayed and not record)
-        if record:
-            for field_number, at, _ in packed:
-                expanding[field_number].add(records, pos + 1 + at)
+        if number == _RECORD_NUM:
+            if clock is not None:
+                clock.tick(_stamp(data, pos, stamp), offset, record=True, replayed=False)
+            if packed:
+                for field_number, at, _ in packed:
+                    expanding[field_number].add(records, pos + 1 + at)
             records += 1
-        elif replayed:
-            _keep(spans, pos, stop)
         else:
-            skipped += 1
+            if clock is not None:
+                clock.tick(_stamp(data, pos, stamp), offset, record=False, replayed=replayed)
+            if replayed:
+                _keep(spans, pos, stop)
+            else:
+                skipped += 1
         pos = stop
     if pos != end:
         raise _Decline("the last message runs past the data")
