@@ -12,22 +12,27 @@ sessions, laps, events, sets, heart-rate buffers, developer field descriptions) 
 file and parsed by fitparse itself, so their names, enums, sub-fields and time stamps are
 fitparse's by construction rather than by imitation.
 
-Two fitfast 0.1 quirks are undone on the way: a zero header checksum (see :func:`_checkable`)
-and its re-rounded ``enhanced_speed``/``enhanced_altitude`` (see :func:`_mirrored_expansions`).
-Where the two decoders differ in ways that cannot be undone, the file is declined:
+Where fitfast 0.1 reads records differently, fitparse's reading is restored on the way: a zero
+header checksum (see :func:`_checkable`), re-rounded ``enhanced_speed``/``enhanced_altitude``
+(see :func:`_mirrored_expansions`), chained blocks (decoded one by one, see :func:`_blocks`),
+compressed time stamp headers (see :class:`_Clock`), and the fields it expands differently or
+reads with the profile's type instead of the declared one, which are read from their bytes
+(see :class:`_Expansions` and :mod:`.components`). Where the two decoders differ in ways that
+are not restored, the file is declined:
 
 - anything fitfast refuses (it checks both checksums strictly, and fitparse reports a file
   checksum mismatch as a status, not an error), or that fitparse fails on;
-- chained FIT blocks, bytes after the block, a header that declares no data;
-- compressed-timestamp headers (fitparse derives them from messages this path does not replay);
+- bytes that are not a sequence of whole FIT blocks, a header that declares no data;
+- compressed time stamp headers on a message fitparse reads here whose time stamp depends on
+  messages it does not;
 - fields of no FIT base type (fitfast's Rust core panics on them);
-- record fields whose definition differs from the profile (another base type, unexpected
-  arrays), fields fitfast expands differently (``compressed_speed_distance``, accumulated
-  ``cycles`` and power), a native ``enhanced_*`` field defined before the field that expands
-  into it (fitfast keeps the expansion, fitparse the first value);
-- developer fields on records that might share a key with a native field in fitfast's output,
-  that are described twice or after use, that are arrays or strings, or whose scale fitfast
-  applies but fitparse ignores when the value feeds a canonical column.
+- record fields whose layout the restorations above do not cover (a canonical field of another
+  base type, a field with a time type written as an array, an expanding field of an unusual
+  size, ...);
+- developer fields on records that share a key with a native field in fitfast's output,
+  that are described twice differently or used before (or while not) described, that are
+  arrays or strings, or whose scale fitfast applies but fitparse ignores when the value feeds a
+  canonical column.
 """
 
 from __future__ import annotations
@@ -53,6 +58,8 @@ from . import devfields
 fitfast: ModuleType | None
 try:
     import fitfast
+
+    from . import components  # numpy, which it needs, comes with fitfast
 except ImportError:  # the optional extra is not installed
     fitfast = None
 
@@ -62,6 +69,7 @@ FITFAST_VERSION: str | None = importlib.metadata.version("fitfast") if fitfast i
 #: Seconds between the Unix epoch (fitfast's time stamps) and the FIT epoch (raw FIT values).
 _FIT_EPOCH_S = 631065600
 _RECORD_NUM = 20
+_TIMESTAMP_NUM = 253
 _RECORD = MESSAGE_TYPES[_RECORD_NUM]
 _RECORD_NAMES: frozenset[str] = frozenset(f.name for f in _RECORD.fields.values())
 #: Messages that carry developer field metadata; fitparse must see them to name developer fields.
@@ -93,11 +101,10 @@ _EXPANSION_TARGETS = ((73, 6), (78, 2))
 #: Field types fitparse post-processes in ways that can fail on odd values or shapes.
 _PROCESSED_TYPES = frozenset({"date_time", "local_date_time", "localtime_into_day"})
 _BYTE = 0x0D
+#: Base types whose invalid value is all bits set (uint8, uint16, uint32).
+_ALL_ONES_INVALID = frozenset({0x02, 0x84, 0x86})
 _BASE_TYPE_NUMBERS = frozenset(base.identifier & 0x1F for base in BASE_TYPES.values())
 _STRING = 0x07
-#: Names in the profile's style; a developer field named like this might be a native field
-#: that only fitfast's newer profile knows, under the same key.
-_PROFILE_STYLE = re.compile(r"^[a-z][a-z0-9_]*$")
 #: How fitfast names the columns of fields its profile does not know.
 _UNKNOWN = re.compile(r"^unknown_(\d+)$")
 
@@ -124,14 +131,15 @@ def available() -> bool:
     return fitfast is not None
 
 
-def feed_fast(data: bytes, sink: MessageSink) -> bool:
-    """Feed every message of ``data`` to ``sink`` as fitparse would; False to decline.
+def feed_fast(data: bytes, sink: MessageSink) -> int:
+    """Feed every message of ``data`` to ``sink`` as fitparse would; the number of chained FIT
+    blocks read, or 0 to decline.
 
-    On False the sink may hold part of the file and must be discarded. Never raises for bad
+    On 0 the sink may hold part of the file and must be discarded. Never raises for bad
     bytes: whatever goes wrong, fitparse decides.
     """
     if fitfast is None:
-        return False
+        return 0
     saved = _save_developer_types()
     try:
         return _feed(data, sink)
@@ -142,7 +150,7 @@ def feed_fast(data: bytes, sink: MessageSink) -> bool:
         if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
             raise
     _restore_developer_types(saved)
-    return False
+    return 0
 
 
 def _save_developer_types() -> dict[Any, dict[str, Any]]:
@@ -162,18 +170,45 @@ def _restore_developer_types(saved: dict[Any, dict[str, Any]]) -> None:
     DEV_TYPES.update(saved)
 
 
-def _feed(data: bytes, sink: MessageSink) -> bool:
+def _feed(data: bytes, sink: MessageSink) -> int:
     """The fast path; raises :class:`_Decline` as soon as it cannot match fitparse.
 
     The cheap checks (the scan, fitparse on the few other messages) run before fitfast sees the
     bytes, which also keeps malformed input away from fitfast, whose Rust core panics on some.
+    A chained file is decoded block by block, the way fitparse reads it: each block starts
+    afresh (local definitions, accumulated values, time stamps), while developer field
+    descriptions carry over; the reference stream chains the blocks' other messages the same way.
     """
-    layout = _layout(data, _wanted_numbers(sink.MESSAGES))
-    plan = _replay_others(layout.reference, sink)
+    blocks = _blocks(data)
+    wanted = _wanted_numbers(sink.MESSAGES)
+    layouts = [_layout(block, wanted) for block in blocks]
+    plan = _replay_others(b"".join(layout.reference for layout in layouts), sink)
     records = _RecordColumns.build(plan)
-    records.feed(_checkable(data), layout.records, sink)
-    sink.other_messages += layout.skipped
-    return True
+    records.feed([_checkable(block) for block in blocks], layouts, sink)
+    sink.other_messages += sum(layout.skipped for layout in layouts)
+    return len(blocks)
+
+
+def _blocks(data: bytes) -> list[bytes]:
+    """The FIT blocks ``data`` chains (header, data and checksum each), or decline.
+
+    Every byte must belong to a block whose header declares its data; anything else (bytes
+    after the last block, a block that runs past the end, a header that declares no data) is
+    what fitparse reports as a break or repairs, so only fitparse reads it.
+    """
+    blocks: list[bytes] = []
+    pos = 0
+    while pos < len(data):
+        header_size = data[pos]
+        if header_size not in (12, 14) or pos + header_size > len(data) or data[pos + 8 : pos + 12] != b".FIT":
+            raise _Decline("not a sequence of whole FIT blocks")
+        (data_size,) = struct.unpack_from("<I", data, pos + 4)
+        end = pos + header_size + data_size + 2
+        if data_size == 0 or end > len(data):
+            raise _Decline("not a sequence of whole FIT blocks")
+        blocks.append(data[pos:end])
+        pos = end
+    return blocks
 
 
 # -- the message scan -------------------------------------------------------------------------
@@ -189,6 +224,11 @@ class _Layout:
     reference: bytes
     #: Data messages neither fitfast nor fitparse reads here (the collector only counts them).
     skipped: int
+    #: Each record's raw FIT time stamp as fitparse derives it, when the block has compressed
+    #: time stamp headers (None: take fitfast's).
+    times: list[int | None] | None = None
+    #: Where the record fields fitparse expands into others sit, by field number.
+    expanding: dict[int, components.RawField] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=4)
@@ -199,44 +239,130 @@ def _wanted_numbers(names: frozenset[str]) -> frozenset[int]:
 
 
 def _layout(data: bytes, wanted: frozenset[int]) -> _Layout:
-    """Walk the message headers of a single-block file; decline anything unusual."""
+    """Walk the message headers of one FIT block (see :func:`_blocks`); decline anything unusual.
+
+    Blocks with compressed time stamp headers are walked a second time with a :class:`_Clock`,
+    which costs a little per message; the others never pay for it.
+    """
+    try:
+        return _walk(data, wanted, None)
+    except _NeedsClock:
+        return _walk(data, wanted, _Clock())
+
+
+def _walk(data: bytes, wanted: frozenset[int], clock: _Clock | None) -> _Layout:
     header_size = data[0]
-    if header_size not in (12, 14):
-        raise _Decline("unusual header size")
-    (data_size,) = struct.unpack_from("<I", data, 4)
-    end = header_size + data_size
-    if data_size == 0 or end + 2 != len(data):
-        raise _Decline("not exactly one FIT block")
-    definitions: dict[int, tuple[int, int, bool]] = {}  # local -> (global, data size, replayed)
+    end = len(data) - 2
+    definitions: dict[int, tuple[int, int, bool, _Stamp, tuple[tuple[int, int, int], ...]]] = {}
+    expanding: dict[int, components.RawField] = {}
     spans: list[list[int]] = []
     records = skipped = 0
     pos = header_size
     while pos < end:
         head = data[pos]
-        if head & 0x80:
-            raise _Decline("compressed timestamp header")
-        if head & 0x40:
-            stop, number, size, replayed = _definition(data, pos, head, wanted)
-            definitions[head & 0x0F] = (number, size, replayed)
-            _keep(spans, pos, stop)
-            pos = stop
+        offset: int | None = None
+        if not head & 0xC0:  # a data message with a normal header, by far the most common
+            if head & 0x30:
+                raise _Decline("reserved bits set in a data message header")
+            local = head & 0x0F
+        elif head & 0x80:
+            if clock is None:
+                raise _NeedsClock
+            offset = head & 0x1F
+            local = head >> 5 & 0x03
+        else:
+            definition = _definition(data, pos, head, wanted)
+            definitions[head & 0x0F] = definition.message
+            for number, _, size in definition.expanding:
+                raw = expanding.setdefault(number, components.RawField(size))
+                if raw.size != size:
+                    raise _Decline("an expanding record field defined with two sizes")
+                raw.declarations += 1
+            _keep(spans, pos, definition.stop)
+            pos = definition.stop
             continue
-        if head & 0x30:
-            raise _Decline("reserved bits set in a data message header")
-        number, size, replayed = definitions[head & 0x0F]  # KeyError: undefined local message
+        number, size, replayed, stamp, packed = definitions[local]  # KeyError: undefined local message
         stop = pos + 1 + size
         if number == _RECORD_NUM:
+            if clock is not None:
+                clock.tick(_stamp(data, pos, stamp), offset, record=True, replayed=False)
+            if packed:
+                for field_number, at, _ in packed:
+                    expanding[field_number].add(records, pos + 1 + at)
             records += 1
-        elif replayed:
-            _keep(spans, pos, stop)
         else:
-            skipped += 1
+            if clock is not None:
+                clock.tick(_stamp(data, pos, stamp), offset, record=False, replayed=replayed)
+            if replayed:
+                _keep(spans, pos, stop)
+            else:
+                skipped += 1
         pos = stop
     if pos != end:
         raise _Decline("the last message runs past the data")
     body = b"".join(data[a:b] for a, b in spans)
     file_header = struct.pack("<B", 12) + data[1:4] + struct.pack("<I", len(body)) + b".FIT"
-    return _Layout(records=records, reference=file_header + body + b"\x00\x00", skipped=skipped)
+    reference = file_header + body + b"\x00\x00"
+    return _Layout(records, reference, skipped, clock.records if clock is not None else None, expanding)
+
+
+class _NeedsClock(Exception):
+    """The block has compressed time stamp headers: walk it again with a :class:`_Clock`."""
+
+
+#: Where a definition's ``timestamp`` field sits in its data messages: (offset, struct format);
+#: None when there is none; :data:`_ODD_STAMP` when it is not a single uint32.
+_Stamp = tuple[int, str] | None
+_ODD_STAMP: _Stamp = (-1, "")
+_UINT32 = 0x86
+_INVALID_UINT32 = 0xFFFFFFFF
+
+
+def _stamp(data: bytes, pos: int, stamp: _Stamp) -> int | None:
+    """The raw ``timestamp`` field of the data message at ``pos``; None when absent or invalid."""
+    if stamp is None:
+        return None
+    if stamp is _ODD_STAMP:
+        raise _Decline("a timestamp field that is not a single uint32, with compressed time stamps")
+    at, fmt = stamp
+    (raw,) = struct.unpack_from(fmt, data, pos + 1 + at)
+    return None if raw == _INVALID_UINT32 else int(raw)
+
+
+@dataclass
+class _Clock:
+    """fitparse's running time stamp for compressed time stamp headers, followed twice.
+
+    fitparse keeps the last ``timestamp`` field it read, of any message, and adds each
+    compressed header's five-bit offset to it. fitfast decodes the records, but its reading of
+    compressed headers is not fitparse's, so the clock gives each record fitparse's time stamp.
+    The reference stream (see :class:`_Layout`) lacks the records and skipped messages, so its
+    clock may differ: a replayed message whose compressed time stamp would differ declines.
+    """
+
+    full: int = 0
+    reference: int = 0
+    records: list[int | None] = field(default_factory=list)
+
+    def tick(self, raw: int | None, offset: int | None, *, record: bool, replayed: bool) -> None:
+        if raw is not None:
+            self.full = raw
+            if replayed:
+                self.reference = raw
+        if offset is not None:
+            raw = self.full = _rolled(offset, self.full)
+            if replayed:
+                self.reference = _rolled(offset, self.reference)
+                if self.reference != self.full:
+                    raise _Decline("a compressed time stamp that depends on messages fitparse does not see here")
+        if record:
+            self.records.append(raw)
+
+
+def _rolled(offset: int, last: int) -> int:
+    """The time stamp a compressed header's five-bit ``offset`` gives after ``last`` (fitparse's rule)."""
+    value = offset + (last & ~0x1F)
+    return value + 0x20 if offset < (last & 0x1F) else value
 
 
 def _checkable(data: bytes) -> bytes:
@@ -286,8 +412,31 @@ def _keep(spans: list[list[int]], start: int, stop: int) -> None:
         spans.append([start, stop])
 
 
-def _definition(data: bytes, pos: int, head: int, wanted: frozenset[int]) -> tuple[int, int, int, bool]:
-    """(end, global number, data size, replayed by fitparse) of the definition at ``pos``."""
+#: Record fields with components that fitfast does not expand as fitparse does (see
+#: :mod:`.components`); the mirrored ones it does (see :func:`_mirrored_expansions`) are not here.
+_EXPANDING: frozenset[int] = frozenset(
+    num for num, f in _RECORD.fields.items() if f.components and f.name not in _MIRRORED
+)
+
+
+#: Native enhanced fields -> the field expanded into them (see :meth:`_Expansions.shadow`).
+_SHADOWING = dict(_EXPANSION_TARGETS)
+
+
+@dataclass(frozen=True)
+class _Definition:
+    stop: int
+    #: (global number, data size, replayed by fitparse, where its time stamp is, where the
+    #: expanding record fields are: (field number, offset, size) each)
+    message: tuple[int, int, bool, _Stamp, tuple[tuple[int, int, int], ...]]
+
+    @property
+    def expanding(self) -> tuple[tuple[int, int, int], ...]:
+        return self.message[4]
+
+
+def _definition(data: bytes, pos: int, head: int, wanted: frozenset[int]) -> _Definition:
+    """Where the definition at ``pos`` ends and what it says about its data messages."""
     if head & 0x10:
         raise _Decline("reserved bit set in a definition header")
     arch = data[pos + 2]
@@ -298,8 +447,10 @@ def _definition(data: bytes, pos: int, head: int, wanted: frozenset[int]) -> tup
     fields = tuple(data[pos + 6 + 3 * i : pos + 9 + 3 * i] for i in range(count))
     stop = pos + 6 + 3 * count
     size = sum(f[1] for f in fields)
+    dev_numbers: list[int] = []
     if head & 0x20:
         dev_count = data[stop]
+        dev_numbers = [data[stop + 1 + 3 * i] for i in range(dev_count)]
         size += sum(data[stop + 2 + 3 * i] for i in range(dev_count))
         stop += 1 + 3 * dev_count
     if stop > len(data):
@@ -308,7 +459,37 @@ def _definition(data: bytes, pos: int, head: int, wanted: frozenset[int]) -> tup
     if any(base & 0x1F not in _BASE_TYPE_NUMBERS for _, _, base in layout):
         raise _Decline("a field of no FIT base type (fitfast panics on those)")
     replayed = number in wanted or (number != _RECORD_NUM and not _quiet(number, layout))
-    return stop, number, size, replayed
+    stamp = _stamp_place(layout, dev_numbers, ">I" if arch else "<I")
+    return _Definition(stop, (number, size, replayed, stamp, _expanding_places(number, layout)))
+
+
+def _expanding_places(number: int, layout: tuple[tuple[int, int, int], ...]) -> tuple[tuple[int, int, int], ...]:
+    """(field number, offset in the data message, size) of each expanding record field."""
+    if number != _RECORD_NUM:
+        return ()
+    places = []
+    at = 0
+    numbers = [num for num, _, _ in layout]
+    for index, (num, size, base) in enumerate(layout):
+        known = _RECORD.fields.get(num)
+        if (
+            num in _EXPANDING
+            or (num in _SHADOWING and _SHADOWING[num] in numbers[index + 1 :])
+            or (known is not None and base != known.base_type.identifier)
+        ):
+            places.append((num, at, size))
+        at += size
+    return tuple(places)
+
+
+def _stamp_place(layout: tuple[tuple[int, int, int], ...], dev_numbers: list[int], fmt: str) -> _Stamp:
+    """Where the time stamp fitparse's clock follows sits (fitparse follows field 253 of any kind)."""
+    stamps = [i for i, (num, _, _) in enumerate(layout) if num == _TIMESTAMP_NUM]
+    if not stamps and _TIMESTAMP_NUM not in dev_numbers:
+        return None
+    if len(stamps) != 1 or _TIMESTAMP_NUM in dev_numbers or layout[stamps[0]][1:] != (4, _UINT32):
+        return _ODD_STAMP
+    return sum(size for _, size, _ in layout[: stamps[0]]), fmt
 
 
 @lru_cache(maxsize=1024)
@@ -354,16 +535,21 @@ def _rendered_types(fields: dict[int, Field], known: Field) -> set[str]:
 class _DeveloperFields:
     """Developer field metadata as the file declares it, in file order."""
 
-    ids: set[int] = field(default_factory=set)
+    #: Developer data index -> its application id.
+    ids: dict[int, Any] = field(default_factory=dict)
     #: (developer data index, field number) -> the field description's values.
     described: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    #: Described fields whose developer data id was declared again since: fitparse forgets
+    #: their descriptions until they are given again.
+    stale: set[tuple[int, int]] = field(default_factory=set)
 
     def add(self, message: Any) -> None:
         if message.name == "developer_data_id":
             index = message.get_raw_value("developer_data_index")
-            if index in self.ids:
-                raise _Decline("developer data id declared twice")
-            self.ids.add(index)
+            application = message.get_raw_value("application_id")
+            if self.ids.setdefault(index, application) != application:
+                raise _Decline("developer data id declared twice, differently")
+            self.stale |= {key for key in self.described if key[0] == index}
         elif message.name == "field_description":
             if devfields.incomplete(message):
                 raise _Decline("a developer field description without a field number or type")
@@ -374,6 +560,10 @@ class _DeveloperFields:
             if self.described.get(key, values) != values:
                 raise _Decline("developer field described twice, differently")
             self.described[key] = values
+            self.stale.discard(key)
+
+    def usable(self, key: tuple[int, int]) -> bool:
+        return key in self.described and key not in self.stale
 
 
 @dataclass
@@ -418,7 +608,7 @@ def _check_developer_sizes(definition: DefinitionMessage) -> None:
 def _check_described(definition: DefinitionMessage, developer: _DeveloperFields) -> None:
     """fitparse resolves developer fields from process-wide state: insist on this file's own."""
     for dev in definition.dev_field_defs:
-        if (dev.dev_data_index, dev.def_num) not in developer.described:
+        if not developer.usable((dev.dev_data_index, dev.def_num)):
             raise _Decline("record developer field used before this file describes it")
 
 
@@ -441,6 +631,7 @@ class _RecordColumns:
     #: Array fields fitparse reports even when every element is invalid, which fitfast drops:
     #: each must hold a valid value somewhere for the two to agree.
     arrays: set[str]
+    expansions: _Expansions
 
     @classmethod
     def build(cls, plan: _RecordPlan) -> _RecordColumns:
@@ -448,30 +639,23 @@ class _RecordColumns:
         keys: dict[str, tuple[int, int]] = {}
         declared: set[str] = set()
         arrays: set[str] = set()
-        unknown_natives = False
+        expansions = _Expansions()
+        unknown_natives: set[tuple[int, int, int]] = set()
         for definition in plan.definitions:
-            unknown_natives |= _check_natives(definition, declared, arrays)
+            _check_natives(definition, declared, arrays, expansions, unknown_natives)
             for dev in definition.dev_field_defs:
                 _check_developer_field(dev, plan.developer, developer, keys)
         for name in developer:
-            if name in _RECORD_NAMES or _UNKNOWN.match(name) or (unknown_natives and _PROFILE_STYLE.match(name)):
-                raise _Decline(f"developer field {name!r} may share its key with a native field")
-        return cls(developer=developer, declared=declared, arrays=arrays)
+            if name in _RECORD_NAMES or _UNKNOWN.match(name) or name in _fitfast_names(frozenset(unknown_natives)):
+                raise _Decline(f"developer field {name!r} shares its key with a native field in fitfast")
+        return cls(developer=developer, declared=declared, arrays=arrays, expansions=expansions)
 
-    def feed(self, data: bytes, count: int, sink: MessageSink) -> None:
-        """Decode the records of ``data`` with fitfast and hand them to ``sink`` as columns."""
-        assert fitfast is not None  # feed_fast returns before this without it
-        try:
-            raw = fitfast.records(data, "record", degrees=False)
-        except fitfast.FitDecodeError as exc:
-            raise _Decline(f"fitfast: {exc}") from exc
-        if any(len(values) != count for values in raw.values()):
-            raise _Decline("fitfast and the message scan disagree on the number of records")
-        columns = {
-            name: pl.Series(name, values, nan_to_null=True)  # NaN: no value (fitparse: None)
-            for key, values in raw.items()
-            if (name := self._name(key)) is not None
-        }
+    def feed(self, blocks: list[bytes], layouts: list[_Layout], sink: MessageSink) -> None:
+        """Decode the records of each FIT block with fitfast and hand them to ``sink`` as columns."""
+        frames = [_block_records(block, lay.records, lay.times) for block, lay in zip(blocks, layouts, strict=True)]
+        raw = pl.concat(frames, how="diagonal") if len(frames) > 1 else frames[0]
+        count = raw.height
+        columns = {name: raw.get_column(key).alias(name) for key in raw.columns if (name := self._name(key)) is not None}
         stamps = columns.pop("timestamp", None)
         timestamps = (stamps - _FIT_EPOCH_S) if stamps is not None else pl.Series([None] * count, dtype=pl.Float64)
         frame = pl.DataFrame(list(columns.values())).with_columns(
@@ -479,7 +663,10 @@ class _RecordColumns:
             for source, target in _MIRRORED.items()
             if source in columns
         )
-        sink.add_record_columns(timestamps, frame, self.developer, self._present_arrays(data, set(columns)))
+        frame = self.expansions.without_retyped(self.expansions.speed_distance(blocks, layouts, frame))
+        frame = self.expansions.first_natives(blocks, layouts, frame)
+        present = self._present_arrays(blocks, set(columns)) | self.expansions.present(blocks, layouts)
+        sink.add_record_columns(timestamps, frame, self.developer, present)
 
     def _name(self, key: str) -> str | None:
         """fitparse's name for fitfast's column ``key``, or None when fitparse has none."""
@@ -489,50 +676,227 @@ class _RecordColumns:
         known = _RECORD.fields.get(int(unknown.group(1))) if unknown else None
         return known.name if known is not None else None
 
-    def _present_arrays(self, data: bytes, columns: set[str]) -> set[str]:
+    def _present_arrays(self, blocks: list[bytes], columns: set[str]) -> set[str]:
         """Declared fields with a valid value that fitfast keeps out of its columns.
 
         fitfast's columns hold numeric scalars only, so array fields are missing, and so are
         fields with no valid value at all; fitfast's message dicts tell the two apart.
         """
-        unseen = self.declared - columns - C.NATIVE_FIELDS
+        unseen = self.declared - columns - C.NATIVE_FIELDS - self.expansions.names
         if self.arrays - unseen:
             raise _Decline("an array field that fitfast reads as a single value")
         if not unseen:
             return set()
         assert fitfast is not None  # feed_fast returns before this without it
-        records = fitfast.parse(data, enum_names=False, datetimes=False).get("record", [])
-        keys = set().union(*records)
+        keys: set[str | int] = set()
+        for block in blocks:
+            keys.update(*fitfast.parse(block, enum_names=False, datetimes=False).get("record", []))
         present = unseen & {self._name(key if isinstance(key, str) else f"unknown_{key}") for key in keys}
         if not self.arrays <= present:
             raise _Decline("an array field that fitparse reports never held a valid value")
         return present
 
 
-def _check_natives(definition: DefinitionMessage, declared: set[str], arrays: set[str]) -> bool:
-    """Decline record fields the two decoders read differently; True if some are unknown."""
+def _block_records(block: bytes, count: int, times: list[int | None] | None) -> pl.DataFrame:
+    """fitfast's record columns of one FIT block, which the scan found ``count`` records in.
+
+    ``times``: the records' raw time stamps as fitparse reads them, when they differ from
+    fitfast's reading (see :class:`_Clock`).
+    """
+    assert fitfast is not None  # feed_fast returns before this without it
+    try:
+        raw = fitfast.records(block, "record", degrees=False)
+    except fitfast.FitDecodeError as exc:
+        raise _Decline(f"fitfast: {exc}") from exc
+    if any(len(values) != count for values in raw.values()):
+        raise _Decline("fitfast and the message scan disagree on the number of records")
+    # NaN is fitfast's "no value", None fitparse's.
+    columns = {key: pl.Series(key, values, nan_to_null=True) for key, values in raw.items()}
+    if times is not None or not columns:  # without columns: still one row per record
+        stamps = pl.Series("timestamp", times if times is not None else [None] * count, dtype=pl.Float64)
+        columns["timestamp"] = stamps + _FIT_EPOCH_S
+    return pl.DataFrame(list(columns.values()))
+
+
+@dataclass
+class _Expansions:
+    """How the record definitions declare the fields :mod:`.components` expands."""
+
+    #: For ``speed`` and ``distance``: does the native field come before
+    #: ``compressed_speed_distance`` in the definitions (the collector keeps a message's first value)?
+    native_first: dict[str, set[bool]] = field(default_factory=dict)
+    #: Field number -> its name and the names of the fields it expands into, for fields whose
+    #: values the collector never reads, only whether they hold one.
+    presence: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    #: Native ``enhanced_*`` fields declared before the field that expands into them.
+    shadowed: set[int] = field(default_factory=set)
+    #: Fields declared with another base type than the profile's, and those declared with it.
+    retyped: set[int] = field(default_factory=set)
+    typed: set[int] = field(default_factory=set)
+
+    @property
+    def names(self) -> set[str]:
+        return {name for group in self.presence.values() for name in group}
+
+    def check(self, definition: DefinitionMessage, fd: Any) -> None:
+        """Decline an expanding field this module cannot give fitparse's values for."""
+        known = fd.field
+        if known.subfields or known.def_num not in _EXPANDING:
+            raise _Decline(f"record field {known.name} expands differently in fitfast")
+        if known.def_num == components.SPEED_DISTANCE:
+            if fd.base_type.identifier != _BYTE or fd.size != components.SPEED_DISTANCE_SIZE:
+                raise _Decline("compressed_speed_distance of an unusual size")
+            order = [f.def_num for f in definition.field_defs]
+            for native in (5, 6):
+                first = native in order and order.index(native) < order.index(known.def_num)
+                self.native_first.setdefault(_RECORD.fields[native].name, set()).add(first)
+            self.presence[known.def_num] = (known.name,)  # speed and distance are columns
+            return
+        targets = [_RECORD.fields[component.def_num] for component in known.components]
+        if (
+            fd.size != fd.base_type.size
+            or fd.base_type.identifier not in _ALL_ONES_INVALID
+            or any(t.name in C.NATIVE_FIELDS or t.subfields or t.type.name in _PROCESSED_TYPES for t in targets)
+        ):
+            raise _Decline(f"record field {known.name} expands differently in fitfast")
+        self.presence[known.def_num] = (known.name, *(t.name for t in targets))
+
+    def retype(self, fd: Any) -> None:
+        """A field declared with another base type: fitfast reads the profile's type (a uint8 0xFF
+        is then a valid sint8 -1), fitparse the declared one. Only fields whose presence alone
+        the collector reads are taken, their presence from their bytes."""
+        known = fd.field
+        if (
+            known.name in C.NATIVE_FIELDS
+            or known.components
+            or known.subfields
+            or _rendered_types(_RECORD.fields, known) & _PROCESSED_TYPES
+            or fd.size != fd.base_type.size
+            or fd.base_type.identifier not in _ALL_ONES_INVALID
+        ):
+            raise _Decline(f"record field {known.name} defined with another base type")
+        self.retyped.add(known.def_num)
+        self.presence[known.def_num] = (known.name,)
+
+    def without_retyped(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` without fitfast's readings of retyped fields (see :meth:`retype`)."""
+        if self.retyped & self.typed:
+            raise _Decline("a record field declared both with the profile's base type and another")
+        return frame.drop([_RECORD.fields[number].name for number in self.retyped], strict=False)
+
+    def shadow(self, fd: Any, endian: str) -> None:
+        """A native ``enhanced_*`` field before the field that expands into it.
+
+        fitparse keeps the first value of a message, so the native value wins where it is valid;
+        fitfast keeps the expansion, so the native values are read from their bytes.
+        """
+        if endian != "<" or fd.size != fd.base_type.size or fd.base_type.identifier != _UINT32:
+            raise _Decline("native enhanced field before the field expanded into it, of an unusual layout")
+        self.shadowed.add(fd.def_num)
+
+    def present(self, blocks: list[bytes], layouts: list[_Layout]) -> set[str]:
+        """The names the presence-only expansions make present (a value anywhere)."""
+        present: set[str] = set()
+        for number, names in self.presence.items():
+            raws = [(block, layout.expanding[number]) for block, layout in zip(blocks, layouts, strict=True)
+                    if number in layout.expanding and layout.expanding[number].rows]
+            if any(raw.valid(block).any() for block, raw in raws):
+                present.update(names)
+        return present
+
+    def first_natives(self, blocks: list[bytes], layouts: list[_Layout], frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` with the valid values of shadowed native fields in place of the expansion."""
+        for number in sorted(self.shadowed):
+            native = _RECORD.fields[number]
+            values = pl.concat(
+                [
+                    components.scaled_uint32(block, layout.expanding[number], layout.records, native.scale or 1.0,
+                                             native.offset or 0.0)
+                    if number in layout.expanding
+                    else pl.Series([None] * layout.records, dtype=pl.Float64)
+                    for block, layout in zip(blocks, layouts, strict=True)
+                ]
+            )
+            mixed = [pl.lit(values)] + ([pl.col(native.name)] if native.name in frame.columns else [])
+            frame = frame.with_columns(pl.coalesce(mixed).alias(native.name))
+        return frame
+
+    def speed_distance(self, blocks: list[bytes], layouts: list[_Layout], frame: pl.DataFrame) -> pl.DataFrame:
+        """``frame`` with fitparse's speed and distance where records hold compressed_speed_distance."""
+        if not self.native_first:
+            return frame
+        parts = [
+            components.speed_distance(block, layout.expanding[components.SPEED_DISTANCE], layout.records)
+            if components.SPEED_DISTANCE in layout.expanding
+            else (pl.Series([None] * layout.records, dtype=pl.Float64),) * 2
+            for block, layout in zip(blocks, layouts, strict=True)
+        ]
+        packed = {"speed": pl.concat([p[0] for p in parts]), "distance": pl.concat([p[1] for p in parts])}
+        merged = []
+        for name, values in packed.items():
+            orders = self.native_first[name]
+            if len(orders) != 1:
+                raise _Decline(f"record definitions order {name} and compressed_speed_distance differently")
+            pair = [pl.col(name), pl.lit(values)] if name in frame.columns else [pl.lit(values)]
+            merged.append(pl.coalesce(pair if orders == {True} else pair[::-1]).alias(name))
+        return frame.with_columns(merged)
+
+
+def _check_natives(
+    definition: DefinitionMessage,
+    declared: set[str],
+    arrays: set[str],
+    expansions: _Expansions,
+    unknown: set[tuple[int, int, int]],
+) -> None:
+    """Decline record fields the two decoders read differently; note those fitparse does not know
+    in ``unknown`` as (field number, size, base type)."""
     order = [fd.def_num for fd in definition.field_defs]
     for native, expanded in _EXPANSION_TARGETS:
         if native in order and expanded in order and order.index(native) < order.index(expanded):
-            raise _Decline("native enhanced field before the field expanded into it")
-    unknown = False
+            expansions.shadow(definition.field_defs[order.index(native)], definition.endian)
     for fd in definition.field_defs:
         known = fd.field
         if known is None:
-            unknown = True
+            unknown.add((fd.def_num, fd.size, fd.base_type.identifier))
             continue
         declared.add(known.name)
         if fd.base_type.identifier != known.base_type.identifier:
-            raise _Decline(f"record field {known.name} defined with another base type")
+            expansions.retype(fd)
+        else:
+            expansions.typed.add(known.def_num)
         if known.components and known.name not in _MIRRORED:
-            raise _Decline(f"record field {known.name} expands differently in fitfast")
+            expansions.check(definition, fd)
         if fd.base_type.identifier == _STRING:
             raise _Decline("string record field")
         if fd.size != fd.base_type.size and fd.base_type.identifier != _BYTE:
-            if known.name in C.NATIVE_FIELDS or known.type.name in _PROCESSED_TYPES:
+            if known.type.name in _PROCESSED_TYPES or known.components:
                 raise _Decline(f"record field {known.name} is an array")
-            arrays.add(known.name)
-    return unknown
+            if known.name not in C.NATIVE_FIELDS:  # the collector reads no number from an array
+                arrays.add(known.name)
+
+
+@lru_cache(maxsize=256)
+def _fitfast_names(fields: frozenset[tuple[int, int, int]]) -> frozenset[str]:
+    """Every key fitfast gives record fields that fitparse's profile does not know.
+
+    fitfast's profile is newer: it may name such a field (and what the field expands into) like
+    a developer field, and its output would then hold both under one key. Asking fitfast itself,
+    on one record holding a value in each of these fields, tells which names are taken.
+    """
+    assert fitfast is not None  # feed_fast returns before this without it
+    layout = sorted(fields)
+    definition = struct.pack("<BBBHB", 0x40, 0, 0, _RECORD_NUM, len(layout))
+    definition += b"".join(struct.pack("<BBB", *f) for f in layout)
+    body = definition + b"\x00" + b"".join(b"\x01" * size for _, size, _ in layout)
+    head = struct.pack("<BBHI4s", 12, 0x20, 2132, len(body), b".FIT")
+    probe = head + body
+    probe += struct.pack("<H", Crc.calculate(probe))
+    try:
+        records = fitfast.parse(probe, enum_names=False, datetimes=False).get("record", [])
+    except fitfast.FitDecodeError as exc:
+        raise _Decline(f"fitfast cannot read the fields fitparse does not know: {exc}") from exc
+    return frozenset(key for record in records for key in record if isinstance(key, str))
 
 
 def _check_developer_field(

@@ -127,9 +127,10 @@ def try_fast_decode(data: bytes, *, path: str = "<bytes>", keep_positions: bool 
     if len(data) < 12 or data[8:12] != b".FIT":
         return None
     collector = _Collector(keep_positions=keep_positions)
-    if not fast.feed_fast(data, collector) or not collector.has_data:
+    blocks = fast.feed_fast(data, collector)
+    if not blocks or not collector.has_data:
         return None
-    return _result(data, path, collector, "ok", [], 1, "fitfast")
+    return _result(data, path, collector, "ok", [], blocks, "fitfast")
 
 
 def _result(
