@@ -175,7 +175,7 @@ def measure_all(s: Setup, args: argparse.Namespace) -> Results:
         history_figures = {"plan": asdict(history.plan), "builds": [asdict(b) for b in history.builds],
                            "reads": [asdict(r) for r in reads]}
         context = Context(work / "external", s.quick, history.history_db, history.month_db, history.years, s.year,
-                          s.prefect_home, s.env())
+                          s.prefect_home, s.env(), sorted(s.skip))
         external = {module: call_measure(module, context) for module in EXTERNAL}
     else:
         external = {module: External(module, {}, "not measured: skipped with the history it measures on") for module in EXTERNAL}

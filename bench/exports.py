@@ -34,7 +34,7 @@ HAMFLOW = [sys.executable, "-m", "hamflow.cli"]
 CHANGED_CONFIG = "[model.calibration]\nenabled = false\n[athletes.default]\nthreshold_speed_mps = 3.3\n"
 #: Columns that name a row's athlete, workout or file: rewritten so a copy is a new athlete.
 _IDS = ("athlete_id", "workout_id", "duplicate_of", "file_sha256", "path")
-_TABLES = ("fit_files", "file_paths", "workouts", "samples", "segments", "workout_patterns", "strength_sets",
+_TABLES = ("fit_files", "file_paths", "workouts", "samples_stored", "segments", "workout_patterns", "strength_sets",
            "workout_evidence", "athlete_thresholds", "weekly_posterior_load")
 
 
@@ -52,7 +52,7 @@ def scaled_copy(src: Path, dst: Path, copies: int) -> Path:
     return dst
 
 
-def measure(args: list[str]) -> dict[str, float | str]:
+def run_child(args: list[str]) -> dict[str, float | str]:
     """Run ``hamflow args`` in a child; its wall time, CPU seconds and peak resident set (MB),
     all of that child alone (``wait4`` reports the resources of the one child it waited for)."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:  # a full pipe would stall it
@@ -78,9 +78,9 @@ def _size(db: Path, work: Path, config: Path) -> dict[str, dict[str, float | str
     out = work / f"{db.stem}-parquet"
     shutil.rmtree(out, ignore_errors=True)
     return {
-        "export": measure(["export", "--db", str(db), "--out", str(out)]),
-        "export_again": measure(["export", "--db", str(db), "--out", str(out)]),
-        "reprocess": measure(["reprocess", "--db", str(db), "--config", str(config)]),
+        "export": run_child(["export", "--db", str(db), "--out", str(out)]),
+        "export_again": run_child(["export", "--db", str(db), "--out", str(out)]),
+        "reprocess": run_child(["reprocess", "--db", str(db), "--config", str(config)]),
     }
 
 
@@ -113,6 +113,35 @@ def bench_exports(db: Path, *, copies: int = 6, work: Path | None = None) -> dic
     figures["scale"] = round(scale, 2)
     figures["large_over_small"] = ratios
     return figures
+
+
+def measure(work: Path, quick: bool, year: Path, env: dict[str, str]) -> dict[str, object]:
+    """The bench harness's entry (``bench/external.py``): ``year`` ingested once with the local
+    engine, then :func:`bench_exports` at one and six athlete-years; the targets as verdict rows."""
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / "one-year.duckdb"
+    db.unlink(missing_ok=True)
+    subprocess.run([*HAMFLOW, "ingest", str(year), "--db", str(db), "--engine", "local", "--settle", "0"],
+                   env=env, cwd=REPO, check=True, capture_output=True)
+    figures = bench_exports(db, copies=2 if quick else 6, work=work / "sizes")
+    ratios = figures["large_over_small"]
+    large = figures["large"]
+    assert isinstance(ratios, dict) and isinstance(large, dict)
+    said = str(large["export_again"]["said"])
+    written = int(said.split(" partitions written", 1)[0]) if " partitions written" in said else None
+    return {
+        **figures,
+        "export again with nothing changed: partitions written": {"value": written, "threshold": 0, "compare": "<=",
+                                                                 "unit": "", "note": said},
+        "export incremental and linear (1 vs 6 athlete-years)": {
+            "value": ratios["export_cpu_per_sample"], "threshold": 1.25, "compare": "<=",
+            "note": "CPU per sample, 6 athlete-years over 1"},
+        "reprocess one pass, linear, flat memory": {
+            "value": ratios["reprocess_cpu_per_sample"], "threshold": 1.25, "compare": "<=",
+            "note": "CPU per sample, 6 athlete-years over 1"},
+        "reprocess peak memory, 6 vs 1 athlete-years": {
+            "value": ratios["reprocess_peak_rss"], "threshold": 1.25, "compare": "<=", "note": "peak RSS ratio"},
+    }
 
 
 def main() -> None:

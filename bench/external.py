@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import traceback
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ class Context:
     year: Path  # the athlete-year of the backfill
     prefect_home: Path
     env: dict[str, str]  # the environment the benchmark runs hamflow with
+    skip: list[str] = field(default_factory=list)  # parts the run leaves out ("prefect", "dask")
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Bytes on disk per row of ``samples``, from DuckDB's own account of where the table's segments lie.
+"""Bytes on disk per row of ``samples`` (the table ``samples_stored`` under the view), from
+DuckDB's own account of where the table's segments lie.
 
 ``pragma_storage_info`` names the block of every persistent column segment (and the further
 blocks of long ones); the distinct blocks times the block size is what the table occupies in the
@@ -24,7 +25,7 @@ class TableSize:
         return self.bytes / self.rows if self.rows else 0.0
 
 
-def table_size(db: Path, table: str = "samples") -> TableSize:
+def table_size(db: Path, table: str = "samples_stored") -> TableSize:
     with duckdb.connect(str(db), read_only=True) as con:
         block_size = con.execute("SELECT block_size FROM pragma_database_size()").fetchone()
         blocks = con.execute(
