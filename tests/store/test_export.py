@@ -81,7 +81,7 @@ def test_a_new_file_rewrites_its_partitions_and_an_athlete_gone_from_the_databas
     assert written > 0 and removed == 0
     assert_same_as_a_full_export(db, out, tmp_path)
     with duckdb.connect(str(db)) as con:  # an athlete's data deleted by hand, as a user might
-        for table in ("samples", "segments", "workout_patterns", "strength_sets", "workout_evidence"):
+        for table in ("samples_stored", "segments", "workout_patterns", "strength_sets", "workout_evidence"):
             con.execute(f"DELETE FROM {table} WHERE workout_id IN (SELECT workout_id FROM workouts WHERE athlete_id = 'ben')")
         for table in ("workouts", "weekly_posterior_load", "athlete_thresholds", "file_paths", "fit_files"):
             key = "file_sha256 IN (SELECT file_sha256 FROM fit_files WHERE athlete_id = 'ben')" if table == "file_paths" else "athlete_id = 'ben'"
