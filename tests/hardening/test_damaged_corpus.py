@@ -25,7 +25,7 @@ from ..corpus import CorpusFile, corpus_root
 pytestmark = pytest.mark.slow
 
 SEED = 20261130
-COPIES = 60
+COPIES = 120
 #: Small files keep the run short; the screen does not care about size.
 MAX_SOURCE_BYTES = 120_000
 
