@@ -25,6 +25,9 @@ from ..store.thresholds import replace_thresholds, stored_evidence, stored_thres
 from ..store.weeks import refresh_weeks
 from .reclassify import reclassify_stored
 
+#: Workouts classified again per piece (about 100,000 samples at an hour each).
+RECLASSIFY_WORKOUTS = 32
+
 
 @dataclass(frozen=True)
 class Recalibration:
@@ -76,9 +79,14 @@ def calibrate_athlete(con: duckdb.DuckDBPyConnection, athlete: str, config: Hamf
         # Only the stale workouts' samples are read: a night's new workout usually moves no one
         # else's thresholds, and reading the athlete's whole history to find that out would make
         # every nightly run cost as much as the history is long.
-        stored = stored_athlete(con, athlete, only=stale)
-        _, new, children = reclassify_stored(athlete, config, stored, profiles, only=stale)
-        replace_workouts(con, new, children)
+        # A few workouts at a time: a first run recalibrates most of a year, and holding all of
+        # its samples and their reclassified rows at once took over a gigabyte. Each workout is
+        # classified from its own samples, so the pieces give the same rows as one pass.
+        for start in range(0, len(stale), RECLASSIFY_WORKOUTS):
+            piece = stale[start:start + RECLASSIFY_WORKOUTS]
+            stored = stored_athlete(con, athlete, only=piece)
+            _, new, children = reclassify_stored(athlete, config, stored, profiles, only=piece)
+            replace_workouts(con, new, children)
         weeks = refresh_weeks(con, [athlete], config)
     replace_thresholds(con, athlete, rows)
     return len(stale), weeks

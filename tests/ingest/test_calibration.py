@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 import polars as pl
+import pytest
 
+from hamflow.ingest import calibrate
 from hamflow.ingest.run import IngestOptions, ingest
 from hamflow.model import DEFAULT_CONFIG, parse_config
 from hamflow.model.config import HamflowConfig
@@ -143,6 +145,23 @@ def test_the_same_files_in_two_orders_and_in_one_or_many_runs_give_identical_tab
         got = _dump(db)
         for table, frame in expected.items():
             assert got[table].equals(frame), f"{name}: {table} differs"
+
+
+def test_recalibrating_one_workout_at_a_time_gives_the_tables_of_one_pass(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _files(tmp_path)
+    # A faster strides file dated before ana's sprints: every one of them is judged again.
+    write(tmp_path / "all" / "ana", "0-strides", T0 - 40 * DAY, strides(top=7.9))
+    whole = tmp_path / "whole.duckdb"
+    monkeypatch.setattr(calibrate, "RECLASSIFY_WORKOUTS", 1_000)
+    first = ingest([tmp_path / "all"], whole, DEFAULT_CONFIG, OPTIONS)
+    assert first.counts.workouts_recalibrated >= 2  # so the pieces of one below are several
+    monkeypatch.setattr(calibrate, "RECLASSIFY_WORKOUTS", 1)
+    pieces = tmp_path / "pieces.duckdb"
+    assert ingest([tmp_path / "all"], pieces, DEFAULT_CONFIG, OPTIONS).counts.workouts_recalibrated == first.counts.workouts_recalibrated
+    expected, got = _dump(whole), _dump(pieces)
+    for table, frame in expected.items():
+        assert got[table].equals(frame), table
 
 
 def test_a_run_says_how_many_workouts_it_recalibrated(tmp_path: Path) -> None:
