@@ -93,9 +93,11 @@ def test_artifact_is_published(first_run: FirstRun) -> None:
         async with get_client() as client:
             return await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["hamflow-ingest"])))
 
-    artifacts = asyncio.run(latest())
-    assert artifacts, "no hamflow-ingest artifact"
-    text = artifacts[0].data
+    # The server is shared by every flow test of the session: find this run's artifact by its run id.
+    _inbox, _db, report = first_run
+    ours = [a.data for a in asyncio.run(latest()) if isinstance(a.data, str) and f"Run `{report.run_id}`" in a.data]
+    assert len(ours) == 1, "no hamflow-ingest artifact for this run"
+    text = ours[0]
     assert "Quarantined files" in text or "quarantined" in text
     assert "latest week with data" in text.lower() and "posterior_load" in text
     assert "## What next" in text and text.count("not medical advice") == 1
