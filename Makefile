@@ -53,12 +53,18 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# Two test processes (pytest-xdist), each taking whole test files: many tests wait on child
+# processes, a browser, a Prefect server or a schedule, and the other process runs meanwhile.
+# Not more: tests start worker pools and clusters of their own. PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
+XDIST := -n $(PYTEST_WORKERS) --dist loadfile
+
 test: lint $(COMPAT)/bin/python
-	HAMFLOW_COMPAT_PYTHON=$(CURDIR)/$(COMPAT)/bin/python $(BIN)/python -m pytest $(PYTEST_ARGS)
+	HAMFLOW_COMPAT_PYTHON=$(CURDIR)/$(COMPAT)/bin/python $(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # Everything but the tests marked slow (hardening campaigns, whole-corpus model checks, serve).
 test-fast: lint $(COMPAT)/bin/python
-	HAMFLOW_COMPAT_PYTHON=$(CURDIR)/$(COMPAT)/bin/python $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	HAMFLOW_COMPAT_PYTHON=$(CURDIR)/$(COMPAT)/bin/python $(BIN)/python -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 # The performance benchmark (docs/benchmarks.md): every target, each a ratio to fitparse alone
 # measured in the same run, printed as one table and saved in build/bench-work/results.json.

@@ -22,7 +22,9 @@ everything afresh.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import hashlib
 import json
 import multiprocessing
@@ -31,6 +33,7 @@ import pickle
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,6 +156,17 @@ class CorpusCache:
     def entry(self, sha256: str) -> Path:
         return self.folder / f"{sha256}.pickle"
 
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Held while a run looks up and fills the cache: test processes running side by side
+        (``pytest -n``) then decode each file once between them, the others reading the entries."""
+        with open(self.folder / ".lock", "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def load(self, sha256: str) -> CorpusFile | None:
         """The cached outcome of the file with these bytes; None when missing or unreadable."""
         try:
@@ -190,9 +204,22 @@ def decode_corpus(root: Path | None = None, cache: CorpusCache | None = None, *,
     files = corpus_files(root)
     if not files:
         raise RuntimeError(f"the FIT corpus is missing: no files under {root}")
+    by_hash = _by_hash(files)
+    with cache.exclusive() if cache is not None else contextlib.nullcontext():
+        decoded = _decoded(by_hash, root, cache, workers)
+    out = [_placed(decoded[sha], path, root) for sha, paths in by_hash.items() for path in paths]
+    return {item.rel: item for item in sorted(out, key=lambda item: item.rel)}
+
+
+def _by_hash(files: list[Path]) -> dict[str, list[Path]]:
     by_hash: dict[str, list[Path]] = {}
     for path in files:
         by_hash.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), []).append(path)
+    return by_hash
+
+
+def _decoded(by_hash: dict[str, list[Path]], root: Path, cache: CorpusCache | None, workers: int | None) -> dict[str, CorpusFile]:
+    """sha256 -> outcome: from ``cache`` where it has the entry, else decoded (and cached)."""
     decoded: dict[str, CorpusFile] = {}
     missing: list[tuple[str, Path]] = []
     for sha, paths in by_hash.items():
@@ -215,5 +242,4 @@ def decode_corpus(root: Path | None = None, cache: CorpusCache | None = None, *,
             decoded[sha] = item
             if cache is not None:
                 cache.save(sha, item)
-    out = [_placed(decoded[sha], path, root) for sha, paths in by_hash.items() for path in paths]
-    return {item.rel: item for item in sorted(out, key=lambda item: item.rel)}
+    return decoded
