@@ -11,7 +11,7 @@ own, so its peak memory (the child's maximum resident set) and CPU seconds are i
   nothing), then ``reprocess`` with a changed threshold (every workout recomputed).
 
 Figures that matter are ratios between the two sizes, measured side by side in one run: CPU per
-athlete-year flat, peak memory flat.
+athlete-year flat, peak memory flat (an export's within 1.15x, and under 1 GB).
 """
 
 from __future__ import annotations
@@ -136,6 +136,11 @@ def measure(work: Path, quick: bool, year: Path, env: dict[str, str]) -> dict[st
         "export incremental and linear (1 vs 6 athlete-years)": {
             "value": ratios["export_cpu_per_sample"], "threshold": 1.25, "compare": "<=",
             "note": "CPU per sample, 6 athlete-years over 1"},
+        "export peak memory, 6 vs 1 athlete-years": {
+            "value": ratios["export_peak_rss"], "threshold": 1.15, "compare": "<=", "note": "peak RSS ratio, into an empty folder"},
+        "export peak memory, 6 athlete-years": {
+            "value": large["export"]["peak_rss_mb"], "threshold": 1000, "compare": "<", "unit": "MB",
+            "note": "peak RSS of the export child, into an empty folder"},
         "reprocess one pass, linear, flat memory": {
             "value": ratios["reprocess_cpu_per_sample"], "threshold": 1.25, "compare": "<=",
             "note": "CPU per sample, 6 athlete-years over 1"},
