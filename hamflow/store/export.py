@@ -180,6 +180,8 @@ def _write_partitions(con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyR
         for file in folder.rglob(_FILE):
             relative = file.parent.relative_to(folder)
             written[_key_of_folder(relative)] = (relative.as_posix(), file.parent)
+        if rows is not relation:
+            con.unregister("_export_keys")  # the connection is the caller's
     return written
 
 
