@@ -46,7 +46,8 @@ _TABLES = ("fit_files", "file_paths", "workouts", "samples_stored", "segments", 
 def scaled_copy(src: Path, dst: Path, copies: int) -> Path:
     """``src`` with its athletes copied ``copies - 1`` times under new ids (``<id>~<k>``)."""
     shutil.copy(src, dst)
-    with duckdb.connect(str(dst), config={"enable_progress_bar": False}) as con:
+    with duckdb.connect(str(dst)) as con:
+        con.execute("SET enable_progress_bar = false")  # a child's bars would land in the figures' output
         for table in _TABLES:
             columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
             ids = [c for c in columns if c in _IDS]
