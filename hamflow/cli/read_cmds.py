@@ -130,7 +130,9 @@ def export_cmd(db: str, out_dir: str) -> None:
     polars, Spark, DuckDB) without touching the database file: OUT/<name>/ for each table of the
     README's contract and each view, hive-partitioned by athlete and, where rows belong to a
     week, by year (OUT/samples/athlete_id=ana/year=2026/data_0.parquet), so a year of one
-    athlete is one file per table. ingest_runs is one file.
+    athlete is one file per table. ingest_runs is one file. Each file holds its rows in a
+    fixed order (samples by workout, then second), and the export's memory does not grow with
+    the history: it sorts at most a few athlete-years at a time, spilling into OUT beyond 400 MB.
 
     \b
     Exporting again into the same folder writes only the files whose rows changed since the

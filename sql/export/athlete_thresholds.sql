@@ -1,2 +1,2 @@
 -- `hamflow export`: Each athlete's thresholds over time, by athlete.
-SELECT * FROM athlete_thresholds ORDER BY ALL;
+SELECT * FROM athlete_thresholds;

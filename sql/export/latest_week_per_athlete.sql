@@ -1,2 +1,2 @@
 -- `hamflow export`: View: each athlete's latest week with data.
-SELECT * FROM latest_week_per_athlete ORDER BY athlete_id;
+SELECT * FROM latest_week_per_athlete;

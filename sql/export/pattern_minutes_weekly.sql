@@ -1,2 +1,2 @@
 -- `hamflow export`: View: minutes and load per pattern and week, by athlete and year.
-SELECT *, year(week_start) AS year FROM pattern_minutes_weekly ORDER BY ALL;
+SELECT *, year(week_start) AS year FROM pattern_minutes_weekly;

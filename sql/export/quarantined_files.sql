@@ -1,2 +1,2 @@
 -- `hamflow export`: View: the quarantined files, by athlete.
-SELECT * FROM quarantined_files ORDER BY ALL;
+SELECT * FROM quarantined_files;

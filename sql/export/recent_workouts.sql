@@ -1,2 +1,2 @@
 -- `hamflow export`: View: recent workouts, by athlete.
-SELECT * FROM recent_workouts ORDER BY ALL;
+SELECT * FROM recent_workouts;

@@ -1,4 +1,3 @@
 -- `hamflow export`: Every segment, by its workout's athlete and year.
 SELECT w.athlete_id, year(w.week_start) AS year, s.*
-FROM segments AS s JOIN workouts AS w USING (workout_id)
-ORDER BY w.athlete_id, s.workout_id, s.segment_index;
+FROM segments AS s JOIN workouts AS w USING (workout_id);

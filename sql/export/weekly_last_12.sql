@@ -1,2 +1,2 @@
 -- `hamflow export`: View: each athlete's last 12 weeks, by athlete.
-SELECT * FROM weekly_last_12 ORDER BY athlete_id, week_start;
+SELECT * FROM weekly_last_12;

@@ -1,2 +1,2 @@
 -- `hamflow export`: The weekly table, by athlete and year.
-SELECT *, year(week_start) AS year FROM weekly_posterior_load ORDER BY athlete_id, week_start;
+SELECT *, year(week_start) AS year FROM weekly_posterior_load;

@@ -1,2 +1,2 @@
 -- `hamflow export`: View: the weekly table with weeks_back, by athlete and year.
-SELECT *, year(week_start) AS year FROM weekly_weeks_back ORDER BY athlete_id, week_start;
+SELECT *, year(week_start) AS year FROM weekly_weeks_back;

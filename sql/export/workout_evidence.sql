@@ -1,2 +1,2 @@
 -- `hamflow export`: What each workout showed for each calibrated threshold, by athlete and year.
-SELECT *, year(start_utc) AS year FROM workout_evidence ORDER BY athlete_id, start_utc, workout_id, metric;
+SELECT *, year(start_utc) AS year FROM workout_evidence;

@@ -1,4 +1,3 @@
 -- `hamflow export`: Time and load per pattern of every workout, by its workout's athlete and year.
 SELECT w.athlete_id, year(w.week_start) AS year, p.*
-FROM workout_patterns AS p JOIN workouts AS w USING (workout_id)
-ORDER BY w.athlete_id, p.workout_id, p.pattern;
+FROM workout_patterns AS p JOIN workouts AS w USING (workout_id);

@@ -3,17 +3,21 @@ are always exactly those of a first export into an empty folder."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import duckdb
+import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from hamflow.ingest import IngestOptions, ingest, reprocess
 from hamflow.model import DEFAULT_CONFIG, parse_config
 from hamflow.store.connection import connection
-from hamflow.store.export import MANIFEST, export_parquet
+from hamflow.store.export import EXPORTS, MANIFEST, export_parquet
+from hamflow.store.sqlfiles import read_sql
 
 from ..helpers import make_inbox, sample
 
@@ -101,3 +105,68 @@ def test_a_deleted_file_or_a_lost_manifest_is_written_again(db: Path, tmp_path: 
     (out / MANIFEST).write_text("not json")
     assert _export(db, out) == (total, 0, 0)
     assert_same_as_a_full_export(db, out, tmp_path)
+
+
+@pytest.fixture
+def many_rows_db(db: Path) -> Path:
+    """``db`` with each workout's seconds also under 20 more workout ids: files of about 200,000
+    samples, which DuckDB writes in several runs when more than one thread writes them."""
+    with duckdb.connect(str(db)) as con:
+        for k in range(20):
+            for table in ("samples_stored", "workouts"):
+                con.execute(f"INSERT INTO {table} SELECT * REPLACE (workout_id || '~{k}' AS workout_id) FROM {table} "
+                            "WHERE workout_id NOT LIKE '%~%'")
+    return db
+
+
+def test_an_export_under_a_small_memory_limit_a_partition_per_write_equals_one_unbounded_write(
+        many_rows_db: Path, tmp_path: Path) -> None:
+    bounded, unbounded = tmp_path / "bounded", tmp_path / "unbounded"
+    with connection(many_rows_db, read_only=True) as con:
+        small = export_parquet(con, bounded, memory_limit="64MB", group_rows=1)
+    with connection(many_rows_db, read_only=True) as con:
+        whole = export_parquet(con, unbounded, memory_limit=None, group_rows=10**12)
+    assert small == whole and small.written > len(EXPORTS)  # several partitions per table
+    assert set(_files(bounded)) == set(_files(unbounded))
+    for relative in _files(unbounded):
+        assert pq.read_table(bounded / relative).equals(pq.read_table(unbounded / relative)), relative
+
+
+def test_every_file_holds_its_rows_in_the_declared_order(many_rows_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _export(many_rows_db, out)
+    for name, (_, partitions, order) in EXPORTS.items():
+        for file in (out / name).rglob("*.parquet"):
+            rows = pl.read_parquet(file, hive_partitioning=False)
+            by = [c for c in order if c not in partitions] or rows.columns
+            assert rows.equals(rows.sort(by, nulls_last=True, maintain_order=True)), file
+
+
+def test_an_export_gives_the_connection_its_own_settings_back(db: Path, tmp_path: Path) -> None:
+    with connection(db, read_only=True) as con:
+        con.execute("SET memory_limit = '1GiB'")
+        con.execute("SET threads = 2")
+        settings = "SELECT current_setting('memory_limit'), current_setting('threads'), current_setting('partitioned_write_flush_threshold')"
+        before = con.execute(settings).fetchone()
+        export_parquet(con, tmp_path / "out")
+        assert con.execute(settings).fetchone() == before == ("1.0 GiB", 2, before[2])
+
+
+def test_the_changed_partitions_are_selected_by_one_join_however_many_changed() -> None:
+    """1,000 athletes x 3 years with every other athlete changed: the selection is the same join
+    for 1,500 changed partitions as for 3 (a condition per partition grew with their number and,
+    at 1,500, could not even be built)."""
+    con = duckdb.connect()
+    rows = con.sql("SELECT 'athlete' || (i % 1000) AS athlete_id, 2024 + (i // 1000) % 3 AS year, i FROM range(30000) AS t(i)")
+
+    def selected(keys: list[tuple[str, str]]) -> tuple[int, list[tuple[str, str]]]:
+        con.register("_export_keys", pa.table({"athlete_id": [a for a, _ in keys], "year": [y for _, y in keys]}))
+        chosen = rows.query("_export_rows", read_sql("queries/export_partitions_athlete_year.sql"))
+        assert chosen is not None
+        plan = chosen.query("_chosen", "EXPLAIN SELECT * FROM _chosen").fetchall()[0][1]
+        return len(chosen.fetchall()), re.findall(r"─ ([A-Z][A-Za-z ]+?) ─|Join Type: (\w+)", plan)
+
+    few = selected([("athlete0", "2024"), ("athlete0", "2025"), ("athlete2", "2026")])
+    many = selected([(f"athlete{a}", str(y)) for a in range(0, 1000, 2) for y in (2024, 2025, 2026)])
+    assert few[0] == 30 and many[0] == 15000
+    assert many[1] == few[1] and ("", "SEMI") in many[1]  # the same operators, a semi join among them

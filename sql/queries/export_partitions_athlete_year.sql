@@ -1,0 +1,7 @@
+-- `hamflow export`: the export's rows (`_export_rows`) of the athlete-years listed in
+-- `_export_keys` (values as text, NULL for rows without one). A hash join against the list, so a
+-- long list of changed partitions costs what the rows do, not a condition per partition per row.
+SELECT r.* FROM _export_rows AS r
+SEMI JOIN _export_keys AS k
+    ON CAST(r.athlete_id AS VARCHAR) IS NOT DISTINCT FROM k.athlete_id
+    AND CAST(r.year AS VARCHAR) IS NOT DISTINCT FROM k.year;
