@@ -140,6 +140,7 @@ def ingest_flow(
     athlete: str | None = _DEFAULTS.athlete,
     settle_s: float = _DEFAULTS.settle_s,
     batch_size: int = _DEFAULTS.batch_size,
+    write_samples: int = _DEFAULTS.write_samples,
     max_file_bytes: int = _DEFAULTS.max_file_bytes,
     in_flight: int | None = _DEFAULTS.in_flight,
     keep_positions: bool = _DEFAULTS.keep_positions,
@@ -155,8 +156,9 @@ def ingest_flow(
     worker busy.
     """
     config = load_config(find_config(config_path))
-    options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size, max_file_bytes=max_file_bytes,
-                            in_flight=in_flight, keep_positions=keep_positions, pool_min_bytes=pool_min_bytes)
+    options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size, write_samples=write_samples,
+                            max_file_bytes=max_file_bytes, in_flight=in_flight, keep_positions=keep_positions,
+                            pool_min_bytes=pool_min_bytes)
     context = FlowRunContext.get()
     local_pool = context is not None and isinstance(context.task_runner, ProcessPoolTaskRunner)
     engine = PrefectEngine(options.in_flight or 2 * (os.cpu_count() or 2), local_pool)

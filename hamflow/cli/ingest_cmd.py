@@ -63,7 +63,11 @@ def _quiet_prefect(verbose: bool) -> None:
 @click.option("--settle", "settle_s", type=float, default=1.0, show_default=True,
               help="Seconds to watch new files for growth; growing files wait for the next run.")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=8, show_default=True,
-              help="Files per task and per write transaction.")
+              help="Files per decode task.")
+@click.option("--write-samples", type=click.IntRange(0), default=IngestOptions.write_samples, show_default=True,
+              help="Each write transaction takes decoded batches until it holds this many samples "
+              "(seconds of recording), or the run has none left; 0: one transaction per batch. "
+              "Fewer transactions cost less; each one locks the database for other processes while it runs.")
 @click.option("--max-file-mb", type=click.FloatRange(0, min_open=True), default=DEFAULT_MAX_FILE_BYTES / 2**20, show_default=True,
               help="Files larger than this are quarantined (reason too_large) without being read.")
 @click.option("--always-flow", is_flag=True,
@@ -72,7 +76,7 @@ def _quiet_prefect(verbose: bool) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show Prefect's logs.")
 def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete: str | None, engine: str,
                task_runner: str, dask_address: str | None, workers: int | None, settle_s: float,
-               batch_size: int, max_file_mb: float, always_flow: bool, verbose: bool) -> None:
+               batch_size: int, write_samples: int, max_file_mb: float, always_flow: bool, verbose: bool) -> None:
     """Ingest FIT files, inbox folders and archives into the database.
 
     Files already in the database (same bytes, under any name) are skipped without being decoded.
@@ -100,7 +104,7 @@ def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete
     # elsewhere, in another working directory.
     paths = tuple(os.path.abspath(p) for p in paths)
     config = command_config(config_path)
-    options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size,
+    options = IngestOptions(athlete=athlete, settle_s=settle_s, batch_size=batch_size, write_samples=write_samples,
                             max_file_bytes=int(max_file_mb * 2**20))
     try:
         # Before Prefect starts: a missing path or an empty folder is an error at once, and an

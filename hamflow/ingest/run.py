@@ -30,7 +30,7 @@ from ..store.prepared import FileOutcome, PreparedFile
 from ..store.runs import RunCounts, StageTimes, record_stage_times, start_run
 from ..store.runs import finish_run as _finish_run_row
 from ..store.schema import ensure_schema
-from ..store.writer import WriteResult, known_hashes, write_batch
+from ..store.writer import WriteResult, known_hashes, sample_count, write_batch
 from .archives import ArchiveReader
 from .calibrate import Recalibration, calibrate
 from .duplicates import Merge, merge_recordings
@@ -49,7 +49,15 @@ class IngestError(Exception):
 class IngestOptions:
     athlete: str | None = None  # overrides folders and serial numbers for every file
     settle_s: float = 1.0  # wait this long to see whether new files are still growing
-    batch_size: int = 8  # files per prepare task and per write transaction
+    batch_size: int = 8  # files per prepare task
+    #: A write transaction takes whole prepared batches until it holds at least this many
+    #: samples (or the run has none left); 0 writes each batch on its own. Each transaction pays
+    #: a fixed cost (opening the file, about fifteen statements, the weekly recomputation of its
+    #: athletes' whole history, a checkpoint on close) while the database is locked for every
+    #: other process: 131,072 samples (eight row groups of sql/session/attach_for_writing.sql,
+    #: about 36 hour-long files) make those costs small next to the rows, in a transaction of
+    #: a second or two (docs/benchmarks.md).
+    write_samples: int = 131_072
     keep_positions: bool = False
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # larger files are quarantined unread
     in_flight: int | None = None  # parallel engines: batches prepared ahead of the write (default: 2 per worker)
@@ -352,20 +360,24 @@ def run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str]
     done = 0
     waited_s = 0.0
     work = batches(plan.todo, options.batch_size)
+    pending: list[PreparedFile] = []  # prepared, not yet written: one write transaction's files
     try:
         prepared_batches = engine.prepare(work, config, options)
-        for batch in work:
+        for i, batch in enumerate(work):
             started = time.perf_counter()
             prepared = next(prepared_batches)
             waited_s += time.perf_counter() - started
             for p in prepared:
                 if p.status == "quarantined":
                     engine.quarantined(p)
-            results.append(engine.write(plan.db_path, prepared, plan.run_id, config))
-            outcomes += [p.outcome for p in prepared]  # the frames are written: keep only the verdicts
-            # Free the frames now: an engine may hold its results in reference cycles that only
-            # the cyclic collector frees, and that runs rarely.
+            pending += prepared
             prepared.clear()
+            if sample_count(pending) >= options.write_samples or i == len(work) - 1:
+                results.append(engine.write(plan.db_path, pending, plan.run_id, config))
+                outcomes += [p.outcome for p in pending]  # the frames are written: keep only the verdicts
+                # Free the frames now: an engine may hold its results in reference cycles that
+                # only the cyclic collector frees, and that runs rarely.
+                pending.clear()
             done += len(batch)
             if progress:
                 progress(done, len(plan.todo))

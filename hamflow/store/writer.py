@@ -79,6 +79,11 @@ def _file_rows(files: Sequence[PreparedFile], run_id: str, now: datetime) -> pl.
     )
 
 
+def sample_count(files: Sequence[PreparedFile]) -> int:
+    """The rows of ``samples`` that writing ``files`` appends: what a write transaction is sized by."""
+    return sum(f.samples.height for f in files)
+
+
 def known_hashes(con: duckdb.DuckDBPyConnection, hashes: Sequence[str]) -> set[str]:
     """The ``hashes`` already in ``fit_files`` for good (see :data:`RETRIED_REASONS`)."""
     if not hashes:

@@ -120,8 +120,11 @@ def hamflow(args: Sequence[str], scratch: Path, *, env: dict[str, str] | None = 
     return Child(args, scratch, env, preexec_fn).result(timeout)
 
 
-def ingest_args(inbox: Path, db: Path, *more: str, engine: str = "local", batch_size: int = 8) -> list[str]:
-    return ["ingest", str(inbox), "--db", str(db), "--engine", engine, "--settle", "0", "--batch-size", str(batch_size), *more]
+def ingest_args(inbox: Path, db: Path, *more: str, engine: str = "local", batch_size: int = 8, write_samples: int = 0) -> list[str]:
+    """``--write-samples 0`` by default: each batch is a transaction of its own, so a test can
+    count commits in batches of files."""
+    return ["ingest", str(inbox), "--db", str(db), "--engine", engine, "--settle", "0", "--batch-size", str(batch_size),
+            "--write-samples", str(write_samples), *more]
 
 
 def one_line_error(run: Run) -> str:

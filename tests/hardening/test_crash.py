@@ -191,3 +191,37 @@ def test_kill_9_of_the_prefect_engine_then_rerun_equals_a_clean_run(tmp_path: Pa
     assert done.returncode == 0, done.describe()
     assert_same(expected, snapshot(db))
     assert dbcheck.counts(clean) == dbcheck.counts(db)
+
+
+def samples_per_file(db: Path) -> dict[str, int]:
+    """The rows of ``samples`` each file of ``db`` wrote (0 for a file without workouts)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return dict(con.execute(
+            "SELECT f.file_sha256, count(s.workout_id) FROM fit_files AS f LEFT JOIN workouts AS w USING (file_sha256) "
+            "LEFT JOIN samples_stored AS s USING (workout_id) GROUP BY ALL").fetchall())
+
+
+@pytest.mark.slow
+def test_a_write_transaction_of_several_batches_is_kept_or_lost_whole(tmp_path: Path) -> None:
+    """With ``--write-samples`` a transaction takes one-file batches until it holds that many
+    samples: a kill after its commit keeps exactly those files, a kill inside the next one keeps
+    nothing of it, and the rerun equals a clean run (which wrote the month in other transactions)."""
+    inbox, db, clean = tmp_path / "inbox", tmp_path / "h.duckdb", tmp_path / "clean.duckdb"
+    add_to_inbox(inbox, sample_files())
+    ingest([str(inbox)], clean, CONFIG, IngestOptions(settle_s=0.0, batch_size=4))
+    todo, samples = to_write(inbox, {}), samples_per_file(clean)
+    threshold = sum(samples[h] for h in todo[:3])
+    first = next(n for n in range(1, len(todo) + 1) if sum(samples[h] for h in todo[:n]) >= threshold)
+    assert 2 <= first < len(todo) - 2  # a group of several batches, with files left for the next
+    args = ingest_args(inbox, db, batch_size=1, write_samples=threshold)
+    scratch = tmp_path / "run"
+
+    assert_killed(hamflow(args, scratch, env=crash_env(scratch, COMMITTED, 1)))
+    assert set(state(db)) == set(todo[:first])
+    assert_killed(hamflow(args, scratch, env=crash_env(scratch, "write:samples", 1)))
+    assert set(state(db)) == set(todo[:first])
+
+    done = hamflow(args, scratch)
+    assert done.returncode == 0, done.describe()
+    assert_same(snapshot(clean), snapshot(db))
+    assert dbcheck.counts(clean) == dbcheck.counts(db)

@@ -12,8 +12,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from hamflow.ingest import IngestOptions, ingest
+from hamflow.ingest import IngestOptions, LocalEngine, ingest, run
+from hamflow.model.config import HamflowConfig
 from hamflow.model.config_load import load_config
+from hamflow.store.prepared import PreparedFile
+from hamflow.store.writer import WriteResult
 
 from ..helpers import SAMPLES, assert_same, make_inbox, sample, snapshot
 
@@ -212,3 +215,33 @@ def test_reprocess_with_a_new_time_zone_gives_exactly_a_fresh_ingest(tmp_path: P
     tables = ("workouts", "weekly_posterior_load", "segments", "workout_patterns", "samples", "workout_evidence")
     assert_same(snapshot(fresh, tables), snapshot(later, tables))
     assert rows(later, "SELECT utc_offset_min FROM workouts WHERE device_utc_offset_min IS NULL") == [(660,)]
+
+
+class RecordingEngine(LocalEngine):
+    """The local engine, noting the (path, samples) of the files of each write transaction."""
+
+    def __init__(self) -> None:
+        self.writes: list[list[tuple[str, int]]] = []
+
+    def write(self, db_path: str, prepared: list[PreparedFile], run_id: str, config: HamflowConfig) -> WriteResult:
+        self.writes.append([(p.path, p.samples.height) for p in prepared])
+        return super().write(db_path, prepared, run_id, config)
+
+
+def test_a_write_transaction_takes_whole_batches_until_it_holds_write_samples(month: Path, tmp_path: Path) -> None:
+    each = RecordingEngine()
+    run([str(SAMPLES)], tmp_path / "each.duckdb", CONFIG, IngestOptions(settle_s=0.0, batch_size=2, write_samples=0), engine=each)
+    assert [len(w) for w in each.writes] == [2] * 15 + [1]  # 0: every batch of the month on its own
+    threshold = sum(n for w in each.writes for _, n in w) // 4
+
+    grouped = RecordingEngine()
+    db = tmp_path / "grouped.duckdb"
+    run([str(SAMPLES)], db, CONFIG, IngestOptions(settle_s=0.0, batch_size=2, write_samples=threshold), engine=grouped)
+    held = [sum(n for _, n in w) for w in grouped.writes]
+    assert 3 <= len(held) <= 5 and all(h >= threshold for h in held[:-1])
+    # Whole batches, and no more of them than it takes: without its last batch each would hold too few.
+    assert all(len(w) % 2 == 0 for w in grouped.writes[:-1])
+    assert all(sum(n for _, n in w[:-2]) < threshold for w in grouped.writes)
+    assert [f for w in grouped.writes for f in w] == [f for w in each.writes for f in w]  # in plan order
+    assert_same(snapshot(month), snapshot(db))
+    assert_same(snapshot(month), snapshot(tmp_path / "each.duckdb"))
