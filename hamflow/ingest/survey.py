@@ -19,7 +19,8 @@ from collections.abc import Iterable, Sequence
 import duckdb
 import polars as pl
 
-from ..fit import FitDecodeError, FitResult, decode_fit_bytes
+from ..fit import FitResult
+from ..fit.reader import resolve_decoder, try_fast_decode
 from ..model import HamflowConfig as Config
 from ..model.classify import survey_file
 from ..model.thresholds import PRIOR_COLUMNS, PriorThresholds
@@ -54,7 +55,8 @@ def survey_files(candidates: Iterable[Candidate], config: Config, *, athlete: st
                  max_file_bytes: int) -> pl.DataFrame:
     """The threshold candidates of each workout in ``candidates`` (:data:`PRIOR_SCHEMA` rows).
 
-    A file that cannot be read or decoded gives none: ``prepare`` quarantines it with its reason.
+    A file that cannot be read or that the fast decoder declines gives none: ``prepare``
+    quarantines it with its reason, or classifies it by the others' timelines and its own.
     """
     rows: list[dict[str, object]] = []
     with ArchiveReader(config.archives) as reader:
@@ -74,7 +76,10 @@ def survey_files(candidates: Iterable[Candidate], config: Config, *, athlete: st
 
 
 def _decoded(c: Candidate, config: Config, max_file_bytes: int, reader: ArchiveReader) -> FitResult | None:
-    if c.problem is not None or c.size_bytes > max_file_bytes:
+    """The file decoded by the fast decoder, or None. Only the fast path: a file it declines
+    takes the reference decoder, some thirty times slower, and decoding it twice would cost more
+    than classifying again the few workouts its candidates might change (calibration does)."""
+    if c.problem is not None or c.size_bytes > max_file_bytes or resolve_decoder() != "fitfast":
         return None
     try:
         data = read_candidate(c, config, max_file_bytes, reader)
@@ -82,10 +87,7 @@ def _decoded(c: Candidate, config: Config, max_file_bytes: int, reader: ArchiveR
         return None
     if data is None or (c.sha256 is not None and hashlib.sha256(data).hexdigest() != c.sha256):
         return None
-    try:
-        return decode_fit_bytes(data, path=c.path)
-    except FitDecodeError:
-        return None
+    return try_fast_decode(data, path=c.path)
 
 
 def stored_priors(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
