@@ -170,7 +170,7 @@ def classify_file(
 
 def survey_file(result: FitResult, config: HamflowConfig) -> list[SessionEvidence]:
     """What each session of a decoded file shows for the calibrated thresholds, without
-    classifying it: the cheap first part of :func:`classify_file` (about a fifth of its cost),
+    classifying it: the first part of :func:`classify_file` (about a third of its cost),
     so that a run can know every new workout's candidates before it classifies any."""
     return [
         _screened(_completed(session, result.events, config), SessionKind.of(session.sport, session.sub_sport),
