@@ -391,9 +391,11 @@ def run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str]
     timed = StageTimes()
     work = batches(plan.todo, options.batch_size)
     try:
-        started = time.perf_counter()
-        priors = learn_priors(engine, plan, config, options) if plan.todo else None
-        timed = replace(timed, survey_s=time.perf_counter() - started)
+        priors = None
+        if plan.todo:  # nothing new: no timeline to learn
+            started = time.perf_counter()
+            priors = learn_priors(engine, plan, config, options)
+            timed = replace(timed, survey_s=time.perf_counter() - started)
         prepared_batches = engine.prepare(work, config, options, priors)
         for batch in work:
             started = time.perf_counter()
