@@ -29,7 +29,10 @@ BIN = Path(sys.executable).parent
 SAMPLE_EVERY_S = 0.2
 #: Every finished command is appended here as a JSON line, so a long run cut short keeps its figures.
 progress_log: Path | None = None
-STAGE_COLUMNS = ("discover_s", "decode_s", "classify_s", "prepare_wait_s", "write_s", "weekly_s", "finish_s")
+STAGE_COLUMNS = ("discover_s", "survey_s", "decode_s", "classify_s", "prepare_wait_s", "write_s", "weekly_s", "merge_s",
+                 "calibrate_s", "finish_s")
+#: The stages timed in wall seconds of the CLI process (the others are CPU seconds of the workers).
+WALL_STAGES = ("discover_s", "survey_s", "prepare_wait_s", "write_s", "weekly_s", "merge_s", "calibrate_s", "finish_s")
 
 
 @dataclass
@@ -55,7 +58,7 @@ class CliRun:
     def in_process_s(self) -> float:
         """Wall seconds inside hamflow's own steps in the CLI process (not in its workers)."""
         s = self.stages
-        return sum(s.get(k, 0.0) for k in ("discover_s", "prepare_wait_s", "write_s", "weekly_s", "finish_s"))
+        return sum(s.get(k) or 0.0 for k in WALL_STAGES)
 
 
 def children_cpu_s() -> float:

@@ -28,6 +28,7 @@ from hamflow.fit.reader import resolve_decoder  # noqa: E402
 from hamflow.ingest.files import Candidate  # noqa: E402
 from hamflow.ingest.run import IngestOptions, LocalEngine, run  # noqa: E402
 from hamflow.model import HamflowConfig as Config  # noqa: E402
+from hamflow.model.thresholds import PriorThresholds  # noqa: E402
 from hamflow.store.prepared import PreparedFile  # noqa: E402
 from hamflow.store.writer import WriteResult  # noqa: E402
 
@@ -39,8 +40,9 @@ class ProfiledEngine(LocalEngine):
         self.prepare_profile = cProfile.Profile()
         self.write_profile = cProfile.Profile()
 
-    def prepare(self, work: list[list[Candidate]], config: Config, options: IngestOptions) -> Iterator[list[PreparedFile]]:
-        batches = super().prepare(work, config, options)
+    def prepare(self, work: list[list[Candidate]], config: Config, options: IngestOptions,
+                priors: PriorThresholds | None = None) -> Iterator[list[PreparedFile]]:
+        batches = super().prepare(work, config, options, priors)
         while True:
             self.prepare_profile.enable()
             try:

@@ -171,11 +171,14 @@ def stage_table(run: CliRun, startup_s: float, workers: int) -> list[str]:
     prefect = run.seconds - run.in_process_s - startup_s
     rows = [
         ("discover", s["discover_s"], "wall, CLI process: list, path index, hash, run row"),
+        ("survey", s.get("survey_s") or 0.0, "wall, CLI process: stored and surveyed thresholds before classifying"),
         ("decode", s["decode_s"], f"CPU seconds summed over {workers} parallel workers"),
         ("classify", s["classify_s"], f"CPU seconds summed over {workers} parallel workers"),
         ("  waiting for workers", s["prepare_wait_s"], "wall, CLI process blocked on workers (their start-up too)"),
         ("write", s["write_s"], "wall, CLI process: batch transactions"),
         ("weekly", s["weekly_s"], "wall, CLI process: weekly refresh inside those transactions"),
+        ("merge", s.get("merge_s") or 0.0, "wall, CLI process: recordings of one workout merged"),
+        ("calibrate", s.get("calibrate_s") or 0.0, "wall, CLI process: thresholds again, stale workouts classified again"),
         ("finish", s["finish_s"], "wall, CLI process"),
         ("CLI start-up and summary", startup_s, "wall, from the --engine local rerun (no Prefect)"),
         ("Prefect overhead", prefect, "wall - the wall rows above"),

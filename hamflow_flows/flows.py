@@ -16,6 +16,7 @@ from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
+import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -26,9 +27,11 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
 from hamflow.ingest import Candidate, IngestError, IngestOptions, RunPlan, RunReport, plan_run, prepare_files, run, write_prepared
+from hamflow.ingest.run import survey_batch
 from hamflow.model import HamflowConfig as Config
 from hamflow.model import load_config
 from hamflow.model.config_load import find_config
+from hamflow.model.thresholds import PriorThresholds
 from hamflow.report.run_summary import run_line, run_markdown
 from hamflow.store.connection import StoreError
 from hamflow.store.prepared import PreparedFile
@@ -52,10 +55,18 @@ def plan_task(paths: list[str], db: str, config: Config, options: IngestOptions,
     return plan_run(paths, db, config, options, run_id=run_id)
 
 
+@task(name="survey", cache_policy=NO_CACHE)
+def survey_task(candidates: list[Candidate], config: Config, options: IngestOptions) -> pl.DataFrame:
+    """The new workouts' threshold candidates (decode and screen, no classifying): CPU-bound,
+    runs in a worker process. A file that cannot be read gives none; prepare says why."""
+    return survey_batch(candidates, config, options)
+
+
 @task(name="decode-and-classify", cache_policy=NO_CACHE)
-def prepare_task(candidates: list[Candidate], config: Config, options: IngestOptions) -> list[PreparedFile]:
+def prepare_task(candidates: list[Candidate], config: Config, options: IngestOptions,
+                 priors: PriorThresholds | None = None) -> list[PreparedFile]:
     """CPU-bound: runs in a worker process. A corrupt file is quarantined, never retried."""
-    return prepare_files(candidates, config, options)
+    return prepare_files(candidates, config, options, priors)
 
 
 @task(name="write-batch", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 5, 15],
@@ -110,11 +121,21 @@ class PrefectEngine:
              run_id: str | None) -> RunPlan:
         return plan_task(list(paths), db_path, config, options, run_id or "")
 
+    def survey(self, work: list[list[Candidate]], config: Config, options: IngestOptions) -> Iterator[pl.DataFrame]:
+        if self._in_process(work, options):
+            return (survey_task(batch, config, options) for batch in work)
+        # A survey's result is a few rows per file: every batch can be submitted at once.
+        return (future.result() for future in [survey_task.submit(batch, config, options) for batch in work])
+
     def prepare(self, work: list[list[Candidate]], config: Config,
-                options: IngestOptions) -> Iterator[list[PreparedFile]]:
-        if self.local_pool and sum(c.size_bytes for batch in work for c in batch) < options.pool_min_bytes:
-            return (prepare_task(batch, config, options) for batch in work)
-        return (future.result() for future in _windowed(work, config, options, self.in_flight))
+                options: IngestOptions, priors: PriorThresholds | None = None) -> Iterator[list[PreparedFile]]:
+        if self._in_process(work, options):
+            return (prepare_task(batch, config, options, priors) for batch in work)
+        return (future.result() for future in _windowed(work, config, options, priors, self.in_flight))
+
+    def _in_process(self, work: list[list[Candidate]], options: IngestOptions) -> bool:
+        """Whether ``work`` is too little to start a process pool for."""
+        return self.local_pool and sum(c.size_bytes for batch in work for c in batch) < options.pool_min_bytes
 
     def write(self, db_path: str, prepared: list[PreparedFile], run_id: str, config: Config) -> WriteResult:
         return write_task(db_path, prepared, run_id, config)
@@ -198,7 +219,7 @@ def _api_for_workers() -> Iterator[None]:
         yield
 
 
-def _windowed(work: list[list[Candidate]], config: Config, options: IngestOptions,
+def _windowed(work: list[list[Candidate]], config: Config, options: IngestOptions, priors: PriorThresholds | None,
               in_flight: int) -> Iterator[PrefectFuture[list[PreparedFile]]]:
     """Submit prepare tasks at most ``in_flight`` ahead; yield them in submission order.
 
@@ -212,7 +233,7 @@ def _windowed(work: list[list[Candidate]], config: Config, options: IngestOption
             batch = next(queued, None)
             if batch is None:
                 break
-            pending.append(prepare_task.submit(batch, config, options))
+            pending.append(prepare_task.submit(batch, config, options, priors))
         if not pending:
             return
         yield pending.popleft()

@@ -21,8 +21,9 @@ import polars as pl
 from ..fit import FitDecodeError, FitResult, decode_fit_bytes, decoder_version
 from ..model import ClassifiedSession, WorkoutSummary, classify_file, local_start, local_week_start
 from ..model import HamflowConfig as Config
+from ..model.classify import Calibrator
 from ..model.duplicates import Role
-from ..model.thresholds import METRICS
+from ..model.thresholds import METRICS, PriorThresholds
 from ..store.prepared import FileStatus, PreparedFile
 from .archives import ArchiveError, ArchiveReader
 from .files import Candidate
@@ -94,10 +95,13 @@ DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 def prepare_file(c: Candidate, config: Config, *, athlete: str | None = None, keep_positions: bool = False,
-                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, reader: ArchiveReader | None = None) -> PreparedFile:
+                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, reader: ArchiveReader | None = None,
+                 priors: PriorThresholds | None = None) -> PreparedFile:
     """Decode and classify one file. Never raises for a bad file: it comes back quarantined.
 
     ``reader`` opens archive members; pass one per batch so that an archive is opened once.
+    ``priors``: the athletes' thresholds timelines of the other workouts, so each workout is
+    classified with the values calibration would give it (without: its own candidates only).
     """
     if c.problem is not None:  # a damaged or over-limit archive: its reason is all there is
         on_disk = replace(c, size_bytes=c.disk_stat[0])  # the archive's size: the member's is unknown
@@ -110,7 +114,7 @@ def prepare_file(c: Candidate, config: Config, *, athlete: str | None = None, ke
     decoded: FitResult | FitDecodeError
     size: int | None = None
     try:
-        data = _read(c, config, max_file_bytes, reader)
+        data = read_candidate(c, config, max_file_bytes, reader)
     except OSError as exc:
         decoded = FitDecodeError("unreadable", f"cannot read {c.path}: {exc.strerror or exc}")
     except ArchiveError as exc:
@@ -131,16 +135,16 @@ def prepare_file(c: Candidate, config: Config, *, athlete: str | None = None, ke
     decode_end = time.process_time()
     if c.member is not None and size is not None:
         # fit_files keeps the FIT file's own size; the path index keeps the archive's stamp.
-        prepared = replace(prepare_decoded(replace(c, size_bytes=size), decoded, config, athlete=athlete),
+        prepared = replace(prepare_decoded(replace(c, size_bytes=size), decoded, config, athlete=athlete, priors=priors),
                            index_entry=c.path_entry())
     else:
-        prepared = prepare_decoded(c, decoded, config, athlete=athlete)
+        prepared = prepare_decoded(c, decoded, config, athlete=athlete, priors=priors)
     # Timed here, not in the caller, so the run can say whether decoding or classifying costs;
     # in CPU seconds, so that other work on a shared machine does not inflate them.
     return replace(prepared, decode_s=decode_end - started, classify_s=time.process_time() - decode_end)
 
 
-def _read(c: Candidate, config: Config, max_file_bytes: int, reader: ArchiveReader | None) -> bytes | None:
+def read_candidate(c: Candidate, config: Config, max_file_bytes: int, reader: ArchiveReader | None) -> bytes | None:
     """The file's bytes (None when an archive member turns out larger than ``max_file_bytes``)."""
     if c.member is None:
         return Path(c.path).read_bytes()
@@ -150,7 +154,8 @@ def _read(c: Candidate, config: Config, max_file_bytes: int, reader: ArchiveRead
         return own.read(c.member, max_file_bytes)
 
 
-def prepare_decoded(c: Candidate, result: FitResult | FitDecodeError, config: Config, *, athlete: str | None = None) -> PreparedFile:
+def prepare_decoded(c: Candidate, result: FitResult | FitDecodeError, config: Config, *, athlete: str | None = None,
+                    priors: PriorThresholds | None = None) -> PreparedFile:
     """Classify an already decoded file (or record why it could not be decoded)."""
     if isinstance(result, FitDecodeError):
         return _quarantined(c, resolve_athlete(c, None, config, athlete), result.reason, result.detail)
@@ -164,7 +169,8 @@ def prepare_decoded(c: Candidate, result: FitResult | FitDecodeError, config: Co
             return _described(c, athlete_id, "not_activity", None, f"a {result.kind} file: nothing to analyse", result)
         return _described(c, athlete_id, "not_activity", "no_data", _untimed(result), result)
     try:
-        classified = classify_file(result, athlete_id=athlete_id, config=config)
+        classified = classify_file(result, athlete_id=athlete_id, config=config,
+                                   calibrate=_with_priors(priors, config, athlete_id, c.sha256 or ""))
         frames = _frames(c.sha256 or "", athlete_id, result, classified, config)
     except Exception as exc:
         return _quarantined(c, athlete_id, "classify_error", f"{type(exc).__name__}: {exc}", result)
@@ -174,6 +180,15 @@ def prepare_decoded(c: Candidate, result: FitResult | FitDecodeError, config: Co
     return replace(described, workouts=frames.workouts, workout_patterns=frames.workout_patterns,
                    segments=frames.segments, samples=frames.samples, strength_sets=frames.strength_sets,
                    workout_evidence=frames.workout_evidence)
+
+
+def _with_priors(priors: PriorThresholds | None, config: Config, athlete_id: str, sha: str) -> Calibrator | None:
+    """Each session of the file judged by its athlete's timeline at its start (None: by its own
+    candidates alone)."""
+    if priors is None:
+        return None
+    return lambda shown: priors.profile(config, athlete_id, workout_id(sha, shown.session_index), shown.start_utc,
+                                        shown.candidates)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,11 @@
 """Ingesting FIT files into the store, as separate steps that a scheduler can spread out.
 
-``plan_run`` (cheap, holds the database briefly) -> ``prepare_files`` (slow, pure, parallel
-anywhere: no database) -> ``write_prepared`` (one short transaction per batch) ->
-``merge_duplicates`` and ``recalibrate`` (each athlete's files together) -> ``finish_run``.
+``plan_run`` (cheap, holds the database briefly) -> ``learn_priors`` (the thresholds timelines the
+new workouts will be judged by: stored candidates, and a survey of the new files when several
+of one athlete arrive together) -> ``prepare_files`` (slow, pure, parallel anywhere: no
+database) -> ``write_prepared`` (one short transaction per ``write_samples`` worth of prepared
+batches) -> ``merge_duplicates`` and
+``recalibrate`` (each athlete's files together) -> ``finish_run``.
 :func:`run` is the one loop over them; an :class:`Engine` decides where the
 steps run: :class:`LocalEngine` in this process, ``hamflow_flows`` under Prefect with parallel
 workers, retries and logging.
@@ -21,9 +24,11 @@ from pathlib import Path
 from typing import Protocol
 
 import duckdb
+import polars as pl
 
 from ..model import HamflowConfig as Config
 from ..model.config import ArchiveLimits
+from ..model.thresholds import PriorThresholds
 from ..store.connection import StoreError, connection, transaction
 from ..store.paths import follow_moves, recorded_paths, remember_paths, unknown_by_path
 from ..store.prepared import FileOutcome, PreparedFile
@@ -36,9 +41,11 @@ from .calibrate import Recalibration, calibrate
 from .duplicates import Merge, merge_recordings
 from .files import Candidate, Discovery, InboxError, discover_inbox, listing_frame, not_fit_text, split_known, split_unsettled, with_hashes
 from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_file
+from .survey import priors_of, stored_priors, survey_files, worth_surveying
 
 __all__ = ["Engine", "IngestError", "IngestOptions", "LocalEngine", "RunPlan", "RunReport", "StageTimes", "batches", "finish_run",
-           "has_new_files", "ingest", "merge_duplicates", "plan_run", "prepare_files", "recalibrate", "run", "write_prepared"]
+           "has_new_files", "ingest", "learn_priors", "merge_duplicates", "plan_run", "prepare_files", "recalibrate", "run",
+           "survey_batch", "write_prepared"]
 
 
 class IngestError(Exception):
@@ -196,15 +203,33 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
                    discover_s=time.perf_counter() - started_s, known_by_hash=by_hash, not_fit=found.not_fit)
 
 
-def prepare_files(candidates: Iterable[Candidate], config: Config, options: IngestOptions = IngestOptions()) -> list[PreparedFile]:
-    """Decode and classify each file. Pure: no database; safe in any worker process."""
+def prepare_files(candidates: Iterable[Candidate], config: Config, options: IngestOptions = IngestOptions(),
+                  priors: PriorThresholds | None = None) -> list[PreparedFile]:
+    """Decode and classify each file, each workout with its athlete's thresholds timeline in
+    ``priors`` (:func:`learn_priors`). Pure: no database; safe in any worker process."""
     with ArchiveReader(config.archives) as reader:
         return [prepare_file(c, config, athlete=options.athlete, keep_positions=options.keep_positions,
-                             max_file_bytes=options.max_file_bytes, reader=reader) for c in candidates]
+                             max_file_bytes=options.max_file_bytes, reader=reader, priors=priors) for c in candidates]
+
+
+def survey_batch(candidates: Iterable[Candidate], config: Config, options: IngestOptions = IngestOptions()) -> pl.DataFrame:
+    """The threshold candidates of each new workout, without classifying
+    (:mod:`hamflow.ingest.survey`). Pure: no database; safe in any worker process."""
+    return survey_files(candidates, config, athlete=options.athlete, max_file_bytes=options.max_file_bytes)
+
+
+def learn_priors(engine: Engine, plan: RunPlan, config: Config, options: IngestOptions) -> PriorThresholds:
+    """The thresholds timelines the run's new workouts are classified with: every stored
+    candidate, and those of the new files an athlete has several of (surveyed by ``engine``)."""
+    with connection(plan.db_path) as con:
+        stored = stored_priors(con)
+    surveyed = worth_surveying(plan.todo, options.athlete)
+    found = engine.survey(batches(surveyed, options.batch_size), config, options) if surveyed else iter(())
+    return priors_of(stored, found)
 
 
 def write_prepared(db_path: str | os.PathLike[str], prepared: Sequence[PreparedFile], run_id: str, config: Config) -> WriteResult:
-    """Write one batch in one short transaction (waits for a reader's lock, up to a deadline).
+    """Write prepared files in one short transaction (waits for a reader's lock, up to a deadline).
 
     ``write_s`` of the result includes opening and closing the database: closing can checkpoint
     the write-ahead log, which is part of what a write costs.
@@ -232,13 +257,16 @@ def recalibrate(db_path: str | os.PathLike[str], config: Config) -> Recalibratio
 
 def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence[FileOutcome], *,
                status: str = "completed", message: str | None = None, prepare_wait_s: float = 0.0,
-               recalibration: Recalibration | None = None, merge: Merge | None = None) -> RunReport:
+               recalibration: Recalibration | None = None, merge: Merge | None = None,
+               timed: StageTimes | None = None) -> RunReport:
     """Record the run's counts and stage times; remember the paths of files known by hash or duplicated.
 
     ``prepare_wait_s`` is the wall time the caller spent waiting for (or doing) decode and
-    classify: only the caller knows it, as only it knows whether that ran in parallel.
+    classify: only the caller knows it, as only it knows whether that ran in parallel; so are
+    the ``survey_s``, ``merge_s`` and ``calibrate_s`` of ``timed`` (its other fields are ignored).
     """
     started = time.perf_counter()
+    timed = timed or StageTimes()
     counts = RunCounts(
         files_seen=plan.seen,
         files_new=sum(r.files_written for r in results),
@@ -271,6 +299,9 @@ def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence
             write_s=sum(r.write_s for r in results),
             weekly_s=sum(r.weekly_s for r in results),
             finish_s=time.perf_counter() - started,
+            survey_s=timed.survey_s,
+            merge_s=timed.merge_s,
+            calibrate_s=timed.calibrate_s,
         )
         record_stage_times(con, plan.run_id, stages)
     quarantined = [Quarantined(p.path, p.reason or "unknown", p.detail) for p in prepared if p.status == "quarantined"]
@@ -309,8 +340,12 @@ class Engine(Protocol):
     def plan(self, paths: Sequence[str], db_path: str, config: Config, options: IngestOptions,
              run_id: str | None) -> RunPlan: ...
 
+    def survey(self, work: list[list[Candidate]], config: Config, options: IngestOptions) -> Iterator[pl.DataFrame]:
+        """Surveyed batches (:func:`survey_batch`), in any order."""
+        ...
+
     def prepare(self, work: list[list[Candidate]], config: Config,
-                options: IngestOptions) -> Iterator[list[PreparedFile]]:
+                options: IngestOptions, priors: PriorThresholds | None = None) -> Iterator[list[PreparedFile]]:
         """Prepared batches, in the order of ``work``."""
         ...
 
@@ -330,9 +365,12 @@ class LocalEngine:
              run_id: str | None) -> RunPlan:
         return plan_run(paths, db_path, config, options, run_id=run_id)
 
+    def survey(self, work: list[list[Candidate]], config: Config, options: IngestOptions) -> Iterator[pl.DataFrame]:
+        return (survey_batch(batch, config, options) for batch in work)
+
     def prepare(self, work: list[list[Candidate]], config: Config,
-                options: IngestOptions) -> Iterator[list[PreparedFile]]:
-        return (prepare_files(batch, config, options) for batch in work)
+                options: IngestOptions, priors: PriorThresholds | None = None) -> Iterator[list[PreparedFile]]:
+        return (prepare_files(batch, config, options, priors) for batch in work)
 
     def write(self, db_path: str, prepared: list[PreparedFile], run_id: str, config: Config) -> WriteResult:
         return write_prepared(db_path, prepared, run_id, config)
@@ -359,10 +397,16 @@ def run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str]
     outcomes: list[FileOutcome] = []
     done = 0
     waited_s = 0.0
+    timed = StageTimes()
     work = batches(plan.todo, options.batch_size)
     pending: list[PreparedFile] = []  # prepared, not yet written: one write transaction's files
     try:
-        prepared_batches = engine.prepare(work, config, options)
+        priors = None
+        if plan.todo:  # nothing new: no timeline to learn
+            started = time.perf_counter()
+            priors = learn_priors(engine, plan, config, options)
+            timed = replace(timed, survey_s=time.perf_counter() - started)
+        prepared_batches = engine.prepare(work, config, options, priors)
         for i, batch in enumerate(work):
             started = time.perf_counter()
             prepared = next(prepared_batches)
@@ -381,18 +425,23 @@ def run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str]
             done += len(batch)
             if progress:
                 progress(done, len(plan.todo))
+        started = time.perf_counter()
         merge = merge_duplicates(plan.db_path, config)
+        timed = replace(timed, merge_s=time.perf_counter() - started)
+        started = time.perf_counter()
         recalibration = recalibrate(plan.db_path, config)
+        timed = replace(timed, calibrate_s=time.perf_counter() - started)
         unreachable = _unreachable(plan, outcomes)
         if unreachable:
             finish_run(plan, results, outcomes, status="failed", message=unreachable, prepare_wait_s=waited_s,
-                       recalibration=recalibration)
+                       recalibration=recalibration, timed=timed)
             raise IngestError(unreachable)
     except StoreError as exc:
         with contextlib.suppress(StoreError):  # record the failure if the database lets us; the error is what matters
-            finish_run(plan, results, outcomes, status="failed", message=str(exc), prepare_wait_s=waited_s)
+            finish_run(plan, results, outcomes, status="failed", message=str(exc), prepare_wait_s=waited_s, timed=timed)
         raise IngestError(str(exc)) from exc
-    return finish_run(plan, results, outcomes, prepare_wait_s=waited_s, recalibration=recalibration, merge=merge)
+    return finish_run(plan, results, outcomes, prepare_wait_s=waited_s, recalibration=recalibration, merge=merge,
+                      timed=timed)
 
 
 def _unreachable(plan: RunPlan, outcomes: Sequence[FileOutcome]) -> str | None:

@@ -28,7 +28,7 @@ from .derive import SIGNAL_COLUMNS, SessionKind, complete_signals, derive_signal
 from .efforts import efforts
 from .grade import GradeSource
 from .patterns import classify_seconds
-from .quality import CHANNELS, DeviceTotals, cap_session_intensity, screen
+from .quality import CHANNELS, DeviceTotals, Screened, cap_session_intensity, screen
 from .reasons import reasons_for
 from .regularise import TimerEvents, regularise
 from .segments import segments
@@ -88,6 +88,21 @@ class ClassifiedSession:
         return patterns_frame(self.summary.patterns)
 
 
+@dataclass(frozen=True, slots=True)
+class SessionEvidence:
+    """What one session shows for the calibrated thresholds before it is classified: its place
+    in the athlete's timeline (its index in the file and its start) and its candidates."""
+
+    session_index: int
+    #: The start the workout is stored with (None: the session gives no workout).
+    start_utc: datetime | None
+    candidates: tuple[Candidate, ...]
+
+
+#: Chooses the profile a session is classified with, from what the session shows.
+Calibrator = Callable[[SessionEvidence], AthleteProfile]
+
+
 def classify_session(
     session: Session,
     *,
@@ -97,27 +112,19 @@ def classify_session(
     athlete_id: str | None = None,
     reverse_elliptical: bool = False,
     events: Sequence[Event] = (),
-    calibrate: Callable[[tuple[Candidate, ...]], AthleteProfile] | None = None,
+    calibrate: Calibrator | None = None,
 ) -> ClassifiedSession:
     """Classify one decoded session with one athlete's profile.
 
     ``sets`` are the strength sets of this session (used when it is a strength session);
     ``events`` the file's events (its timer stops and starts tell pauses from smart recording).
     ``reverse_elliptical`` says an elliptical session was pedalled backwards (files cannot).
-    ``calibrate``, when given, replaces ``profile`` by the profile it makes of the session's
-    own threshold candidates.
+    ``calibrate``, when given, replaces ``profile`` by the profile it chooses for what the
+    session shows (:class:`SessionEvidence`).
     """
     kind = SessionKind.of(session.sport, session.sub_sport, reverse_elliptical=reverse_elliptical)
-    sampling = config.model.sampling
-    grid = regularise(
-        session.records,
-        max_gap_s=sampling.max_gap_s,
-        max_moving_gap_s=sampling.max_moving_gap_s,
-        timer=TimerEvents.from_events(events),
-        moving_speed_mps=config.model.thresholds.moving_speed_mps,
-    )
     return _model(
-        complete_signals(grid),
+        _completed(session, events, config),
         kind,
         DeviceTotals.of(session),
         profile,
@@ -134,15 +141,18 @@ def classify_session(
 
 def classify_file(
     result: FitResult, *, athlete_id: str | None, config: HamflowConfig, reverse_elliptical: bool = False,
-    calibrate: bool = True,
+    calibrate: Calibrator | None = None,
 ) -> list[ClassifiedSession]:
     """Classify every session of a decoded file for ``athlete_id`` (unknown ids: default profile).
 
-    Strength sets go to the strength session whose time span holds them. With ``calibrate``,
-    each session is judged by the athlete's profile with the thresholds its own samples show
-    (``thresholds.own_profile``); the store later applies the athlete's whole history.
+    Strength sets go to the strength session whose time span holds them. Each session is
+    judged by the profile ``calibrate`` chooses for what it shows; by default, the athlete's
+    profile with the thresholds its own samples show (``thresholds.own_profile``): a caller
+    that knows the athlete's other workouts passes their timeline
+    (``thresholds.PriorThresholds``), and the store applies the whole history in the end.
     """
     profile = config.profile(athlete_id)
+    chosen = calibrate or (lambda shown: own_profile(config, athlete_id, shown.candidates))
     out = []
     for session in result.sessions:
         kind = SessionKind.of(session.sport, session.sub_sport)
@@ -152,11 +162,21 @@ def classify_file(
         out.append(
             classify_session(
                 session, profile=profile, config=config, sets=sets, athlete_id=athlete_id,
-                reverse_elliptical=reverse_elliptical, events=result.events,
-                calibrate=(lambda found: own_profile(config, athlete_id, found)) if calibrate else None,
+                reverse_elliptical=reverse_elliptical, events=result.events, calibrate=chosen,
             )
         )
     return out
+
+
+def survey_file(result: FitResult, config: HamflowConfig) -> list[SessionEvidence]:
+    """What each session of a decoded file shows for the calibrated thresholds, without
+    classifying it: the first part of :func:`classify_file` (about a third of its cost),
+    so that a run can know every new workout's candidates before it classifies any."""
+    return [
+        _screened(_completed(session, result.events, config), SessionKind.of(session.sport, session.sub_sport),
+                  DeviceTotals.of(session), config, session_index=session.index, start_utc=session.start_utc).shown
+        for session in result.sessions
+    ]
 
 
 def reclassify(
@@ -213,12 +233,44 @@ def stored_evidence(
 ) -> tuple[Candidate, ...]:
     """The threshold candidates of stored samples: what :func:`reclassify` would find, without
     classifying (so a whole history's thresholds are known before any workout is judged)."""
-    kind = SessionKind.of(sport, sub_sport)
     completed = complete_signals(_stored_signals(samples)[0])
-    kind = recognise_rowing(kind, completed, config.model.rowing)
     totals = totals if totals is not None else DeviceTotals()
+    return _screened(completed, SessionKind.of(sport, sub_sport), totals, config, session_index=0, start_utc=None).shown.candidates
+
+
+def _completed(session: Session, events: Sequence[Event], config: HamflowConfig) -> pl.DataFrame:
+    """A decoded session's records on the completed 1 Hz grid: the model's input."""
+    sampling = config.model.sampling
+    grid = regularise(
+        session.records,
+        max_gap_s=sampling.max_gap_s,
+        max_moving_gap_s=sampling.max_moving_gap_s,
+        timer=TimerEvents.from_events(events),
+        moving_speed_mps=config.model.thresholds.moving_speed_mps,
+    )
+    return complete_signals(grid)
+
+
+@dataclass(frozen=True, slots=True)
+class _Screened:
+    """A session after the quality screen: its kind (rowing recognised), the screen, and what it
+    shows for the thresholds. Classifying, the survey and stored candidates all start here."""
+
+    kind: SessionKind
+    screened: Screened
+    shown: SessionEvidence
+
+
+def _screened(completed: pl.DataFrame, kind: SessionKind, totals: DeviceTotals, config: HamflowConfig, *,
+              session_index: int, start_utc: datetime | None) -> _Screened:
+    kind = recognise_rowing(kind, completed, config.model.rowing)
     screened = screen(completed, kind.activity, totals, config.model.quality, config.model.thresholds)
-    return candidates(screened.model_view, kind.activity, kind.indoor, config.model)
+    found = candidates(screened.model_view, kind.activity, kind.indoor, config.model)
+    if totals.start_utc is None and screened.kept_start_utc is not None:
+        start_utc = screened.kept_start_utc  # no session message: the first record the screen kept
+    if start_utc is None and completed.height:
+        start_utc = completed.get_column("ts_utc").min()  # type: ignore[assignment]  # what the summary falls back to
+    return _Screened(kind, screened, SessionEvidence(session_index, start_utc, found))
 
 
 def _stored_signals(samples: pl.DataFrame) -> tuple[pl.DataFrame, GradeSource | None]:
@@ -252,18 +304,18 @@ def _model(
     config: HamflowConfig,
     *,
     keep_grade: GradeSource | None = None,
-    calibrate: Callable[[tuple[Candidate, ...]], AthleteProfile] | None = None,
+    calibrate: Calibrator | None = None,
     **finish: Any,
 ) -> ClassifiedSession:
     """Completed 1 Hz signals -> screened -> derived -> classified. The stored samples keep the
     completed values, masked ones included (their ``masked`` column names them), so running
     this again on stored samples screens and classifies exactly as the first time."""
-    kind = recognise_rowing(kind, completed, config.model.rowing)
-    screened = screen(completed, kind.activity, totals, config.model.quality, config.model.thresholds)
+    front = _screened(completed, kind, totals, config, session_index=finish["session_index"], start_utc=finish["start_utc"])
+    kind, screened = front.kind, front.screened
     masked = screened.model_view
-    evidence = candidates(masked, kind.activity, kind.indoor, config.model)
+    evidence = front.shown.candidates
     if calibrate is not None:
-        profile = calibrate(evidence)
+        profile = calibrate(front.shown)
     derived = derive_signals(masked, kind, profile, config.model, keep_grade=keep_grade)
     derived, intensity_warning = cap_session_intensity(derived, kind.activity, config.model.quality)
     warnings = screened.warnings + ((intensity_warning,) if intensity_warning else ())
@@ -272,8 +324,7 @@ def _model(
     device_span_unusable = totals.elapsed_s is None or not screened.session_time_ok
     if device_span_unusable and screened.kept_span_s is not None and finish.get("elapsed_s") is not None:
         finish["elapsed_s"] = min(finish["elapsed_s"], screened.kept_span_s)  # no session message: what was kept
-    if totals.start_utc is None and screened.kept_start_utc is not None:
-        finish["start_utc"] = screened.kept_start_utc
+    finish["start_utc"] = front.shown.start_utc
     classified = _finish(derived, kind, profile, config, totals=totals, quality_warnings=warnings, **finish)
     as_recorded = classified.samples.with_columns(
         *[completed.get_column(c) for c in CHANNELS], screened.frame.get_column("masked")

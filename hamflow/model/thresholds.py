@@ -13,6 +13,7 @@ the athlete's own ``[athletes.<id>]`` table always win over estimates.
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -211,11 +212,82 @@ def profile_with(base: AthleteProfile, values: Mapping[str, float]) -> AthletePr
     return dataclasses.replace(base, **changes) if changes else base  # type: ignore[arg-type]
 
 
+def values_for(config: HamflowConfig, athlete_id: str, best: Mapping[str, float]) -> dict[str, float]:
+    """The calibrated thresholds of a workout whose best candidate of each metric so far (its own
+    included) is ``best``: the value :func:`timeline` holds at that workout (the rule of the
+    running best, the default before any candidate; config values and a disabled calibration win)."""
+    base = config.profile(athlete_id)
+    configured = config.configured_keys(athlete_id)
+    cal = config.model.calibration
+    out: dict[str, float] = {}
+    for m in METRICS:
+        default = float(getattr(base, m.name))
+        fixed = m.name in configured or not cal.enabled
+        out[m.name] = default if fixed else m.rule(best.get(m.name), default, cal)
+    return out
+
+
 def own_profile(config: HamflowConfig, athlete_id: str | None, found: Sequence[Candidate]) -> AthleteProfile:
     """The profile of a workout judged by its own candidates alone (what a worker can know)."""
     athlete = athlete_id or config.default_athlete
-    ref = WorkoutRef("self", _EPOCH, {c.metric: c for c in found})
-    return profile_with(config.profile(athlete_id), timeline(athlete, [ref], config).at["self"])
+    return profile_with(config.profile(athlete_id), values_for(config, athlete, {c.metric: c.value for c in found}))
+
+
+_Steps = tuple[tuple[tuple[datetime, str], ...], tuple[float, ...]]
+
+#: The columns :meth:`PriorThresholds.of` reads (those of ``workout_evidence``).
+PRIOR_COLUMNS: Final[tuple[str, ...]] = ("athlete_id", "workout_id", "start_utc", "metric", "value")
+
+
+@dataclass(frozen=True)
+class PriorThresholds:
+    """The thresholds timelines of workouts other than the one being classified: per athlete
+    and metric, the (start, workout_id) keys at which the best candidate rose, and the best from
+    each on. A workout's thresholds are then the rule of the best before it merged with its own
+    candidates: exactly what :func:`timeline` gives it once every workout here is stored, so
+    calibration after the writes finds nothing to classify again."""
+
+    steps: Mapping[str, Mapping[str, _Steps]] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def of(cls, evidence: pl.DataFrame) -> PriorThresholds:
+        """From candidate rows (:data:`PRIOR_COLUMNS`; a null value: no candidate), one set per
+        workout: a workout listed twice keeps its first rows."""
+        rows = (
+            evidence.select(PRIOR_COLUMNS)
+            .filter(pl.col("value").is_not_null())
+            .unique(subset=["workout_id", "metric"], keep="first", maintain_order=True)
+            .sort("athlete_id", "metric", "start_utc", "workout_id")
+            .with_columns(pl.col("value").cum_max().over("athlete_id", "metric").alias("best"))
+        )
+        previous = pl.col("best").shift(1).over("athlete_id", "metric")
+        rises = rows.filter(previous.is_null() | (pl.col("best") > previous))
+        steps: dict[str, dict[str, _Steps]] = {}
+        for (athlete, metric), part in rises.group_by("athlete_id", "metric", maintain_order=True):
+            keys = tuple(zip(part.get_column("start_utc").to_list(), part.get_column("workout_id").to_list(), strict=True))
+            steps.setdefault(str(athlete), {})[str(metric)] = (keys, tuple(part.get_column("best").to_list()))
+        return cls(steps)
+
+    def best_before(self, athlete_id: str, metric: str, start_utc: datetime, workout_id: str) -> float | None:
+        """The best candidate of the workouts before (start_utc, workout_id) in timeline order."""
+        found = self.steps.get(athlete_id, {}).get(metric)
+        if found is None:
+            return None
+        keys, bests = found
+        at = bisect_left(keys, (start_utc, workout_id))
+        return bests[at - 1] if at else None
+
+    def profile(self, config: HamflowConfig, athlete_id: str, workout_id: str, start_utc: datetime | None,
+                found: Sequence[Candidate]) -> AthleteProfile:
+        """The profile a workout is classified with: its timeline's values at its start."""
+        best: dict[str, float] = {c.metric: c.value for c in found}
+        if start_utc is not None:
+            for m in METRICS:
+                before = self.best_before(athlete_id, m.name, start_utc, workout_id)
+                own = best.get(m.name)
+                if before is not None and (own is None or before > own):
+                    best[m.name] = before
+        return profile_with(config.profile(athlete_id), values_for(config, athlete_id, best))
 
 
 def current_rows(rows: Sequence[ThresholdRow]) -> list[ThresholdRow]:

@@ -52,10 +52,16 @@ class StageTimes:
     write_s: float = 0.0  # batch transactions, open and close included, weekly refresh excluded
     weekly_s: float = 0.0
     finish_s: float = 0.0
+    #: Learning the thresholds timelines before classifying: stored candidates, and the survey
+    #: of new files when it runs (waited for, like ``prepare_wait_s``).
+    survey_s: float = 0.0
+    merge_s: float = 0.0  # merging recordings of one workout, after the writes
+    calibrate_s: float = 0.0  # recalibrating thresholds and the workouts they change, after the merge
 
     @property
     def in_process_s(self) -> float:
-        return self.discover_s + self.prepare_wait_s + self.write_s + self.weekly_s + self.finish_s
+        return (self.discover_s + self.survey_s + self.prepare_wait_s + self.write_s + self.weekly_s + self.merge_s
+                + self.calibrate_s + self.finish_s)
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, model_version: str) -> datetime:
@@ -110,5 +116,5 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: RunCounts, *
 
 
 def record_stage_times(con: duckdb.DuckDBPyConnection, run_id: str, stages: StageTimes) -> None:
-    """The run row's stage columns (sql/002_run_timings.sql)."""
+    """The run row's stage columns (sql/002_run_timings.sql, sql/010_post_write_timings.sql)."""
     execute_sql(con, "writes/record_stage_times.sql", {"run_id": run_id, **asdict(stages)})

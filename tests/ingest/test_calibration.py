@@ -150,15 +150,23 @@ def test_the_same_files_in_two_orders_and_in_one_or_many_runs_give_identical_tab
 def test_recalibrating_one_workout_at_a_time_gives_the_tables_of_one_pass(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _files(tmp_path)
-    # A faster strides file dated before ana's sprints: every one of them is judged again.
-    write(tmp_path / "all" / "ana", "0-strides", T0 - 40 * DAY, strides(top=7.9))
+
+    def late_strides(db: Path) -> int:
+        """ana's files, then a faster strides file dated before her sprints, in a run of its own:
+        every stored workout after it is judged again."""
+        for f in (tmp_path / "late").glob("*.fit"):
+            f.unlink()
+        assert ingest([tmp_path / "all"], db, DEFAULT_CONFIG, OPTIONS).counts.workouts_recalibrated == 0
+        write(tmp_path / "late" / "ana", "0-strides", T0 - 40 * DAY, strides(top=7.9))
+        return ingest([tmp_path / "all", tmp_path / "late"], db, DEFAULT_CONFIG, OPTIONS).counts.workouts_recalibrated
+
     whole = tmp_path / "whole.duckdb"
     monkeypatch.setattr(calibrate, "RECLASSIFY_WORKOUTS", 1_000)
-    first = ingest([tmp_path / "all"], whole, DEFAULT_CONFIG, OPTIONS)
-    assert first.counts.workouts_recalibrated >= 2  # so the pieces of one below are several
+    recalibrated = late_strides(whole)
+    assert recalibrated >= 2  # so the pieces of one below are several
     monkeypatch.setattr(calibrate, "RECLASSIFY_WORKOUTS", 1)
     pieces = tmp_path / "pieces.duckdb"
-    assert ingest([tmp_path / "all"], pieces, DEFAULT_CONFIG, OPTIONS).counts.workouts_recalibrated == first.counts.workouts_recalibrated
+    assert late_strides(pieces) == recalibrated
     expected, got = _dump(whole), _dump(pieces)
     for table, frame in expected.items():
         assert got[table].equals(frame), table

@@ -1,4 +1,5 @@
-"""Stage times in ``ingest_runs`` (sql/002_run_timings.sql): upgrading old databases, plausible values."""
+"""Stage times in ``ingest_runs`` (sql/002_run_timings.sql, sql/010_post_write_timings.sql):
+upgrading old databases, plausible values."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from ..helpers import make_inbox, sample
 
 CONFIG = load_config(None)
 FAST = IngestOptions(settle_s=0.0, batch_size=2)
-STAGES = ("discover_s", "decode_s", "classify_s", "prepare_wait_s", "write_s", "weekly_s", "finish_s")
+STAGES = ("discover_s", "decode_s", "classify_s", "prepare_wait_s", "write_s", "weekly_s", "finish_s", "survey_s", "merge_s",
+          "calibrate_s")
 
 
 def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -76,6 +78,8 @@ def test_a_run_with_new_files_records_plausible_stage_times(two_runs) -> None:  
     stored = stage_row(db, first.run_id)
     assert all(v is not None and v >= 0 for v in stored.values()), stored
     assert stored["decode_s"] > 0 and stored["classify_s"] > 0 and stored["write_s"] > 0
+    # Three new files of one athlete are surveyed first; the merge and calibration steps follow the writes.
+    assert stored["survey_s"] > 0 and stored["merge_s"] > 0 and stored["calibrate_s"] > 0
     # Decode and classify ran inside the wait, in this process: their CPU seconds fit in its
     # wall time on every core (classify's polars may use more than one).
     assert stored["decode_s"] + stored["classify_s"] <= stored["prepare_wait_s"] * (os.cpu_count() or 1) + 0.05
@@ -89,4 +93,5 @@ def test_a_rerun_records_no_decode_or_write_time(two_runs) -> None:  # type: ign
     assert rerun.counts.files_new == 0
     stored = stage_row(db, rerun.run_id)
     assert stored["decode_s"] == stored["classify_s"] == stored["write_s"] == stored["weekly_s"] == 0
+    assert stored["survey_s"] == 0  # nothing new: no timeline to learn
     assert stored["discover_s"] is not None and stored["discover_s"] > 0

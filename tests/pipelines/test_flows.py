@@ -219,3 +219,38 @@ def test_a_small_night_is_decoded_without_starting_the_worker_pool(tmp_path: Pat
     assert not any(started["small"].iterdir())
     assert any(started["pool"].iterdir())
     assert_same(snapshot(tmp_path / "small.duckdb"), snapshot(tmp_path / "pool.duckdb"))
+
+
+def test_the_process_pool_surveys_an_athletes_new_files_so_each_workout_is_classified_once(tmp_path: Path) -> None:
+    """Several new files of one athlete whose thresholds rise among them: the flow surveys them in
+    its workers before classifying, so calibration finds nothing stale, and the tables are those
+    of the local engine."""
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    from hamflow.ingest import ingest
+    from hamflow.model import DEFAULT_CONFIG
+    from tests.calibration_athletes import DAY, T0, flat_sprints, jog, strides, write
+
+    inbox = tmp_path / "inbox"
+    write(inbox / "amy", "1-steady", T0, jog(30, speed=3.9))
+    write(inbox / "amy", "2-strides", T0 + 2 * DAY, strides(top=6.3))
+    write(inbox / "amy", "3-flat", T0 + 4 * DAY, flat_sprints(speed=6.8))
+    write(inbox / "amy", "4-easy", T0 + 6 * DAY, jog(20, speed=3.0))
+    flow_db, local_db = tmp_path / "flow.duckdb", tmp_path / "local.duckdb"
+    report = _run(inbox, flow_db, batch_size=2, pool_min_bytes=0)
+    assert report.status == "completed" and report.counts.workouts_added == 4
+    assert report.counts.workouts_recalibrated == 0
+
+    async def task_names() -> list[str]:
+        async with get_client() as client:
+            runs = await client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[report.run_id])))
+            return [r.name for r in runs]
+
+    assert sum(name.startswith("survey") for name in asyncio.run(task_names())) == 2  # one per batch
+    local = ingest([inbox], local_db, DEFAULT_CONFIG, IngestOptions(settle_s=0))
+    assert local.counts.workouts_recalibrated == 0
+    tables = ("fit_files", "workouts", "samples", "workout_evidence", "athlete_thresholds", "weekly_posterior_load")
+    assert_same(snapshot(flow_db, tables), snapshot(local_db, tables))

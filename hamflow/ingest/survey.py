@@ -1,0 +1,103 @@
+"""Before a run classifies: the thresholds timelines each new workout will be judged by.
+
+A workout is classified with its athlete's thresholds valid at its start: the rule of the best
+candidate of every workout up to it (:mod:`hamflow.model.thresholds`). A worker sees one file,
+so the run hands it the candidates of the others as :class:`PriorThresholds`: those stored in
+``workout_evidence``, and, when several new files of one athlete arrive together, those of the
+new files, found by a *survey* (decode, screen, candidates: no classifying). Each workout is then
+classified once, with the values calibration after the writes would give it; calibration stays
+to catch what no one could know before (a recording merged with another, a crash).
+
+The survey is pure like ``prepare`` (no database) and runs wherever the engine prepares.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+
+import duckdb
+import polars as pl
+
+from ..fit import FitResult
+from ..fit.reader import resolve_decoder, try_fast_decode
+from ..model import HamflowConfig as Config
+from ..model.classify import survey_file
+from ..model.thresholds import PRIOR_COLUMNS, PriorThresholds
+from ..store.rewrite import workout_athletes
+from ..store.thresholds import stored_evidence
+from .archives import ArchiveError, ArchiveReader
+from .files import Candidate
+from .prepare import read_candidate, resolve_athlete, workout_id
+
+__all__ = ["PRIOR_SCHEMA", "priors_of", "stored_priors", "survey_files", "worth_surveying"]
+
+PRIOR_SCHEMA: dict[str, pl.DataType] = {
+    "athlete_id": pl.Utf8(), "workout_id": pl.Utf8(), "start_utc": pl.Datetime("us", "UTC"), "metric": pl.Utf8(),
+    "value": pl.Float64(),
+}
+assert tuple(PRIOR_SCHEMA) == PRIOR_COLUMNS
+
+
+def worth_surveying(todo: Sequence[Candidate], athlete: str | None) -> list[Candidate]:
+    """The new files whose candidates may change another new file's thresholds: those of an
+    athlete with more than one new file in the run. A night with one file per athlete needs only
+    the stored timelines, so nothing is surveyed. Files whose athlete is known only once decoded
+    (by the device's serial number) count as one athlete: surveyed when there are several."""
+    groups: dict[str | None, list[Candidate]] = {}
+    for c in todo:
+        if c.problem is None:
+            groups.setdefault(athlete or c.folder_athlete, []).append(c)
+    return [c for group in groups.values() if len(group) > 1 for c in group]
+
+
+def survey_files(candidates: Iterable[Candidate], config: Config, *, athlete: str | None = None,
+                 max_file_bytes: int) -> pl.DataFrame:
+    """The threshold candidates of each workout in ``candidates`` (:data:`PRIOR_SCHEMA` rows).
+
+    A file that cannot be read or that the fast decoder declines gives none: ``prepare``
+    quarantines it with its reason, or classifies it by the others' timelines and its own.
+    """
+    rows: list[dict[str, object]] = []
+    with ArchiveReader(config.archives) as reader:
+        for c in candidates:
+            result = _decoded(c, config, max_file_bytes, reader)
+            if result is None or not result.is_activity:
+                continue
+            athlete_id = resolve_athlete(c, result, config, athlete)
+            try:
+                shown = survey_file(result, config)
+            except Exception:
+                continue
+            rows += [{"athlete_id": athlete_id, "workout_id": workout_id(c.sha256 or "", s.session_index),
+                      "start_utc": s.start_utc, "metric": found.metric, "value": found.value}
+                     for s in shown if s.start_utc is not None for found in s.candidates]
+    return pl.DataFrame(rows, schema=PRIOR_SCHEMA)
+
+
+def _decoded(c: Candidate, config: Config, max_file_bytes: int, reader: ArchiveReader) -> FitResult | None:
+    """The file decoded by the fast decoder, or None. Only the fast path: a file it declines
+    takes the reference decoder, some thirty times slower, and decoding it twice would cost more
+    than classifying again the few workouts its candidates might change (calibration does)."""
+    if c.problem is not None or c.size_bytes > max_file_bytes or resolve_decoder() != "fitfast":
+        return None
+    try:
+        data = read_candidate(c, config, max_file_bytes, reader)
+    except (OSError, ArchiveError):
+        return None
+    if data is None or (c.sha256 is not None and hashlib.sha256(data).hexdigest() != c.sha256):
+        return None
+    return try_fast_decode(data, path=c.path)
+
+
+def stored_priors(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every stored candidate (:data:`PRIOR_SCHEMA` rows; a second recording shows none)."""
+    stored = stored_evidence(con, workout_athletes(con))
+    if stored.is_empty():
+        return pl.DataFrame(schema=PRIOR_SCHEMA)
+    return stored.select(PRIOR_COLUMNS).cast(PRIOR_SCHEMA)  # type: ignore[arg-type]
+
+
+def priors_of(stored: pl.DataFrame, surveyed: Iterable[pl.DataFrame]) -> PriorThresholds:
+    """The timelines of the stored and the surveyed workouts together."""
+    return PriorThresholds.of(pl.concat([stored, *surveyed], how="vertical"))
