@@ -160,7 +160,7 @@ def screen(
     if frame.is_empty():
         return Screened(frame.with_columns(pl.lit(None, dtype=pl.List(pl.String)).alias("masked")), ())
     bounds = bounds_for(activity, params)
-    checks = _check_exprs(frame, activity, totals, params, thresholds, bounds)
+    checks = _check_exprs(activity, totals, params, thresholds)
     flags, marked, provisional, counts = _first_pass(frame, checks)
     bound_texts = _bound_texts(totals, params, bounds)
     warnings = [
@@ -298,18 +298,32 @@ def _mask_exprs() -> tuple[dict[str, pl.Expr], pl.Expr]:
 
 
 def _check_exprs(
-    frame: pl.DataFrame,
     activity: Activity,
     totals: DeviceTotals,
     params: QualityParams,
     thresholds: Thresholds,
-    bounds: ChannelBounds,
 ) -> dict[str, pl.Expr]:
+    """Every check's expression, in the order of :data:`CHECKS`: the session's own span and
+    maxima from ``totals``, the rest built once per sport and config (:func:`_config_checks`)."""
+    fixed = _config_checks(activity, params, thresholds)
+    v = pl.col("speed_mps")
+    session: dict[str, pl.Expr] = {"outside_session": _outside_session(totals, params)}
+    if totals.max_speed_mps is not None and totals.max_speed_mps > 0:
+        session["speed_device_max"] = v > totals.max_speed_mps * (1 + params.session_max_tolerance) + 0.5
+    if totals.max_power_w is not None and totals.max_power_w > 0:
+        session["power_device_max"] = pl.col("power_w") > totals.max_power_w * (1 + params.session_max_tolerance) + 10.0
+    merged = {**fixed, **session}
+    return {c.name: merged[c.name] for c in CHECKS if c.name in merged}
+
+
+@lru_cache(maxsize=64)
+def _config_checks(activity: Activity, params: QualityParams, thresholds: Thresholds) -> dict[str, pl.Expr]:
+    """The checks that depend only on the sport and the config. Callers must not change the dict."""
+    bounds = bounds_for(activity, params)
     v, d, alt = pl.col("speed_mps"), pl.col("distance_m"), pl.col("altitude_m")
     step_s = pl.col("ts_utc").diff().dt.total_seconds()
     d_step = d.forward_fill().diff()
     out: dict[str, pl.Expr] = {}
-    out["outside_session"] = _outside_session(totals, params)
     # The largest stretch of records without a pause longer than max_pause_s is the session;
     # records far from it carry damaged time stamps, and everything measured against them too.
     stretch = (pl.col("ts_utc").diff().dt.total_seconds().fill_null(0) > params.max_pause_s).cum_sum()
@@ -324,15 +338,11 @@ def _check_exprs(
         out["speed_spike"] = (v - median).abs() > params.max_speed_jump_mps
         walking = steps_per_minute() < thresholds.run_min_cadence_spm
         out["speed_walking"] = walking & (v > params.max_walking_speed_mps)
-    if totals.max_speed_mps is not None and totals.max_speed_mps > 0:
-        out["speed_device_max"] = v > totals.max_speed_mps * (1 + params.session_max_tolerance) + 0.5
     out["distance_jump"] = (d_step > bounds.max_speed_mps * step_s + _DISTANCE_SLACK_M) | (d_step < -_DISTANCE_SLACK_M)
     alt_median = alt.rolling_median(params.spike_window_s, center=True, min_samples=1)
     half = params.spike_window_s // 2
     out["altitude_jump"] = (alt - alt_median).abs() > bounds.max_vertical_speed_mps * max(half, 1)
     out["power_bound"] = pl.col("power_w") > bounds.max_power_w
-    if totals.max_power_w is not None and totals.max_power_w > 0:
-        out["power_device_max"] = pl.col("power_w") > totals.max_power_w * (1 + params.session_max_tolerance) + 10.0
     hr = pl.col("heart_rate_bpm")
     out["heart_rate_bound"] = (hr < params.min_heart_rate_bpm) | (hr > params.max_heart_rate_bpm)
     out["cadence_bound"] = pl.col("cadence") > bounds.max_cadence
