@@ -28,6 +28,7 @@ from .derive import SessionKind
 from .efforts import count_efforts
 from .patterns import HIGH_SPEED, LEG_DAY_MACHINES, ORDER, SPECS, SPRINTS, STANDING, Pattern, SessionCount, counted
 from .quality import DeviceTotals
+from .query import collect
 from .stable import stable_sum
 from .strength import Movement
 
@@ -277,8 +278,7 @@ def summarise(
         rules=classes,
     )
 
-    hip_sets = sets.filter(pl.col("movement") == Movement.HIP_EXTENSION.value).height
-    knee_sets = sets.filter(pl.col("movement") == Movement.KNEE_EXTENSION.value).height
+    hip_sets, knee_sets = _sets_of(sets, Movement.HIP_EXTENSION), _sets_of(sets, Movement.KNEE_EXTENSION)
     hard_if_s = float(t["hard_if_s"] or 0.0)
     leg_day_rule = _leg_day_rule(
         kind, model, is_sprint=is_sprint, hard_if_s=hard_if_s, session_if=session_if,
@@ -382,15 +382,24 @@ def _seconds_in(patterns: tuple[PatternTotal, ...], chosen: tuple[Pattern, ...])
     return sum((seconds.get(p.value, 0.0) for p in chosen), 0.0)
 
 
+def _sets_of(sets: pl.DataFrame, movement: Movement) -> int:
+    """How many of the sets train ``movement`` (cardio sessions have none: no query to count them)."""
+    return sets.filter(pl.col("movement") == movement.value).height if sets.height else 0
+
+
 def _main_source(samples: pl.DataFrame) -> str | None:
-    loaded = samples.filter(pl.col("moving") & pl.col("p").is_not_null())
-    if loaded.is_empty():
-        return None
-    counts = (
-        loaded.group_by("intensity_source")
+    """The intensity source of most loaded seconds (ties: the first by name); None without any.
+    One query: filtering, grouping and sorting as eager calls would run three."""
+    counts = collect(
+        samples.lazy()
+        .filter(pl.col("moving") & pl.col("p").is_not_null())
+        .group_by("intensity_source")
         .agg(stable_sum(pl.col("dt_s")).alias("dt_s"))
         .sort(["dt_s", "intensity_source"], descending=[True, False])
+        .head(1)
     )
+    if counts.is_empty():
+        return None
     source: str = counts.get_column("intensity_source")[0]
     return source
 
