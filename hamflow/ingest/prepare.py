@@ -282,19 +282,26 @@ def _frames(sha: str, athlete_id: str, result: FitResult, classified: list[Class
         wid = workout_id(sha, s.session_index)
         workouts.append(workout_record(s, wid=wid, sha=sha, athlete_id=athlete_id,
                                        device_utc_offset_min=result.utc_offset_min, timezone=timezone))
-        tag = pl.lit(wid).alias("workout_id")
-        patterns.append(cs.patterns.with_columns(tag))
-        segments.append(cs.segments.with_columns(tag))
-        samples.append(cs.samples.with_columns(tag))
+        patterns.append(_tagged(cs.patterns, wid))
+        segments.append(_tagged(cs.segments, wid))
+        samples.append(_tagged(cs.samples, wid))
         evidence.append(evidence_frame(cs, wid=wid, athlete_id=athlete_id, start_utc=s.start_utc))
         if not cs.sets.is_empty():
-            sets.append(cs.sets.with_columns(tag))
+            sets.append(_tagged(cs.sets, wid))
     def stacked(frames: list[pl.DataFrame]) -> pl.DataFrame:
         return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
 
     return _Rows(workouts=workout_frame(workouts) if workouts else pl.DataFrame(), workout_patterns=stacked(patterns),
                  segments=stacked(segments), samples=stacked(samples), strength_sets=stacked(sets),
                  workout_evidence=stacked(evidence))
+
+
+def _tagged(frame: pl.DataFrame, wid: str) -> pl.DataFrame:
+    """``frame`` with a last column ``workout_id``, ``wid`` throughout: the column is repeated
+    from one value and appended, where adding it as a literal would run a query per frame."""
+    if frame.is_empty():
+        return frame.with_columns(pl.lit(wid).alias("workout_id"))
+    return frame.hstack([pl.Series("workout_id", [wid], dtype=pl.String).new_from_index(0, frame.height)])
 
 
 _WORKOUT_TYPES: dict[str, pl.DataType] = {

@@ -326,9 +326,11 @@ def _model(
         finish["elapsed_s"] = min(finish["elapsed_s"], screened.kept_span_s)  # no session message: what was kept
     finish["start_utc"] = front.shown.start_utc
     classified = _finish(derived, kind, profile, config, totals=totals, quality_warnings=warnings, **finish)
-    as_recorded = classified.samples.with_columns(
-        *[completed.get_column(c) for c in CHANNELS], screened.frame.get_column("masked")
-    )
+    # The recorded channels and the mask put back in their places (column by column: the same
+    # frame as a with_columns call gives, without its query).
+    as_recorded = classified.samples.clone()
+    for column in (*[completed.get_column(c) for c in CHANNELS], screened.frame.get_column("masked")):
+        as_recorded.replace_column(as_recorded.get_column_index(column.name), column)
     return dataclasses.replace(classified, samples=as_recorded, evidence=evidence, profile=profile)
 
 

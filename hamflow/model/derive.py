@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 
@@ -95,8 +95,22 @@ def complete_signals(frame: pl.DataFrame) -> pl.DataFrame:
     """Fill what the device left out but the other channels give: dead channels emptied, the
     distance from the speed when the file has no distance, the speed from the distance when it
     has no speed. Nothing is judged here: the quality screen looks at the completed signals."""
-    frame = drop_dead_channels(frame)
-    return frame.with_columns(_distance(frame)).with_columns(_speed())
+    if frame.is_empty():
+        return frame.with_columns(pl.col("distance_m")).with_columns(_speed())
+    # What decides which channels are dead and where the distance comes from, in one select;
+    # then one query for the completed frame (each step as an eager call is a query of its own).
+    found = frame.select(_CHANNEL_FACTS).row(0, named=True)
+    dead = _dead_channels(found)
+    distance = pl.col("distance_m")
+    speed_known = "speed_mps" not in dead and found["speed_nulls"] < frame.height
+    if ("distance_m" in dead or found["distance_nulls"] == frame.height) and speed_known:
+        distance = (pl.col("speed_mps").fill_null(0.0) * pl.col("dt_s")).cum_sum()
+    return collect(
+        frame.lazy()
+        .with_columns([pl.lit(None, dtype=pl.Float64).alias(c) for c in dead])
+        .with_columns(distance.alias("distance_m"))
+        .with_columns(_speed())
+    )
 
 
 def derive_signals(
@@ -155,20 +169,27 @@ def drop_dead_channels(frame: pl.DataFrame) -> pl.DataFrame:
     """
     if frame.is_empty():
         return frame
-    dead = [c for c in _ZERO_FILLED if not (frame.get_column(c).max() or 0.0) > 0]  # type: ignore[operator]
-    distance = frame.get_column("distance_m")
-    if distance.null_count() < frame.height and not (distance.max() or 0.0) > (distance.min() or 0.0):  # type: ignore[operator]
-        dead.append("distance_m")
+    dead = _dead_channels(frame.select(_CHANNEL_FACTS).row(0, named=True))
     return frame.with_columns([pl.lit(None, dtype=pl.Float64).alias(c) for c in dead])
 
 
-def _distance(frame: pl.DataFrame) -> pl.Expr:
-    """Recorded distance, or (when the file has none) the running sum of speed."""
-    if frame.height and frame.get_column("distance_m").null_count() == frame.height:
-        speed_known = frame.get_column("speed_mps").null_count() < frame.height
-        if speed_known:
-            return (pl.col("speed_mps").fill_null(0.0) * pl.col("dt_s")).cum_sum().alias("distance_m")
-    return pl.col("distance_m")
+#: The scalars of a frame that say which channels are dead and whether it has a distance or speed.
+_CHANNEL_FACTS: Final[tuple[pl.Expr, ...]] = (
+    *[pl.col(c).max().alias(c) for c in _ZERO_FILLED],
+    pl.col("distance_m").max().alias("distance_max"),
+    pl.col("distance_m").min().alias("distance_min"),
+    pl.col("distance_m").null_count().alias("distance_nulls"),
+    pl.col("speed_mps").null_count().alias("speed_nulls"),
+    pl.len().alias("rows"),
+)
+
+
+def _dead_channels(found: dict[str, Any]) -> list[str]:
+    """The channels :func:`drop_dead_channels` empties, from the frame's :data:`_CHANNEL_FACTS`."""
+    dead = [c for c in _ZERO_FILLED if not (found[c] or 0.0) > 0]
+    if found["distance_nulls"] < found["rows"] and not (found["distance_max"] or 0.0) > (found["distance_min"] or 0.0):
+        dead.append("distance_m")
+    return dead
 
 
 def _speed() -> pl.Expr:

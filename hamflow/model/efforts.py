@@ -10,6 +10,8 @@ threshold does too.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import polars as pl
 
 from .patterns import FAST, SPRINTS, consecutive_run_id
@@ -39,23 +41,42 @@ def efforts(samples: pl.DataFrame, *, min_samples: int) -> pl.DataFrame:
     if samples.is_empty():
         return pl.DataFrame(schema=EFFORT_SCHEMA)
     frame = samples.lazy().select("ts_utc", "dt_s", "speed_mps", "pattern", "maxv")
+    run, sums, long_enough = _run_exprs(min_samples)
     parts = [
-        frame.with_columns(flag.fill_null(False).alias("_flag"))
-        .with_columns(consecutive_run_id(pl.col("_flag")).alias("_run"))
+        frame.with_columns(flag)
+        .with_columns(run)
         .filter(pl.col("_flag"))
         .group_by("_run", maintain_order=True)
-        .agg(
-            pl.col("ts_utc").first().alias("start_utc"),
-            stable_sum(pl.col("dt_s")).alias("duration_s"),
-            stable_sum(pl.col("speed_mps").fill_null(0.0) * pl.col("dt_s")).alias("distance_m"),
-            pl.col("speed_mps").max().alias("max_speed_mps"),
-            pl.len().alias("_n"),
-        )
-        .filter(pl.col("_n") >= min_samples)
-        .select(pl.lit(kind).alias("kind"), "start_utc", "duration_s", "distance_m", "max_speed_mps")
-        for kind, flag in EFFORT_KINDS.items()
+        .agg(*sums)
+        .filter(long_enough)
+        .select(*named)
+        for flag, named in _kind_exprs()
     ]
     return collect(pl.concat(parts).cast(EFFORT_SCHEMA))  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=16)
+def _run_exprs(min_samples: int) -> tuple[pl.Expr, tuple[pl.Expr, ...], pl.Expr]:
+    """The run id, the sums per run and the length test of :func:`efforts`: the same for every
+    session of a config, so built once."""
+    sums = (
+        pl.col("ts_utc").first().alias("start_utc"),
+        stable_sum(pl.col("dt_s")).alias("duration_s"),
+        stable_sum(pl.col("speed_mps").fill_null(0.0) * pl.col("dt_s")).alias("distance_m"),
+        pl.col("speed_mps").max().alias("max_speed_mps"),
+        pl.len().alias("_n"),
+    )
+    return consecutive_run_id(pl.col("_flag")).alias("_run"), sums, pl.col("_n") >= min_samples
+
+
+@lru_cache(maxsize=1)
+def _kind_exprs() -> tuple[tuple[pl.Expr, tuple[pl.Expr, ...]], ...]:
+    """Per effort kind, its flag column and its output columns (built once)."""
+    return tuple(
+        (flag.fill_null(False).alias("_flag"),
+         (pl.lit(kind).alias("kind"), pl.col("start_utc"), pl.col("duration_s"), pl.col("distance_m"), pl.col("max_speed_mps")))
+        for kind, flag in EFFORT_KINDS.items()
+    )
 
 
 def count_efforts(effort_frame: pl.DataFrame, kind: str) -> int:

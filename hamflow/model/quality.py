@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Final
 
 import polars as pl
@@ -31,7 +32,9 @@ from hamflow.fit.types import Session
 
 from .config import ChannelBounds, QualityParams, Thresholds
 from .gait import steps_per_minute
+from .query import collect
 from .sports import Activity
+from .utc import utc_literal
 
 #: Channels the screen can mask, in the order of the samples table.
 CHANNELS: Final[tuple[str, ...]] = ("speed_mps", "altitude_m", "distance_m", "power_w", "heart_rate_bpm", "cadence")
@@ -124,12 +127,6 @@ class Screened:
         return self.applied if self.applied is not None else apply_mask(self.frame)
 
 
-def _range(frame: pl.DataFrame, values: pl.Expr) -> float:
-    """Largest minus smallest of ``values`` over ``frame`` (0 when there are none)."""
-    spread = frame.select(values.max() - values.min()).item()
-    return float(spread) if spread is not None else 0.0
-
-
 def session_distance_plausible(totals: DeviceTotals, bounds: ChannelBounds) -> bool:
     """A session distance no faster on average than the sport's speed bound allows."""
     if totals.distance_m is None:
@@ -163,9 +160,8 @@ def screen(
     if frame.is_empty():
         return Screened(frame.with_columns(pl.lit(None, dtype=pl.List(pl.String)).alias("masked")), ())
     bounds = bounds_for(activity, params)
-    checks = _check_exprs(frame, activity, totals, params, thresholds, bounds)
-    flags = frame.select(**{name: expr.fill_null(False) for name, expr in checks.items()})
-    counts = flags.select(pl.all().sum()).row(0, named=True)
+    checks = _check_exprs(activity, totals, params, thresholds)
+    flags, marked, provisional, counts = _first_pass(frame, checks)
     bound_texts = _bound_texts(totals, params, bounds)
     warnings = [
         check.text.format(n=int(counts[check.name]), bound=bound_texts.get(check.name, ""))
@@ -184,8 +180,6 @@ def screen(
         )
         totals = DeviceTotals(totals.start_utc, totals.elapsed_s, totals.timer_s, None, totals.max_speed_mps,
                               totals.max_power_w, totals.total_ascent_m)
-    marked = frame.with_columns(_masked_column(flags))
-    provisional = apply_mask(marked)
     mismatch = _distance_mismatch(
         provisional, flags.get_column("outside_session") | flags.get_column("stray_records"), totals, params
     )
@@ -197,21 +191,56 @@ def screen(
         flags = flags.with_columns(pl.lit(True).alias("distance_mismatch"))
         marked = frame.with_columns(_masked_column(flags))
         provisional = apply_mask(marked)
-    kept = frame.filter(~(flags.get_column("outside_session") | flags.get_column("stray_records")))
-    span = _range(kept, pl.col("ts_utc").dt.epoch("us") / 1e6) + 1 if kept.height else 0.0
-    start = kept.get_column("ts_utc").min() if kept.height else None
-    return Screened(marked, tuple(warnings), distance_ok, time_ok, float(span), start, provisional)  # type: ignore[arg-type]
+    kept = ~(flags.get_column("outside_session") | flags.get_column("stray_records"))
+    seconds = pl.col("ts_utc").dt.epoch("us") / 1e6
+    height, spread, start = frame.lazy().filter(kept).select(
+        pl.len(), (seconds.max() - seconds.min()).alias("spread"), pl.col("ts_utc").min()
+    ).pipe(collect).row(0)
+    span = (float(spread) if spread is not None else 0.0) + 1 if height else 0.0
+    return Screened(marked, tuple(warnings), distance_ok, time_ok, float(span), start if height else None, provisional)
+
+
+def _first_pass(frame: pl.DataFrame, checks: dict[str, pl.Expr]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict[str, int]]:
+    """The checks' flags, the frame with its ``masked`` column, that frame as the model sees it
+    (:func:`apply_mask`) and how many seconds each check flagged, all from one query: as
+    separate eager calls each would pay the per-query cost again."""
+    names = list(checks)
+    hidden, rebuilt = _mask_exprs()
+    combined = collect(
+        frame.lazy()
+        .with_columns(**{f"_flag_{n}": e.fill_null(_FALSE) for n, e in checks.items()})
+        .with_columns(*[pl.col(f"_flag_{n}").sum().alias(f"_count_{n}") for n in names],
+                      _masked_expr(tuple(names), "_flag_").alias("masked"))
+        .with_columns(*[e.alias(f"_view_{c}") for c, e in hidden.items()], rebuilt.alias("_view_distance_m"))
+    )
+    flags = pl.DataFrame([combined.get_column(f"_flag_{n}").alias(n) for n in names])
+    marked = pl.DataFrame([combined.get_column(c) for c in (*frame.columns, "masked")])
+    provisional = pl.DataFrame([
+        combined.get_column(f"_view_{c}").alias(c) if c in CHANNELS else combined.get_column(c) for c in marked.columns
+    ])
+    counts = {n: int(combined.get_column(f"_count_{n}")[0]) for n in names}
+    return flags, marked, provisional, counts
+
+
+_FALSE: Final = pl.lit(False)
 
 
 def _masked_column(flags: pl.DataFrame) -> pl.Series:
     """The names of the channels some check failed, per second; null where none failed."""
+    return flags.select(_masked_expr(tuple(flags.columns)).alias("masked")).get_column("masked")
+
+
+@lru_cache(maxsize=64)
+def _masked_expr(flagged: tuple[str, ...], prefix: str = "") -> pl.Expr:
+    """:func:`_masked_column` over the flag columns ``prefix + name`` of the checks in ``flagged``:
+    one expression per set of checks, built once."""
     per_channel = [
-        pl.when(pl.any_horizontal([pl.col(c.name) for c in CHECKS if channel in c.channels and c.name in flags.columns]))
+        pl.when(pl.any_horizontal([pl.col(prefix + c.name) for c in CHECKS if channel in c.channels and c.name in flagged]))
         .then(pl.lit(channel))
         for channel in CHANNELS
     ]
     masked = pl.concat_list(per_channel).list.drop_nulls()
-    return flags.select(pl.when(masked.list.len() > 0).then(masked).alias("masked")).get_column("masked")
+    return pl.when(masked.list.len() > 0).then(masked)
 
 
 def cap_session_intensity(frame: pl.DataFrame, activity: Activity, params: QualityParams) -> tuple[pl.DataFrame, str | None]:
@@ -247,31 +276,54 @@ def cap_session_intensity(frame: pl.DataFrame, activity: Activity, params: Quali
 def apply_mask(frame: pl.DataFrame) -> pl.DataFrame:
     """The frame as the model sees it: masked values missing, and a distance that advances only
     by the steps the screen kept (so one jump does not shift every later distance)."""
+    hidden, rebuilt = _mask_exprs()
+    return frame.with_columns(*hidden.values()).with_columns(rebuilt.alias("distance_m"))
+
+
+@lru_cache(maxsize=1)
+def _mask_exprs() -> tuple[dict[str, pl.Expr], pl.Expr]:
+    """:func:`apply_mask`'s expressions: the hidden channels other than distance, and the rebuilt
+    distance (which reads only the distance and ``masked``). The same for every session, so
+    built once."""
     m = pl.col("masked")
-    hidden = {c: pl.when(m.list.contains(c).fill_null(False)).then(None).otherwise(pl.col(c)).alias(c) for c in CHANNELS}
-    frame = frame.with_columns(*[e for c, e in hidden.items() if c != "distance_m"])
+    hidden = {c: pl.when(m.list.contains(c).fill_null(False)).then(None).otherwise(pl.col(c)).alias(c)
+              for c in CHANNELS if c != "distance_m"}
     d = pl.col("distance_m")
     step = d.forward_fill().diff().clip(lower_bound=0.0)
     kept = pl.when(m.list.contains("distance_m").fill_null(False)).then(0.0).otherwise(step).fill_null(0.0)
     rebuilt = pl.when(d.is_not_null() & ~m.list.contains("distance_m").fill_null(False)).then(
         d.drop_nulls().first() + kept.cum_sum()
     )
-    return frame.with_columns(rebuilt.alias("distance_m"))
+    return hidden, rebuilt
 
 
 def _check_exprs(
-    frame: pl.DataFrame,
     activity: Activity,
     totals: DeviceTotals,
     params: QualityParams,
     thresholds: Thresholds,
-    bounds: ChannelBounds,
 ) -> dict[str, pl.Expr]:
+    """Every check's expression, in the order of :data:`CHECKS`: the session's own span and
+    maxima from ``totals``, the rest built once per sport and config (:func:`_config_checks`)."""
+    fixed = _config_checks(activity, params, thresholds)
+    v = pl.col("speed_mps")
+    session: dict[str, pl.Expr] = {"outside_session": _outside_session(totals, params)}
+    if totals.max_speed_mps is not None and totals.max_speed_mps > 0:
+        session["speed_device_max"] = v > totals.max_speed_mps * (1 + params.session_max_tolerance) + 0.5
+    if totals.max_power_w is not None and totals.max_power_w > 0:
+        session["power_device_max"] = pl.col("power_w") > totals.max_power_w * (1 + params.session_max_tolerance) + 10.0
+    merged = {**fixed, **session}
+    return {c.name: merged[c.name] for c in CHECKS if c.name in merged}
+
+
+@lru_cache(maxsize=64)
+def _config_checks(activity: Activity, params: QualityParams, thresholds: Thresholds) -> dict[str, pl.Expr]:
+    """The checks that depend only on the sport and the config. Callers must not change the dict."""
+    bounds = bounds_for(activity, params)
     v, d, alt = pl.col("speed_mps"), pl.col("distance_m"), pl.col("altitude_m")
     step_s = pl.col("ts_utc").diff().dt.total_seconds()
     d_step = d.forward_fill().diff()
     out: dict[str, pl.Expr] = {}
-    out["outside_session"] = _outside_session(totals, params)
     # The largest stretch of records without a pause longer than max_pause_s is the session;
     # records far from it carry damaged time stamps, and everything measured against them too.
     stretch = (pl.col("ts_utc").diff().dt.total_seconds().fill_null(0) > params.max_pause_s).cum_sum()
@@ -286,15 +338,11 @@ def _check_exprs(
         out["speed_spike"] = (v - median).abs() > params.max_speed_jump_mps
         walking = steps_per_minute() < thresholds.run_min_cadence_spm
         out["speed_walking"] = walking & (v > params.max_walking_speed_mps)
-    if totals.max_speed_mps is not None and totals.max_speed_mps > 0:
-        out["speed_device_max"] = v > totals.max_speed_mps * (1 + params.session_max_tolerance) + 0.5
     out["distance_jump"] = (d_step > bounds.max_speed_mps * step_s + _DISTANCE_SLACK_M) | (d_step < -_DISTANCE_SLACK_M)
     alt_median = alt.rolling_median(params.spike_window_s, center=True, min_samples=1)
     half = params.spike_window_s // 2
     out["altitude_jump"] = (alt - alt_median).abs() > bounds.max_vertical_speed_mps * max(half, 1)
     out["power_bound"] = pl.col("power_w") > bounds.max_power_w
-    if totals.max_power_w is not None and totals.max_power_w > 0:
-        out["power_device_max"] = pl.col("power_w") > totals.max_power_w * (1 + params.session_max_tolerance) + 10.0
     hr = pl.col("heart_rate_bpm")
     out["heart_rate_bound"] = (hr < params.min_heart_rate_bpm) | (hr > params.max_heart_rate_bpm)
     out["cadence_bound"] = pl.col("cadence") > bounds.max_cadence
@@ -311,7 +359,7 @@ def _outside_session(totals: DeviceTotals, params: QualityParams) -> pl.Expr:
     start = totals.start_utc - tolerance
     end = totals.start_utc + timedelta(seconds=totals.elapsed_s) + tolerance
     ts = pl.col("ts_utc")
-    return (ts < pl.lit(start).cast(pl.Datetime("us", "UTC"))) | (ts > pl.lit(end).cast(pl.Datetime("us", "UTC")))
+    return (ts < utc_literal(start)) | (ts > utc_literal(end))
 
 
 def _distance_mismatch(
@@ -323,10 +371,13 @@ def _distance_mismatch(
     if totals.distance_m is None or totals.distance_m <= 0:
         return None
     kept = masked.filter(~outside)
-    d = kept.get_column("distance_m")
-    if d.drop_nulls().len() >= 2 and _range(kept, pl.col("distance_m")) > 0:
-        records_m = _range(kept, pl.col("distance_m"))
-    elif kept.get_column("speed_mps").drop_nulls().len():
+    distances, spread, speeds = kept.select(
+        pl.col("distance_m").count().alias("distances"), (pl.col("distance_m").max() - pl.col("distance_m").min()).alias("spread"),
+        pl.col("speed_mps").count(),
+    ).row(0)
+    if distances >= 2 and spread > 0:
+        records_m = float(spread)
+    elif speeds:
         records_m = float((kept.get_column("speed_mps").fill_null(0.0) * kept.get_column("dt_s")).sum())
     else:
         return None
@@ -348,10 +399,12 @@ def _records_short(masked: pl.DataFrame, totals: DeviceTotals, params: QualityPa
     reported."""
     if totals.distance_m is None or totals.distance_m <= 0:
         return None
-    d = masked.get_column("distance_m")
-    if d.drop_nulls().len() < 2:
+    distances, spread = masked.select(
+        pl.col("distance_m").count().alias("distances"), (pl.col("distance_m").max() - pl.col("distance_m").min()).alias("spread")
+    ).row(0)
+    if distances < 2:
         return None
-    records_m = _range(masked, pl.col("distance_m"))
+    records_m = float(spread) if spread is not None else 0.0
     if records_m <= 0 or totals.distance_m < records_m * params.distance_mismatch_ratio:
         return None
     return (

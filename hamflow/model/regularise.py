@@ -39,6 +39,7 @@ import polars as pl
 from hamflow.fit.types import Event
 
 from .query import collect
+from .utc import utc_series
 
 #: Columns carried onto the grid (all Float64), in the order of the canonical record schema.
 VALUE_COLUMNS: Final[tuple[str, ...]] = (
@@ -93,8 +94,7 @@ def regularise(
     if frame.is_empty():
         return pl.DataFrame(schema=GRID_SCHEMA)
     gap_s = (pl.col("ts_utc").shift(-1) - pl.col("ts_utc")).dt.total_seconds()
-    filled = pause_gaps(frame, max_gap_s=max_gap_s, max_moving_gap_s=long_gap_s, timer=timer,
-                        moving_speed_mps=moving_speed_mps)
+    filled = filled_gaps(max_gap_s=max_gap_s, max_moving_gap_s=long_gap_s, timer=timer, moving_speed_mps=moving_speed_mps)
     rows = pl.when(gap_s.is_null() | ~filled).then(1).otherwise(gap_s)
     grid = (
         frame.lazy()
@@ -151,46 +151,46 @@ def pause_gaps(
 ) -> pl.Series:
     """For each record (sorted, one per second at most), whether the gap to the next record was
     moved through and is to be filled (True) or is a pause (False)."""
-    ts = frame.get_column("ts_utc")
+    filled = filled_gaps(max_gap_s=max_gap_s, max_moving_gap_s=max_moving_gap_s, timer=timer,
+                         moving_speed_mps=moving_speed_mps)
+    return collect(frame.lazy().select(filled.alias("filled"))).to_series()
+
+
+def filled_gaps(*, max_gap_s: int, max_moving_gap_s: int, timer: TimerEvents | None, moving_speed_mps: float) -> pl.Expr:
+    """:func:`pause_gaps` as an expression over the sorted records, so that the grid is built
+    in the same query as the decision (each step of it as a Series call would be a query of
+    its own)."""
+    ts = pl.col("ts_utc")
     gap = (ts.shift(-1) - ts).dt.total_seconds().fill_null(0)
     short = gap <= max_gap_s
-    timer = timer if timer is not None and timer.known else None
-    stopped = _constant(False, pl.Boolean(), frame.height)
-    if timer is not None:
-        stop_ts = pl.Series(timer.stops, dtype=pl.Datetime("us", "UTC"))
-        start_ts = pl.Series(timer.starts, dtype=pl.Datetime("us", "UTC"))
-        following = ts.shift(-1).fill_null(ts)
-        # A stop inside the gap, or a timer already stopped when it began (the last stop before
-        # the gap's start is later than the last start).
-        stops_in = stop_ts.search_sorted(following, side="left") - stop_ts.search_sorted(ts, side="left")
-        stop_before, start_before = _last_at_or_before(stop_ts, ts), _last_at_or_before(start_ts, ts)
-        already = stop_before.is_not_null() & (start_before.is_null() | (stop_before > start_before))
-        stopped = (stops_in > 0) | already
-    distance = frame.get_column("distance_m").forward_fill()
+    distance = pl.col("distance_m").forward_fill()
     has_distance = distance.is_not_null().any()
-    if has_distance:
-        advanced = (distance.shift(-1) - distance) >= moving_speed_mps * gap
-        moved = advanced.fill_null(False)
-    else:
-        moved = _constant(timer is not None, pl.Boolean(), frame.height)
-    if timer is None and not has_distance:
-        return short
-    return (~stopped & (short | ((gap <= max_moving_gap_s) & moved))).alias("filled")
+    advanced = ((distance.shift(-1) - distance) >= moving_speed_mps * gap).fill_null(False)
+    if timer is None or not timer.known:
+        return pl.when(has_distance).then(short | ((gap <= max_moving_gap_s) & advanced)).otherwise(short)
+    moved = pl.when(has_distance).then(advanced).otherwise(True)
+    return ~_timer_stopped(timer) & (short | ((gap <= max_moving_gap_s) & moved))
 
 
-def _last_at_or_before(events: pl.Series, ts: pl.Series) -> pl.Series:
+def _timer_stopped(timer: TimerEvents) -> pl.Expr:
+    """Whether the timer stopped inside the gap after each record, or had already stopped when it
+    began (the last stop before the gap's start is later than the last start)."""
+    ts = pl.col("ts_utc")
+    stop_ts, start_ts = utc_series(timer.stops), utc_series(timer.starts)
+    following = ts.shift(-1).fill_null(ts)
+    stops = pl.lit(stop_ts)
+    stops_in = stops.search_sorted(following, side="left") - stops.search_sorted(ts, side="left")
+    stop_before, start_before = _last_at_or_before(stop_ts, ts), _last_at_or_before(start_ts, ts)
+    already = stop_before.is_not_null() & (start_before.is_null() | (stop_before > start_before))
+    return (stops_in > 0) | already
+
+
+def _last_at_or_before(events: pl.Series, ts: pl.Expr) -> pl.Expr:
     """For each time in ``ts``, the last of the sorted ``events`` at or before it (else null)."""
-    missing = _constant(None, events.dtype, ts.len())
     if events.is_empty():
-        return missing
-    index = events.search_sorted(ts, side="right").cast(pl.Int64)
-    found = events.gather((index - 1).clip(lower_bound=0))
-    return found.zip_with(index > 0, missing)
-
-
-def _constant(value: bool | None, dtype: pl.DataType, n: int) -> pl.Series:
-    """``n`` times ``value`` (a Python list of ``n`` items would cost more than the model's work)."""
-    return pl.Series(dtype=dtype).extend_constant(value, n)
+        return pl.lit(None, dtype=events.dtype)
+    index = pl.lit(events).search_sorted(ts, side="right").cast(pl.Int64)
+    return pl.when(index > 0).then(pl.lit(events).gather((index - 1).clip(lower_bound=0)))
 
 
 def fill_short_gaps(

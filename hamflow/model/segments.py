@@ -13,6 +13,9 @@ merging never changes a number of the workout.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Final
+
 import polars as pl
 
 from .patterns import FAST, SPECS, consecutive_run_id
@@ -46,20 +49,29 @@ def segment_labels(samples: pl.DataFrame, *, min_seconds: int, effort_min_sample
 
 def _with_labels(frame: pl.LazyFrame, min_seconds: int, effort_min_samples: int) -> pl.LazyFrame:
     """``frame`` (``ts_utc`` and ``pattern`` at least) with its ``segment_pattern``."""
+    for step in _label_steps(min_seconds, effort_min_samples):
+        frame = frame.with_columns(*step)
+    return frame
+
+
+@lru_cache(maxsize=16)
+def _label_steps(min_seconds: int, effort_min_samples: int) -> tuple[tuple[pl.Expr, ...], ...]:
+    """The successive column steps of :func:`_with_labels`: the same for every session of a
+    config, so built once."""
     fast = pl.col("pattern").is_in([p.value for p in FAST])
-    frame = frame.with_columns(
+    runs = (
         consecutive_run_id(fast).alias("_fast_run"),
         consecutive_run_id(pl.col("pattern")).alias("_run"),
         fast.alias("_fast"),
     )
-    frame = frame.with_columns(
+    lengths = (
         pl.len().over("_fast_run").alias("_fast_len"),
         pl.len().over("_run").alias("_len"),
         pl.len().over(["_fast_run", "pattern"]).alias("_seconds_in_run"),
         pl.col("pattern").replace_strict(_FAST_RANK, default=0, return_dtype=pl.Int32).alias("_rank"),
     )
     fast_name = pl.col("pattern").sort_by(["_seconds_in_run", "_rank"]).last().over("_fast_run")
-    frame = frame.with_columns(
+    labels = (
         pl.when(pl.col("_fast") & (pl.col("_fast_len") >= effort_min_samples))
         .then(fast_name)
         .when(~pl.col("_fast") & (pl.col("_len") >= min_seconds))
@@ -68,9 +80,14 @@ def _with_labels(frame: pl.LazyFrame, min_seconds: int, effort_min_samples: int)
         # Short runs join the stretch before them, within one block of consecutive seconds.
         (pl.col("ts_utc").diff().dt.total_seconds().fill_null(1) != 1).cum_sum().alias("_block"),
     )
-    frame = frame.with_columns(pl.col("_label").forward_fill().over("_block"))
-    frame = frame.with_columns(pl.col("_label").backward_fill().over("_block"))
-    return frame.with_columns(pl.coalesce("_label", "pattern").alias("segment_pattern"))
+    return (
+        runs,
+        lengths,
+        labels,
+        (pl.col("_label").forward_fill().over("_block"),),
+        (pl.col("_label").backward_fill().over("_block"),),
+        (pl.coalesce("_label", "pattern").alias("segment_pattern"),),
+    )
 
 
 def segments(samples: pl.DataFrame, *, min_seconds: int, effort_min_samples: int) -> pl.DataFrame:
@@ -79,26 +96,28 @@ def segments(samples: pl.DataFrame, *, min_seconds: int, effort_min_samples: int
     One lazy query from the samples to the segments: labels, runs and sums."""
     if samples.is_empty():
         return pl.DataFrame(schema=SEGMENT_SCHEMA)
-    frame = _with_labels(samples.lazy(), min_seconds, effort_min_samples).with_columns(
-        consecutive_run_id(pl.col("segment_pattern")).alias("_segment")
-    )
-    speed = pl.col("speed_mps")
-    out = (
-        frame.group_by("_segment", maintain_order=True)
-        .agg(
-            pl.col("segment_pattern").first().alias("pattern"),
-            pl.col("ts_utc").first().alias("start_utc"),
-            (pl.col("ts_utc").last() + pl.duration(seconds=pl.col("dt_s").last())).alias("end_utc"),
-            stable_sum(pl.col("dt_s")).alias("duration_s"),
-            pl.when(speed.is_not_null().any()).then(stable_sum(speed.fill_null(0.0) * pl.col("dt_s"))).alias("distance_m"),
-            stable_mean(speed).alias("mean_speed_mps"),
-            stable_mean(pl.col("grade_pct")).alias("mean_grade_pct"),
-            stable_mean(pl.col("power_w")).alias("mean_power_w"),
-            stable_mean(pl.col("intensity_factor")).alias("mean_if"),
-            stable_sum(pl.col("posterior_load")).alias("posterior_load"),
-            stable_sum(pl.col("quad_load")).alias("quad_load"),
-        )
-        .with_row_index("segment_index")
-        .drop("_segment")
-    )
+    frame = _with_labels(samples.lazy(), min_seconds, effort_min_samples).with_columns(_SEGMENT_ID)
+    out = frame.group_by("_segment", maintain_order=True).agg(*_segment_sums()).with_row_index("segment_index").drop("_segment")
     return collect(out.select(list(SEGMENT_SCHEMA)).cast(SEGMENT_SCHEMA))  # type: ignore[arg-type]
+
+
+_SEGMENT_ID: Final = consecutive_run_id(pl.col("segment_pattern")).alias("_segment")
+
+
+@lru_cache(maxsize=1)
+def _segment_sums() -> tuple[pl.Expr, ...]:
+    """Each segment's columns from its seconds (built once: they take no parameters)."""
+    speed = pl.col("speed_mps")
+    return (
+        pl.col("segment_pattern").first().alias("pattern"),
+        pl.col("ts_utc").first().alias("start_utc"),
+        (pl.col("ts_utc").last() + pl.duration(seconds=pl.col("dt_s").last())).alias("end_utc"),
+        stable_sum(pl.col("dt_s")).alias("duration_s"),
+        pl.when(speed.is_not_null().any()).then(stable_sum(speed.fill_null(0.0) * pl.col("dt_s"))).alias("distance_m"),
+        stable_mean(speed).alias("mean_speed_mps"),
+        stable_mean(pl.col("grade_pct")).alias("mean_grade_pct"),
+        stable_mean(pl.col("power_w")).alias("mean_power_w"),
+        stable_mean(pl.col("intensity_factor")).alias("mean_if"),
+        stable_sum(pl.col("posterior_load")).alias("posterior_load"),
+        stable_sum(pl.col("quad_load")).alias("quad_load"),
+    )

@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -27,6 +28,7 @@ from .derive import SessionKind
 from .efforts import count_efforts
 from .patterns import HIGH_SPEED, LEG_DAY_MACHINES, ORDER, SPECS, SPRINTS, STANDING, Pattern, SessionCount, counted
 from .quality import DeviceTotals
+from .query import collect
 from .stable import stable_sum
 from .strength import Movement
 
@@ -154,15 +156,21 @@ def pattern_totals(samples: pl.DataFrame) -> tuple[PatternTotal, ...]:
     order = [p.value for p in ORDER if p.value in present]
     if not order:
         return ()
-    columns = ("dt_s", "posterior_load", "quad_load")
-    sums = samples.select(
-        *[pl.col(c).filter(pl.col("pattern") == p).sum().alias(f"{p}.{c}") for p in order for c in (*columns, "p")],
-        *[pl.col("p").filter(pl.col("pattern") == p).count().alias(f"{p}.n") for p in order],
-    ).row(0, named=True)
+    sums = samples.select(*_pattern_sums(tuple(order))).row(0, named=True)
     return tuple(
         PatternTotal(p, sums[f"{p}.dt_s"], sums[f"{p}.posterior_load"], sums[f"{p}.quad_load"],
                      sums[f"{p}.p"] / sums[f"{p}.n"] if sums[f"{p}.n"] else None)
         for p in order
+    )
+
+
+@lru_cache(maxsize=256)
+def _pattern_sums(order: tuple[str, ...]) -> tuple[pl.Expr, ...]:
+    """:func:`pattern_totals`' sums for the patterns in ``order`` (built once per set of patterns)."""
+    columns = ("dt_s", "posterior_load", "quad_load")
+    return (
+        *[pl.col(c).filter(pl.col("pattern") == p).sum().alias(f"{p}.{c}") for p in order for c in (*columns, "p")],
+        *[pl.col("p").filter(pl.col("pattern") == p).count().alias(f"{p}.n") for p in order],
     )
 
 
@@ -197,30 +205,17 @@ def decide_class(
     return WorkoutClass.MIXED, ClassRule.BETWEEN
 
 
-def summarise(
-    samples: pl.DataFrame,
-    effort_frame: pl.DataFrame,
-    sets: pl.DataFrame,
-    *,
-    kind: SessionKind,
-    model: ModelParams,
-    model_version: str,
-    athlete_id: str | None,
-    session_index: int,
-    start_utc: datetime | None,
-    elapsed_s: float | None,
-    session_distance_m: float | None,
-    device: DeviceTotals | None = None,
-    quality_warnings: tuple[str, ...] = (),
-) -> WorkoutSummary:
-    """Sum a classified samples frame into a :class:`WorkoutSummary` (reasons left empty)."""
+@lru_cache(maxsize=16)
+def _totals_exprs(model: ModelParams) -> tuple[pl.Expr, ...]:
+    """The session totals :func:`summarise` reads, as one select: the same for every session of
+    a model config, so built once."""
     classes = model.classes
     moving = pl.col("moving")
     loaded = moving & pl.col("p").is_not_null()
     dt = pl.col("dt_s")
     speed_dt = pl.col("speed_mps").fill_null(0.0) * dt
     machines = pl.col("pattern").is_in([p.value for p in LEG_DAY_MACHINES])
-    t = samples.select(
+    return (
         dt.sum().alias("seconds"),
         dt.filter(moving).sum().alias("moving_s"),
         dt.filter(loaded).sum().alias("loaded_s"),
@@ -240,7 +235,28 @@ def summarise(
         (pl.col("ts_utc").max() - pl.col("ts_utc").min()).dt.total_seconds().alias("span_s"),
         pl.col("distance_m").max().alias("d_max"),
         pl.col("distance_m").min().alias("d_min"),
-    ).row(0, named=True)
+    )
+
+
+def summarise(
+    samples: pl.DataFrame,
+    effort_frame: pl.DataFrame,
+    sets: pl.DataFrame,
+    *,
+    kind: SessionKind,
+    model: ModelParams,
+    model_version: str,
+    athlete_id: str | None,
+    session_index: int,
+    start_utc: datetime | None,
+    elapsed_s: float | None,
+    session_distance_m: float | None,
+    device: DeviceTotals | None = None,
+    quality_warnings: tuple[str, ...] = (),
+) -> WorkoutSummary:
+    """Sum a classified samples frame into a :class:`WorkoutSummary` (reasons left empty)."""
+    classes = model.classes
+    t = samples.select(*_totals_exprs(model)).row(0, named=True)
     patterns = pattern_totals(samples)
     pl_sum = float(t["posterior_load"] or 0.0)
     ql_sum = float(t["quad_load"] or 0.0)
@@ -262,8 +278,7 @@ def summarise(
         rules=classes,
     )
 
-    hip_sets = sets.filter(pl.col("movement") == Movement.HIP_EXTENSION.value).height
-    knee_sets = sets.filter(pl.col("movement") == Movement.KNEE_EXTENSION.value).height
+    hip_sets, knee_sets = _sets_of(sets, Movement.HIP_EXTENSION), _sets_of(sets, Movement.KNEE_EXTENSION)
     hard_if_s = float(t["hard_if_s"] or 0.0)
     leg_day_rule = _leg_day_rule(
         kind, model, is_sprint=is_sprint, hard_if_s=hard_if_s, session_if=session_if,
@@ -367,15 +382,24 @@ def _seconds_in(patterns: tuple[PatternTotal, ...], chosen: tuple[Pattern, ...])
     return sum((seconds.get(p.value, 0.0) for p in chosen), 0.0)
 
 
+def _sets_of(sets: pl.DataFrame, movement: Movement) -> int:
+    """How many of the sets train ``movement`` (cardio sessions have none: no query to count them)."""
+    return sets.filter(pl.col("movement") == movement.value).height if sets.height else 0
+
+
 def _main_source(samples: pl.DataFrame) -> str | None:
-    loaded = samples.filter(pl.col("moving") & pl.col("p").is_not_null())
-    if loaded.is_empty():
-        return None
-    counts = (
-        loaded.group_by("intensity_source")
+    """The intensity source of most loaded seconds (ties: the first by name); None without any.
+    One query: filtering, grouping and sorting as eager calls would run three."""
+    counts = collect(
+        samples.lazy()
+        .filter(pl.col("moving") & pl.col("p").is_not_null())
+        .group_by("intensity_source")
         .agg(stable_sum(pl.col("dt_s")).alias("dt_s"))
         .sort(["dt_s", "intensity_source"], descending=[True, False])
+        .head(1)
     )
+    if counts.is_empty():
+        return None
     source: str = counts.get_column("intensity_source")[0]
     return source
 

@@ -103,16 +103,13 @@ class Candidate:
     evidence: str
 
 
-def _best_window(frame: pl.DataFrame, column: pl.Expr, window: int, statistic: str) -> float | None:
+def _best_window(column: pl.Expr, window: int, statistic: str) -> pl.Expr:
     """The highest windowed mean or median over ``window`` consecutive whole seconds."""
-    if frame.height < window:
-        return None
     rolled = column.rolling_median(window, min_samples=window) if statistic == "median" else column.rolling_mean(
         window, min_samples=window
     )
     contiguous = (pl.col("ts_utc") - pl.col("ts_utc").shift(window - 1)).dt.total_seconds() == window - 1
-    best = frame.select(pl.when(contiguous).then(rolled).max()).item()
-    return float(best) if best is not None else None
+    return pl.when(contiguous).then(rolled).max()
 
 
 def candidates(frame: pl.DataFrame, activity: Activity, indoor: bool, model: ModelParams) -> tuple[Candidate, ...]:
@@ -122,17 +119,25 @@ def candidates(frame: pl.DataFrame, activity: Activity, indoor: bool, model: Mod
     if not cal.enabled or frame.is_empty():
         return ()
     frame = frame.sort("ts_utc")
-    out: list[Candidate] = []
+    # Every metric's best window in one query: one query per metric would pay its cost each time.
+    windows: dict[str, pl.Expr] = {}
     for m in METRICS:
         if m.activities is not None and activity not in m.activities:
+            continue
+        if frame.height < m.window_s(cal):
             continue
         column = pl.col(m.channel)
         if m.channel == "power_w" and activity is Activity.ROW and indoor and model.intensity.erg_pace_power_coefficient > 0:
             column = pl.coalesce(column, model.intensity.erg_pace_power_coefficient * pl.col("speed_mps").pow(3))
+        windows[m.name] = _best_window(column.cast(pl.Float64), m.window_s(cal), m.statistic).alias(m.name)
+    found = frame.select(*windows.values()).row(0, named=True) if windows else {}
+    out: list[Candidate] = []
+    for m in METRICS:
         window = m.window_s(cal)
-        best = _best_window(frame, column.cast(pl.Float64), window, m.statistic)
+        best = found.get(m.name)
         if best is None or best <= 0:
             continue
+        best = float(best)
         value = round(m.factor(cal) * best, 3)
         text = f"{m.statistic} over the best {window} s: {best:.2f} {m.unit}"
         if m.uses_fraction:

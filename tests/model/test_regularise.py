@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import polars as pl
 import pytest
 
-from hamflow.model.regularise import regularise
+from hamflow.model.regularise import TimerEvents, pause_gaps, regularise
 
-from .frames import classify, records
+from .frames import T0, classify, records
 
 
 def test_short_gaps_are_filled_linearly() -> None:
@@ -47,3 +49,17 @@ def test_records_without_timestamps_are_ignored() -> None:
         pl.when(pl.int_range(pl.len()) == 2).then(None).otherwise(pl.col("ts_utc")).alias("ts_utc")
     )
     assert regularise(frame, max_gap_s=10).height == 5  # the hole is filled from its neighbours
+
+
+def test_a_gap_the_timer_stopped_in_or_was_stopped_before_is_a_pause() -> None:
+    # Records at 0, 20, 40, 60 and 80 s, moving 4 m/s throughout. The timer stops at 25 s and
+    # 59 s (inside the second and third gaps) and starts at 40 s and 61 s: the fourth gap begins
+    # with the timer stopped, the last record's comes after the restart.
+    frame = records(5, speed=4.0, distance=[0.0, 80.0, 160.0, 240.0, 320.0], seconds=[0, 20, 40, 60, 80]).select(
+        pl.col("ts_utc").cast(pl.Datetime("us", "UTC")), "distance_m"
+    )
+    timer = TimerEvents(stops=(T0 + timedelta(seconds=25), T0 + timedelta(seconds=59)), starts=(T0 + timedelta(seconds=40), T0 + timedelta(seconds=61)))
+    filled = pause_gaps(frame, max_gap_s=5, max_moving_gap_s=30, timer=timer, moving_speed_mps=0.5)
+    assert filled.to_list() == [True, False, False, False, True]
+    no_timer = pause_gaps(frame, max_gap_s=5, max_moving_gap_s=30, timer=None, moving_speed_mps=0.5)
+    assert no_timer.to_list() == [True, True, True, True, True]
