@@ -26,7 +26,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, Final, Literal
 
-import fitparse
 import polars as pl
 from fitparse.records import DevField
 from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError, FitParseError
@@ -35,6 +34,7 @@ from . import columns as C
 from . import devfields, fast
 from .errors import FitDecodeError
 from .hr import merge_buffered_hr
+from .lean import LeanFitFile
 from .types import DecoderName, DecodeStatus, Event, FileIdentity, FitResult, Lap, Session, StrengthSet
 
 devfields.install()
@@ -169,8 +169,9 @@ def _check_signature(data: bytes) -> None:
         raise FitDecodeError("not_fit", "no '.FIT' signature in its header")
 
 
-class _TolerantFitFile(fitparse.FitFile):  # type: ignore[misc]  # fitparse is untyped
-    """fitparse's reader, counting chained blocks and repairing one common writer bug.
+class _TolerantFitFile(LeanFitFile):
+    """fitparse's reader (records read leanly, see :mod:`.lean`), counting chained blocks and
+    repairing one common writer bug.
 
     Some writers never back-fill the header's data size and leave it 0 although messages
     follow; fitparse then sees an empty file. When the size is 0 and bytes remain, the data is
