@@ -19,8 +19,7 @@ from collections.abc import Iterable, Sequence
 import duckdb
 import polars as pl
 
-from ..fit import FitResult
-from ..fit import fast
+from ..fit import FitResult, fast
 from ..fit.reader import try_fast_decode
 from ..model import HamflowConfig as Config
 from ..model.classify import survey_file
