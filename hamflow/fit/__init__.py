@@ -3,7 +3,7 @@
 from .columns import RECORD_SCHEMA
 from .errors import REASONS, FitDecodeError
 from .reader import DECODER_ENV, DecoderUnavailable, decode_fit_bytes, decoder_version, read_fit
-from .types import DecoderName, Event, FileIdentity, FitResult, Lap, Session, StrengthSet
+from .types import DecoderName, Event, FileIdentity, FitResult, Session, StrengthSet
 
 __all__ = [
     "DECODER_ENV",
@@ -15,7 +15,6 @@ __all__ = [
     "FileIdentity",
     "FitDecodeError",
     "FitResult",
-    "Lap",
     "Session",
     "StrengthSet",
     "decode_fit_bytes",

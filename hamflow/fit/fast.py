@@ -8,7 +8,7 @@ Decoding is split by cost. ``record`` messages are almost all of a file and are 
 spends its time, so fitfast decodes them into columns, which :class:`_RecordColumns` renames to
 fitparse's vocabulary and hands to the collector in one piece (building a Python object per
 field would cost most of what fitfast saves). The few other messages the collector reads (file id,
-sessions, laps, events, sets, heart-rate buffers, developer field descriptions) are cut out of the
+sessions, events, sets, heart-rate buffers, developer field descriptions) are cut out of the
 file and parsed by fitparse itself, so their names, enums, sub-fields and time stamps are
 fitparse's by construction rather than by imitation.
 

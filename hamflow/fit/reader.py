@@ -26,7 +26,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, Final, Literal
 
-import fitparse
 import polars as pl
 from fitparse.records import DevField
 from fitparse.utils import FitCRCError, FitEOFError, FitHeaderError, FitParseError
@@ -35,7 +34,8 @@ from . import columns as C
 from . import devfields, fast
 from .errors import FitDecodeError
 from .hr import merge_buffered_hr
-from .types import DecoderName, DecodeStatus, Event, FileIdentity, FitResult, Lap, Session, StrengthSet
+from .lean import LeanFitFile
+from .types import DecoderName, DecodeStatus, Event, FileIdentity, FitResult, Session, StrengthSet
 
 devfields.install()
 
@@ -148,7 +148,6 @@ def _result(
         identity=collector.identity(data),
         status=status,
         sessions=sessions,
-        laps=tuple(collector.laps),
         events=tuple(collector.events),
         sets=tuple(collector.sets),
         utc_offset_min=collector.utc_offset_min(),
@@ -169,8 +168,9 @@ def _check_signature(data: bytes) -> None:
         raise FitDecodeError("not_fit", "no '.FIT' signature in its header")
 
 
-class _TolerantFitFile(fitparse.FitFile):  # type: ignore[misc]  # fitparse is untyped
-    """fitparse's reader, counting chained blocks and repairing one common writer bug.
+class _TolerantFitFile(LeanFitFile):
+    """fitparse's reader (records read leanly, see :mod:`.lean`), counting chained blocks and
+    repairing one common writer bug.
 
     Some writers never back-fill the header's data size and leave it 0 although messages
     follow; fitparse then sees an empty file. When the size is 0 and bytes remain, the data is
@@ -302,7 +302,7 @@ class _Collector:
 
     #: The messages :meth:`add` reads; every other message is only counted.
     MESSAGES: ClassVar[frozenset[str]] = frozenset(
-        {"record", "file_id", "session", "lap", "event", "set", "activity", "hr", "sport"}
+        {"record", "file_id", "session", "event", "set", "activity", "hr", "sport"}
     )
 
     keep_positions: bool
@@ -317,7 +317,6 @@ class _Collector:
     file_ids: list[dict[str, Any]] = field(default_factory=list)
     session_msgs: list[_SessionMsg] = field(default_factory=list)
     sport_msgs: list[tuple[str, str | None]] = field(default_factory=list)
-    laps: list[Lap] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     sets: list[StrengthSet] = field(default_factory=list)
     activities: list[dict[str, Any]] = field(default_factory=list)
@@ -344,16 +343,6 @@ class _Collector:
             self.file_ids.append(message.get_values())
         elif name == "session":
             self._add_session(message.get_values())
-        elif name == "lap":
-            v = message.get_values()
-            self.laps.append(
-                Lap(
-                    start_utc=_aware(v.get("start_time")),
-                    elapsed_s=_number(v.get("total_elapsed_time")),
-                    timer_s=_number(v.get("total_timer_time")),
-                    distance_m=_number(v.get("total_distance")),
-                )
-            )
         elif name == "event":
             v = message.get_values()
             self.events.append(

@@ -36,14 +36,6 @@ class FileIdentity:
 
 
 @dataclass(frozen=True, slots=True)
-class Lap:
-    start_utc: datetime | None
-    elapsed_s: float | None
-    timer_s: float | None
-    distance_m: float | None
-
-
-@dataclass(frozen=True, slots=True)
 class Event:
     ts_utc: datetime | None
     event: str | None
@@ -101,7 +93,6 @@ class FitResult:
     identity: FileIdentity
     status: DecodeStatus
     sessions: tuple[Session, ...]
-    laps: tuple[Lap, ...]
     events: tuple[Event, ...]
     sets: tuple[StrengthSet, ...]
     #: activity.local_timestamp - activity.timestamp in minutes, when present and within +-14 h.

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Sequence
 import duckdb
 import polars as pl
 
-from ..fit import FitResult
-from ..fit.reader import resolve_decoder, try_fast_decode
+from ..fit import FitResult, fast
+from ..fit.reader import try_fast_decode
 from ..model import HamflowConfig as Config
 from ..model.classify import survey_file
 from ..model.thresholds import PRIOR_COLUMNS, PriorThresholds
@@ -77,9 +77,15 @@ def survey_files(candidates: Iterable[Candidate], config: Config, *, athlete: st
 
 def _decoded(c: Candidate, config: Config, max_file_bytes: int, reader: ArchiveReader) -> FitResult | None:
     """The file decoded by the fast decoder, or None. Only the fast path: a file it declines
-    takes the reference decoder, some thirty times slower, and decoding it twice would cost more
-    than classifying again the few workouts its candidates might change (calibration does)."""
-    if c.problem is not None or c.size_bytes > max_file_bytes or resolve_decoder() != "fitfast":
+    takes the reference decoder, several times slower, and decoding it twice would cost more
+    than classifying again the few workouts its candidates might change (calibration does).
+
+    The fast path is taken whichever decoder the run decodes with: where it does not decline,
+    its result is the reference decoder's, exactly (so the candidates are), and a survey only
+    tells the run which thresholds to classify with; what is stored is decoded by the run's
+    decoder. With the reference decoder, surveying this way costs a few milliseconds a file,
+    against a second decode with fitparse or classifying most new workouts again."""
+    if c.problem is not None or c.size_bytes > max_file_bytes or not fast.available():
         return None
     try:
         data = read_candidate(c, config, max_file_bytes, reader)

@@ -62,7 +62,7 @@ def _result_problems(data: bytes, r: FitResult) -> list[str]:
     return problems
 
 
-_RESULT_FIELDS = ("status", "identity", "laps", "events", "sets", "utc_offset_min", "record_count", "fields_present",
+_RESULT_FIELDS = ("status", "identity", "events", "sets", "utc_offset_min", "record_count", "fields_present",
                   "warnings", "chained_blocks")
 _SESSION_FIELDS = ("index", "sport", "sub_sport", "start_utc", "elapsed_s", "timer_s", "distance_m", "sources", "synthetic")
 

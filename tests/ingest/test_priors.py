@@ -8,7 +8,9 @@ import shutil
 from pathlib import Path
 
 import polars as pl
+import pytest
 
+from hamflow.fit import DECODER_ENV
 from hamflow.ingest.files import discover_inbox
 from hamflow.ingest.run import IngestOptions, ingest
 from hamflow.ingest.survey import worth_surveying
@@ -61,6 +63,21 @@ def test_a_first_run_of_one_athletes_files_classifies_each_once_as_one_run_per_f
         recalibrated += report.counts.workouts_recalibrated
     assert recalibrated > 0  # an earlier file raising stored workouts' thresholds is what calibration is for
     assert_same(snapshot(together, TABLES), snapshot(one_by_one, TABLES))
+
+
+def test_with_the_reference_decoder_a_first_run_also_classifies_each_workout_once_as_the_default_decoder_would(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _history(tmp_path / "files" / "amy")
+    default = tmp_path / "default.duckdb"
+    assert ingest([tmp_path / "files"], default, DEFAULT_CONFIG, OPTIONS).counts.workouts_recalibrated == 0
+    monkeypatch.setenv(DECODER_ENV, "fitparse")
+    reference = tmp_path / "reference.duckdb"
+    report = ingest([tmp_path / "files"], reference, DEFAULT_CONFIG, OPTIONS)
+    assert report.ok and report.counts.workouts_added == 5
+    assert report.counts.workouts_recalibrated == 0  # the survey knew every new workout's candidates
+    assert _rows(reference, "SELECT DISTINCT decoder FROM fit_files")["decoder"].to_list() == ["fitparse"]
+    tables = tuple(t for t in TABLES if t != "fit_files")  # fit_files names the decoder
+    assert_same(snapshot(default, tables), snapshot(reference, tables))
 
 
 def test_a_nightly_file_of_a_calibrated_athlete_is_judged_by_the_history_before_it_and_not_again(tmp_path: Path) -> None:
