@@ -127,9 +127,10 @@ class PrefectEngine:
     def survey(self, work: list[list[Candidate]], config: Config, options: IngestOptions) -> Iterator[pl.DataFrame]:
         if self._in_process(work, options):
             return (survey_task(batch, config, options) for batch in work)
-        # Surveying a file takes a few tens of milliseconds, about what a worker spends on one
-        # task run's own bookkeeping (its run and states on the API, its events and logs; over
-        # HTTP from a Dask worker): a batch of eight spent nearly as long on that as on its files.
+        # Surveying a file takes a few tens of milliseconds, and a worker spends about a tenth
+        # of a second on each task run's own bookkeeping (its run and states on the API, its
+        # events and logs; over HTTP from a Dask worker): a batch of eight paid a large share of
+        # its time for that.
         # So the files go in a few larger tasks, two per batch in flight (four per worker by
         # default), enough for a fast worker to take over a slow one's share at the end. A
         # survey's result is a few rows per file: every task can be submitted at once.
