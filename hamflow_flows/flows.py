@@ -27,7 +27,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
 from hamflow.ingest import Candidate, IngestError, IngestOptions, RunPlan, RunReport, plan_run, prepare_files, run, write_prepared
-from hamflow.ingest.run import survey_batch
+from hamflow.ingest.run import regrouped, survey_batch
 from hamflow.model import HamflowConfig as Config
 from hamflow.model import load_config
 from hamflow.model.config_load import find_config
@@ -40,6 +40,9 @@ from hamflow.store.writer import WriteResult
 #: Set (by ``hamflow serve``) for flow runs to print one line each on stdout, whatever the
 #: console's log level: the log of a long-running service.
 RUN_LINES_ENV = "HAMFLOW_RUN_LINES"
+
+#: Survey tasks per batch the engine keeps in flight (:meth:`PrefectEngine.survey`).
+SURVEY_TASKS_PER_IN_FLIGHT = 2
 
 #: Called with (files done, files to do) after each written batch; the CLI sets it for its
 #: progress bar. Flows run in the CLI's own process, so a module-level hook reaches them.
@@ -124,8 +127,15 @@ class PrefectEngine:
     def survey(self, work: list[list[Candidate]], config: Config, options: IngestOptions) -> Iterator[pl.DataFrame]:
         if self._in_process(work, options):
             return (survey_task(batch, config, options) for batch in work)
-        # A survey's result is a few rows per file: every batch can be submitted at once.
-        return (future.result() for future in [survey_task.submit(batch, config, options) for batch in work])
+        # Surveying a file takes a few tens of milliseconds, and a worker spends about a tenth
+        # of a second on each task run's own bookkeeping (its run and states on the API, its
+        # events and logs; over HTTP from a Dask worker): a batch of eight paid a large share of
+        # its time for that.
+        # So the files go in a few larger tasks, two per batch in flight (four per worker by
+        # default), enough for a fast worker to take over a slow one's share at the end. A
+        # survey's result is a few rows per file: every task can be submitted at once.
+        tasks = regrouped(work, SURVEY_TASKS_PER_IN_FLIGHT * self.in_flight)
+        return (future.result() for future in [survey_task.submit(batch, config, options) for batch in tasks])
 
     def prepare(self, work: list[list[Candidate]], config: Config,
                 options: IngestOptions, priors: PriorThresholds | None = None) -> Iterator[list[PreparedFile]]:

@@ -44,8 +44,8 @@ from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_file
 from .survey import priors_of, stored_priors, survey_files, worth_surveying
 
 __all__ = ["Engine", "IngestError", "IngestOptions", "LocalEngine", "RunPlan", "RunReport", "StageTimes", "batches", "finish_run",
-           "has_new_files", "ingest", "learn_priors", "merge_duplicates", "plan_run", "prepare_files", "recalibrate", "run",
-           "survey_batch", "write_prepared"]
+           "has_new_files", "ingest", "learn_priors", "merge_duplicates", "plan_run", "prepare_files", "recalibrate", "regrouped",
+           "run", "survey_batch", "write_prepared"]
 
 
 class IngestError(Exception):
@@ -328,6 +328,15 @@ def _follow_moves(con: duckdb.DuckDBPyConnection, found: Sequence[Candidate]) ->
 def batches(items: Sequence[Candidate], size: int) -> list[list[Candidate]]:
     size = max(1, size)
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def regrouped(work: Sequence[Sequence[Candidate]], tasks: int) -> list[list[Candidate]]:
+    """The files of ``work`` in order, in at most ``tasks`` batches of equal size (none smaller
+    than the largest batch of ``work``): for a step so light per file that a task's own fixed
+    cost on a scheduler would be a large part of each batch's."""
+    files = [c for batch in work for c in batch]
+    size = max(max((len(batch) for batch in work), default=1), -(-len(files) // max(1, tasks)))
+    return batches(files, size)
 
 
 class Engine(Protocol):

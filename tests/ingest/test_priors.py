@@ -12,7 +12,7 @@ import pytest
 
 from hamflow.fit import DECODER_ENV
 from hamflow.ingest.files import discover_inbox
-from hamflow.ingest.run import IngestOptions, ingest
+from hamflow.ingest.run import IngestOptions, batches, ingest, regrouped
 from hamflow.ingest.survey import worth_surveying
 from hamflow.model import DEFAULT_CONFIG
 from hamflow.store.connection import connection
@@ -103,3 +103,15 @@ def test_only_the_new_files_of_an_athlete_with_several_are_surveyed(tmp_path: Pa
                                                                                 ("1-steady", "2-strides", "3-hills", "4-tempo", "5-flat")]
     assert worth_surveying([c for c in found if c.folder_athlete == "joe"], None) == []
     assert len(worth_surveying(found, "amy")) == 6  # --athlete: every file is amy's
+
+
+def test_survey_work_regrouped_for_a_scheduler_keeps_every_file_once_in_order_in_at_most_the_tasks_asked(tmp_path: Path) -> None:
+    _history(tmp_path / "inbox" / "amy")
+    found = discover_inbox([tmp_path / "inbox"]).candidates
+    work = batches(found, 1)
+    for tasks, sizes in ((2, [3, 2]), (4, [2, 2, 1]), (10, [1] * 5), (1, [5])):
+        grouped = regrouped(work, tasks)
+        assert [len(g) for g in grouped] == sizes, tasks
+        assert [c for g in grouped for c in g] == found
+    assert [len(g) for g in regrouped(batches(found, 2), 5)] == [2, 2, 1]  # never smaller than the batches given
+    assert regrouped([], 4) == []

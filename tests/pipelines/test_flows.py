@@ -224,7 +224,8 @@ def test_a_small_night_is_decoded_without_starting_the_worker_pool(tmp_path: Pat
 def test_the_process_pool_surveys_an_athletes_new_files_so_each_workout_is_classified_once(tmp_path: Path) -> None:
     """Several new files of one athlete whose thresholds rise among them: the flow surveys them in
     its workers before classifying, so calibration finds nothing stale, and the tables are those
-    of the local engine."""
+    of the local engine. Surveying a file is light: the files go in fewer, larger tasks than the
+    prepare batches (two per batch in flight)."""
     import asyncio
 
     from prefect.client.orchestration import get_client
@@ -240,7 +241,7 @@ def test_the_process_pool_surveys_an_athletes_new_files_so_each_workout_is_class
     write(inbox / "amy", "3-flat", T0 + 4 * DAY, flat_sprints(speed=6.8))
     write(inbox / "amy", "4-easy", T0 + 6 * DAY, jog(20, speed=3.0))
     flow_db, local_db = tmp_path / "flow.duckdb", tmp_path / "local.duckdb"
-    report = _run(inbox, flow_db, batch_size=2, pool_min_bytes=0)
+    report = _run(inbox, flow_db, batch_size=1, in_flight=1, pool_min_bytes=0)
     assert report.status == "completed" and report.counts.workouts_added == 4
     assert report.counts.workouts_recalibrated == 0
 
@@ -249,7 +250,9 @@ def test_the_process_pool_surveys_an_athletes_new_files_so_each_workout_is_class
             runs = await client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[report.run_id])))
             return [r.name for r in runs]
 
-    assert sum(name.startswith("survey") for name in asyncio.run(task_names())) == 2  # one per batch
+    names = asyncio.run(task_names())
+    assert sum(name.startswith("survey") for name in names) == 2  # four files, two tasks
+    assert sum(name.startswith("decode-and-classify") for name in names) == 4  # one per batch
     local = ingest([inbox], local_db, DEFAULT_CONFIG, IngestOptions(settle_s=0))
     assert local.counts.workouts_recalibrated == 0
     tables = ("fit_files", "workouts", "samples", "workout_evidence", "athlete_thresholds", "weekly_posterior_load")
