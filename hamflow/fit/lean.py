@@ -57,6 +57,10 @@ class _Plan:
 class LeanFitFile(fitparse.FitFile):  # type: ignore[misc]  # fitparse is untyped
     """A fitparse ``FitFile`` that reads record messages leanly (see the module's docstring)."""
 
+    #: Record fields whose processors a subclass skips because its reader reads only their raw
+    #: value (a processor turns a value into another, never into None or from None).
+    RAW_FIELDS: frozenset[str] = frozenset()
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._plans: dict[int, tuple[Any, _Plan | None]] = {}  # local number -> (definition, plan)
         self._processed: dict[tuple[str, str, str | None], bool] = {}
@@ -101,7 +105,7 @@ class LeanFitFile(fitparse.FitFile):  # type: ignore[misc]  # fitparse is untype
         key = (name, type_name, units)
         found = self._processed.get(key)
         if found is None:
-            found = self._processed[key] = (
+            found = self._processed[key] = name not in self.RAW_FIELDS and (
                 self._has_processor(f"process_type_{type_name}")
                 or self._has_processor(f"process_field_{name}")
                 or bool(units and self._has_processor(f"process_units_{units}"))

@@ -177,6 +177,10 @@ class _TolerantFitFile(LeanFitFile):
     taken to run to the final two CRC bytes.
     """
 
+    #: ``_Collector._add_record`` reads a record's time stamp as its raw value, so turning every
+    #: one into a ``datetime`` first (fitparse's ``date_time`` processor) would be work for nothing.
+    RAW_FIELDS = frozenset({"timestamp"})
+
     _bytes_left: int  # fitparse's own count of the data bytes still to read
     _filesize: int
 
