@@ -23,9 +23,28 @@ from typing import Any, NamedTuple
 
 import fitparse
 from fitparse.profile import FIELD_TYPE_TIMESTAMP
-from fitparse.records import DataMessage, FieldData
+from fitparse.records import Crc, DataMessage, FieldData
 
 _RECORD_NUM = 20
+
+
+class _ByteTableCrc(Crc):  # type: ignore[misc]  # fitparse is untyped
+    """fitparse's checksum, a byte at a time instead of a nibble at a time.
+
+    FIT's checksum is CRC-16/ARC, which fitparse computes with the SDK's 16-entry table, two
+    lookups and shifts per half byte. The 256-entry table below is built from fitparse's own
+    function (the checksum of each single byte), and the usual byte-wise step over it gives the
+    same value for any bytes: one lookup per byte, about a quarter of the work.
+    """
+
+    BYTE_TABLE: tuple[int, ...] = tuple(Crc.calculate(bytes([i])) for i in range(256))
+
+    @classmethod
+    def calculate(cls, byte_arr: bytes, crc: int = 0) -> int:
+        table = cls.BYTE_TABLE
+        for byte in byte_arr:
+            crc = (crc >> 8) ^ table[(crc ^ byte) & 0xFF]
+        return crc
 
 
 class FieldValue(NamedTuple):
@@ -65,6 +84,11 @@ class LeanFitFile(fitparse.FitFile):  # type: ignore[misc]  # fitparse is untype
         self._plans: dict[int, tuple[Any, _Plan | None]] = {}  # local number -> (definition, plan)
         self._processed: dict[tuple[str, str, str | None], bool] = {}
         super().__init__(*args, **kwargs)
+
+    def _parse_file_header(self) -> None:
+        super()._parse_file_header()
+        running: Crc = self._crc
+        self._crc: Crc = _ByteTableCrc(running.value)  # the same running value, computed faster
 
     def _parse_data_message(self, header: Any) -> Any:
         definition = self._local_mesgs.get(header.local_mesg_num)

@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import fitparse
+from fitparse.records import Crc
+from hypothesis import given
+from hypothesis import strategies as st
 
-from hamflow.fit.lean import LeanFitFile
+from hamflow.fit.lean import LeanFitFile, _ByteTableCrc
 from hamflow.fit.reader import try_fast_decode
 
 from ..corpus import CorpusFile, corpus_root
@@ -64,3 +67,8 @@ def test_the_lean_reader_reads_a_sample_file_of_every_kind_as_fitparse_does() ->
     assert len(files) > 5
     differing = [p.name for p in files if messages(LeanFitFile, p) != messages(fitparse.FitFile, p)]
     assert differing == []
+
+
+@given(st.binary(max_size=300), st.integers(0, 0xFFFF))
+def test_the_byte_wise_checksum_is_fitparse_s_checksum_for_any_bytes_from_any_running_value(data: bytes, crc: int) -> None:
+    assert _ByteTableCrc.calculate(data, crc) == Crc.calculate(data, crc)
