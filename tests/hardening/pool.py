@@ -61,15 +61,23 @@ def _serve(conn: Connection, check: Check, warmup: bytes | None) -> None:
         if job is None:
             return
         name, data = job
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        before = _peak_rss_kb()
         started = time.process_time()
         try:
             verdict, detail = check(data)
         except BaseException as exc:
             verdict, detail = "escaped", f"{type(exc).__name__}: {exc}"
         cpu_seconds = time.process_time() - started
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peak = _peak_rss_kb()
         conn.send(Outcome(name, verdict, " ".join(detail.split())[:500], peak, cpu_seconds, peak - before))
+
+
+def _peak_rss_kb() -> int:
+    """This worker's own peak resident set (``VmHWM``). Not ``ru_maxrss``: the kernel keeps that
+    across the spawn's exec, so it starts at the resident set of the process that spawned the
+    pool (a test process holding the decoded corpus can be over a gigabyte)."""
+    with open("/proc/self/status") as status:
+        return next((int(line.split()[1]) for line in status if line.startswith("VmHWM:")), 0)
 
 
 def _cpu_seconds(process: psutil.Process) -> float:
