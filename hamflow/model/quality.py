@@ -362,6 +362,14 @@ def _outside_session(totals: DeviceTotals, params: QualityParams) -> pl.Expr:
     return (ts < utc_literal(start)) | (ts > utc_literal(end))
 
 
+#: How many distances a frame holds and how far they spread (largest minus smallest), in one
+#: query: what the distance checks compare with the session's own distance.
+_DISTANCE_SPREAD: Final = (
+    pl.col("distance_m").count().alias("distances"),
+    (pl.col("distance_m").max() - pl.col("distance_m").min()).alias("spread"),
+)
+
+
 def _distance_mismatch(
     masked: pl.DataFrame, outside: pl.Series, totals: DeviceTotals, params: QualityParams
 ) -> str | None:
@@ -371,10 +379,7 @@ def _distance_mismatch(
     if totals.distance_m is None or totals.distance_m <= 0:
         return None
     kept = masked.filter(~outside)
-    distances, spread, speeds = kept.select(
-        pl.col("distance_m").count().alias("distances"), (pl.col("distance_m").max() - pl.col("distance_m").min()).alias("spread"),
-        pl.col("speed_mps").count(),
-    ).row(0)
+    distances, spread, speeds = kept.select(*_DISTANCE_SPREAD, pl.col("speed_mps").count()).row(0)
     if distances >= 2 and spread > 0:
         records_m = float(spread)
     elif speeds:
@@ -399,9 +404,7 @@ def _records_short(masked: pl.DataFrame, totals: DeviceTotals, params: QualityPa
     reported."""
     if totals.distance_m is None or totals.distance_m <= 0:
         return None
-    distances, spread = masked.select(
-        pl.col("distance_m").count().alias("distances"), (pl.col("distance_m").max() - pl.col("distance_m").min()).alias("spread")
-    ).row(0)
+    distances, spread = masked.select(*_DISTANCE_SPREAD).row(0)
     if distances < 2:
         return None
     records_m = float(spread) if spread is not None else 0.0
