@@ -20,7 +20,7 @@ from typing import Any, Final
 import polars as pl
 
 from .config import AthleteProfile, ModelParams, RowingDetection
-from .grade import GradeSource, altitude_grade, choose_grade_source, grade_expr
+from .grade import GRADE_HELPER_COLUMNS, GradeSource, choose_grade_source, grade_expr, with_altitude_grade
 from .intensity import intensity_exprs
 from .motion import distance_advancing
 from .query import collect
@@ -127,22 +127,26 @@ def derive_signals(
     ``keep_grade`` keeps the frame's ``grade_pct`` as it is, under that source (stored samples
     whose grade cannot or need not be derived again).
     """
+    query = frame.lazy()
     if keep_grade is not None:
-        source, grade = keep_grade, pl.col("grade_pct")
+        grade, source = pl.col("grade_pct"), pl.lit(keep_grade.value)
     else:
         indoor = kind.indoor or frame.get_column("altitude_m").null_count() == frame.height
         params = model.grade.on_foot() if kind.activity is Activity.ON_FOOT else model.grade
-        source = choose_grade_source(frame, indoor=indoor, params=params)
-        if source is GradeSource.ALTITUDE:
-            frame = frame.with_columns(altitude_grade(frame, params).alias("_altitude_grade"))
-        grade = grade_expr(source, params)
+        chosen = choose_grade_source(frame, indoor=indoor)  # the noise test, if needed, below
+        if chosen is GradeSource.ALTITUDE:
+            # The grade from altitude, and whether the altitude is too noisy for one, in this
+            # query: they share their stages.
+            query, grade, source = with_altitude_grade(query, params)
+        else:
+            grade, source = grade_expr(chosen, params), pl.lit(chosen.value)
     moving, intensity = _derived_exprs(kind, profile, model)
     # Intensity reads the grade and the moving flag: two steps of one query.
     return collect(
-        frame.lazy()
-        .with_columns(grade.cast(pl.Float64).alias("grade_pct"), pl.lit(source.value).alias("grade_source"), moving)
+        query
+        .with_columns(grade.cast(pl.Float64).alias("grade_pct"), source.alias("grade_source"), moving)
         .with_columns(*intensity)
-        .drop("incline_pct", "_altitude_grade", strict=False)
+        .drop("incline_pct", *GRADE_HELPER_COLUMNS, strict=False)
     )
 
 
