@@ -181,9 +181,12 @@ def altitude_grade(frame: pl.DataFrame, params: GradeFilter) -> pl.Series:
     return collect(graded.select(pl.col("_altitude_grade").alias("grade_pct"))).to_series()
 
 
+#: Is the athlete going anywhere, on the filled distance (for the altitude drift)?
+_STANDING: Final = distance_advancing(STANDING_SPEED_MPS, STANDING_INTERVAL_S, _FILLED_DISTANCE, prefix="_standing")
+
 #: The helper columns :func:`with_altitude_grade` adds (the caller drops them).
 GRADE_HELPER_COLUMNS: Final[tuple[str, ...]] = (
-    "_d", "_sigma", "_v", "_for_noise", "_a", "_window", "_ok", "_lo", "_hi", "_x", "_y",
+    "_d", "_sigma", "_v", "_for_noise", *_STANDING.helpers, "_a", "_window", "_ok", "_lo", "_hi", "_x", "_y",
     "_n", "_sx", "_sy", "_sxx", "_sxy", "_span", "_altitude_grade", "_altitude_noisy",
 )
 
@@ -207,7 +210,7 @@ def _through(query: pl.LazyFrame, stages: Sequence[tuple[pl.Expr, ...]]) -> pl.L
 
 #: How many of :func:`_altitude_exprs`' stages the noise test needs, and the grade.
 _NOISE_STAGES: Final = 3
-_GRADE_STAGES: Final = 8
+_GRADE_STAGES: Final = 8 + len(_STANDING.stages)
 
 
 @lru_cache(maxsize=16)
@@ -221,9 +224,7 @@ def _altitude_exprs(params: GradeFilter) -> tuple[tuple[pl.Expr, ...], ...]:
     d = pl.col("_d")
     # Standing still, the ground under the athlete does not change: what the altitude does
     # meanwhile (a barometer settling, the weather, a lift) is taken out of the profile.
-    standing = (d.diff().fill_null(0.0) <= 0) & ~distance_advancing(
-        STANDING_SPEED_MPS, STANDING_INTERVAL_S, d
-    ).fill_null(False)
+    standing = (d.diff().fill_null(0.0) <= 0) & ~_STANDING.expr.fill_null(False)
     drift = pl.when(standing).then(pl.col("altitude_m").diff()).otherwise(0.0).fill_null(0.0).cum_sum()
     lo, hi = pl.col("_lo"), pl.col("_hi")
 
@@ -255,6 +256,7 @@ def _altitude_exprs(params: GradeFilter) -> tuple[tuple[pl.Expr, ...], ...]:
         (_FILLED_DISTANCE.alias("_d"), altitude_noise_m(params.min_noise_m).alias("_sigma")),
         (_local_speed(d).alias("_v"),),
         (_window_for_noise(pl.col("_v"), pl.col("_sigma"), params).alias("_for_noise"),),
+        *_STANDING.stages,
         ((pl.col("altitude_m") - drift).alias("_a"), _window(pl.col("_v"), pl.col("_for_noise"), params).alias("_window")),
         # Only points where the distance advanced: a stack of points at one distance is one point.
         ((pl.col("_a").is_not_null() & d.is_not_null() & (d.diff().fill_null(1.0) > 0)).alias("_ok"),),
