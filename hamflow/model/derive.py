@@ -22,7 +22,7 @@ import polars as pl
 from .config import AthleteProfile, ModelParams, RowingDetection
 from .grade import GRADE_HELPER_COLUMNS, GradeSource, choose_grade_source, grade_expr, with_altitude_grade
 from .intensity import intensity_exprs
-from .motion import Stage, distance_advancing
+from .motion import Stage, distance_advancing, with_stages
 from .query import collect
 from .regularise import VALUE_COLUMNS
 from .sports import Activity, activity_of, is_indoor, is_reverse_elliptical
@@ -141,11 +141,9 @@ def derive_signals(
         else:
             grade, source = grade_expr(chosen, params), pl.lit(chosen.value)
     (moving_stages, moving, moving_helpers), intensity = _derived_exprs(kind, profile, model)
-    for stage in moving_stages:
-        query = query.with_columns(*stage)
     # Intensity reads the grade and the moving flag: two steps of one query.
     return collect(
-        query
+        with_stages(query, moving_stages)
         .with_columns(grade.cast(pl.Float64).alias("grade_pct"), source.alias("grade_source"), moving)
         .with_columns(*intensity)
         .drop("incline_pct", *GRADE_HELPER_COLUMNS, *moving_helpers, strict=False)

@@ -22,7 +22,6 @@ neighbour difference divides ~0.3 m of sensor noise by 1.3 m of distance (±20 %
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
@@ -31,7 +30,7 @@ from typing import Final
 import polars as pl
 
 from .config import GradeFilter
-from .motion import distance_advancing
+from .motion import Stage, distance_advancing, with_stages
 from .query import collect
 
 
@@ -136,7 +135,7 @@ def window_expr(params: GradeFilter) -> pl.Expr:
 
 def too_noisy(frame: pl.DataFrame, params: GradeFilter) -> bool:
     """Would the typical moving second need a window longer than ``max_window_m``?"""
-    staged = _through(frame.lazy(), _altitude_exprs(params)[:_NOISE_STAGES])
+    staged = with_stages(frame.lazy(), _altitude_exprs(params)[:_NOISE_STAGES])
     return bool(collect(staged.select(_noisy(pl.col("_v"), pl.col("_for_noise"), params))).item())
 
 
@@ -177,7 +176,7 @@ def altitude_grade(frame: pl.DataFrame, params: GradeFilter) -> pl.Series:
         frame = frame.with_columns(
             (pl.lit(datetime(2000, 1, 1, tzinfo=UTC)) + pl.duration(seconds=pl.int_range(pl.len()))).alias("ts_utc")
         )
-    graded = _through(frame.lazy(), _altitude_exprs(params)[:_GRADE_STAGES])
+    graded = with_stages(frame.lazy(), _altitude_exprs(params)[:_GRADE_STAGES])
     return collect(graded.select(pl.col("_altitude_grade").alias("grade_pct"))).to_series()
 
 
@@ -198,14 +197,7 @@ def with_altitude_grade(query: pl.LazyFrame, params: GradeFilter) -> tuple[pl.La
     too noisy (:func:`choose_grade_source`). One query instead of one for the test and one for
     the grade, sharing the distance, the local speed and the noise."""
     *stages, (grade, source) = _altitude_exprs(params)
-    return _through(query, stages), grade, source
-
-
-def _through(query: pl.LazyFrame, stages: Sequence[tuple[pl.Expr, ...]]) -> pl.LazyFrame:
-    """``query`` with the columns of ``stages`` (of :func:`_altitude_exprs`), one stage after the other."""
-    for stage in stages:
-        query = query.with_columns(*stage)
-    return query
+    return with_stages(query, stages), grade, source
 
 
 #: How many of :func:`_altitude_exprs`' stages the noise test needs, and the grade.
@@ -214,13 +206,13 @@ _GRADE_STAGES: Final = 8 + len(_STANDING.stages)
 
 
 @lru_cache(maxsize=16)
-def _altitude_exprs(params: GradeFilter) -> tuple[tuple[pl.Expr, ...], ...]:
+def _altitude_exprs(params: GradeFilter) -> tuple[Stage, ...]:
     """The stages of the grade from altitude, each a set of columns computed once from the ones
     before: the filled distance ``_d`` and the session's altitude noise ``_sigma`` (one value);
-    the local speed ``_v``; the window that noise asks for, ``_for_noise``; the altitude without
-    drift and the window; the window bounds; five running sums; ``_altitude_grade``; then the
-    noise test ``_altitude_noisy``; last, the ``grade_pct`` and ``grade_source`` expressions of
-    :func:`with_altitude_grade`. The same for every session of a config, so built once."""
+    the local speed ``_v``; the window that noise asks for, ``_for_noise``; whether the distance
+    advances (:data:`_STANDING`); the altitude without drift and the window; the window bounds;
+    five running sums; ``_altitude_grade``; then the noise test ``_altitude_noisy``; last, the
+    ``grade_pct`` and ``grade_source`` expressions of :func:`with_altitude_grade`. The same for every session of a config, so built once."""
     d = pl.col("_d")
     # Standing still, the ground under the athlete does not change: what the altitude does
     # meanwhile (a barometer settling, the weather, a lift) is taken out of the profile.

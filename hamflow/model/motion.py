@@ -7,12 +7,20 @@ to tell standing still from moving when taking altitude drift out of the grade (
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 #: A stage of a lazy query: columns computed from the ones before, added together.
 Stage = tuple[pl.Expr, ...]
+
+
+def with_stages(query: pl.LazyFrame, stages: Sequence[Stage]) -> pl.LazyFrame:
+    """``query`` with the columns of ``stages``, one stage after the other."""
+    for stage in stages:
+        query = query.with_columns(*stage)
+    return query
 
 
 @dataclass(frozen=True, slots=True)
