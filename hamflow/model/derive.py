@@ -20,9 +20,9 @@ from typing import Any, Final
 import polars as pl
 
 from .config import AthleteProfile, ModelParams, RowingDetection
-from .grade import GradeSource, altitude_grade, choose_grade_source, grade_expr
+from .grade import GRADE_HELPER_COLUMNS, GradeSource, choose_grade_source, grade_expr, with_altitude_grade
 from .intensity import intensity_exprs
-from .motion import distance_advancing
+from .motion import Stage, distance_advancing, with_stages
 from .query import collect
 from .regularise import VALUE_COLUMNS
 from .sports import Activity, activity_of, is_indoor, is_reverse_elliptical
@@ -127,29 +127,34 @@ def derive_signals(
     ``keep_grade`` keeps the frame's ``grade_pct`` as it is, under that source (stored samples
     whose grade cannot or need not be derived again).
     """
+    query = frame.lazy()
     if keep_grade is not None:
-        source, grade = keep_grade, pl.col("grade_pct")
+        grade, source = pl.col("grade_pct"), pl.lit(keep_grade.value)
     else:
         indoor = kind.indoor or frame.get_column("altitude_m").null_count() == frame.height
         params = model.grade.on_foot() if kind.activity is Activity.ON_FOOT else model.grade
-        source = choose_grade_source(frame, indoor=indoor, params=params)
-        if source is GradeSource.ALTITUDE:
-            frame = frame.with_columns(altitude_grade(frame, params).alias("_altitude_grade"))
-        grade = grade_expr(source, params)
-    moving, intensity = _derived_exprs(kind, profile, model)
+        chosen = choose_grade_source(frame, indoor=indoor)  # the noise test, if needed, below
+        if chosen is GradeSource.ALTITUDE:
+            # The grade from altitude, and whether the altitude is too noisy for one, in this
+            # query: they share their stages.
+            query, grade, source = with_altitude_grade(query, params)
+        else:
+            grade, source = grade_expr(chosen, params), pl.lit(chosen.value)
+    (moving_stages, moving, moving_helpers), intensity = _derived_exprs(kind, profile, model)
     # Intensity reads the grade and the moving flag: two steps of one query.
     return collect(
-        frame.lazy()
-        .with_columns(grade.cast(pl.Float64).alias("grade_pct"), pl.lit(source.value).alias("grade_source"), moving)
+        with_stages(query, moving_stages)
+        .with_columns(grade.cast(pl.Float64).alias("grade_pct"), source.alias("grade_source"), moving)
         .with_columns(*intensity)
-        .drop("incline_pct", "_altitude_grade", strict=False)
+        .drop("incline_pct", *GRADE_HELPER_COLUMNS, *moving_helpers, strict=False)
     )
 
 
 @lru_cache(maxsize=64)
-def _derived_exprs(kind: SessionKind, profile: AthleteProfile, model: ModelParams) -> tuple[pl.Expr, tuple[pl.Expr, pl.Expr]]:
-    """The ``moving`` expression and the intensity expressions, built once per kind, profile
-    and model (building them costs a good part of applying them to a session)."""
+def _derived_exprs(kind: SessionKind, profile: AthleteProfile, model: ModelParams) -> tuple[_Moving, tuple[pl.Expr, pl.Expr]]:
+    """The ``moving`` expression (with the stages it reads) and the intensity expressions, built
+    once per kind, profile and model (building them costs a good part of applying them to a
+    session)."""
     indoor_erg = kind.activity is Activity.ROW and kind.indoor
     return _moving(kind, model), intensity_exprs(kind.activity, profile, model.intensity, indoor_erg=indoor_erg)
 
@@ -199,7 +204,12 @@ def _speed() -> pl.Expr:
     return pl.coalesce(pl.col("speed_mps"), from_distance).alias("speed_mps")
 
 
-def _moving(kind: SessionKind, model: ModelParams) -> pl.Expr:
+#: The ``moving`` expression: the stages of helper columns to add first, the expression, and the
+#: helper columns' names (to drop).
+_Moving = tuple[tuple[Stage, ...], pl.Expr, tuple[str, ...]]
+
+
+def _moving(kind: SessionKind, model: ModelParams) -> _Moving:
     """Is the athlete moving this second? The first signal that is present decides.
 
     On foot, on a bike and in other sports, the distance decides where the file has one: the
@@ -214,8 +224,12 @@ def _moving(kind: SessionKind, model: ModelParams) -> pl.Expr:
     speed = pl.col("speed_mps") >= v0
     power = pl.col("power_w") > 0
     cadence = pl.col("cadence") > 0
+    stages: tuple[Stage, ...] = ()
+    helpers: tuple[str, ...] = ()
     if kind.activity in _MACHINES:
         order = [power, cadence, speed]
     else:
-        order = [distance_advancing(v0, model.sampling.max_moving_gap_s), speed, power, cadence]
-    return pl.coalesce(*order, pl.col("heart_rate_bpm").is_not_null(), pl.lit(False)).alias("moving")
+        advancing = distance_advancing(v0, model.sampling.max_moving_gap_s)
+        stages, helpers = advancing.stages, advancing.helpers
+        order = [advancing.expr, speed, power, cadence]
+    return stages, pl.coalesce(*order, pl.col("heart_rate_bpm").is_not_null(), pl.lit(False)).alias("moving"), helpers

@@ -24,11 +24,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import lru_cache
+from typing import Final
 
 import polars as pl
 
 from .config import GradeFilter
-from .motion import distance_advancing
+from .motion import Stage, distance_advancing, with_stages
 from .query import collect
 
 
@@ -57,6 +59,15 @@ GRADE_SOURCE_TEXT: dict[str, str] = {
 
 def choose_grade_source(frame: pl.DataFrame, *, indoor: bool, params: GradeFilter | None = None) -> GradeSource:
     """The best grade source this session has (see the module docstring)."""
+    source = _source_before_noise(frame, indoor=indoor)
+    if source is GradeSource.ALTITUDE and params is not None and too_noisy(frame, params):
+        return GradeSource.ALTITUDE_NOISY
+    return source
+
+
+def _source_before_noise(frame: pl.DataFrame, *, indoor: bool) -> GradeSource:
+    """:func:`choose_grade_source` without the noise test, which needs a query of its own (or a
+    place in the caller's: :func:`with_altitude_grade`)."""
 
     def has(column: str) -> bool:
         return column in frame.columns and frame.get_column(column).null_count() < frame.height
@@ -68,8 +79,6 @@ def choose_grade_source(frame: pl.DataFrame, *, indoor: bool, params: GradeFilte
     if has("incline_pct"):
         return GradeSource.DEVELOPER_INCLINE
     if not indoor and has("altitude_m") and has("distance_m"):
-        if params is not None and too_noisy(frame, params):
-            return GradeSource.ALTITUDE_NOISY
         return GradeSource.ALTITUDE
     return GradeSource.NONE
 
@@ -87,10 +96,31 @@ def altitude_noise_m(floor_m: float) -> pl.Expr:
     return (residual.abs().median() / 0.6745).clip(lower_bound=floor_m)
 
 
-def _local_speed() -> pl.Expr:
+#: The distance as the slope window needs it: holes filled, and never going back (so sorted).
+_FILLED_DISTANCE: Final = pl.col("distance_m").forward_fill().backward_fill().cum_max()
+
+
+def _local_speed(distance: pl.Expr = _FILLED_DISTANCE) -> pl.Expr:
     """Distance covered per second, smoothed over 5 s (m/s; 0 where unknown)."""
-    d = pl.col("distance_m").forward_fill().backward_fill().cum_max()
-    return d.diff().fill_null(0.0).rolling_mean(5, center=True, min_samples=1)
+    return distance.diff().fill_null(0.0).rolling_mean(5, center=True, min_samples=1)
+
+
+def _window_for_noise(v: pl.Expr, sigma: pl.Expr, params: GradeFilter) -> pl.Expr:
+    """The window (m) at local speed ``v`` over which altitude noise ``sigma`` moves the slope
+    by ``target_noise_pct`` (see :func:`window_expr`)."""
+    target = params.target_noise_pct / 100.0
+    return (12.0 * v * sigma * sigma / (target * target)).pow(1.0 / 3.0)
+
+
+def _window(v: pl.Expr, for_noise: pl.Expr, params: GradeFilter) -> pl.Expr:
+    return pl.max_horizontal(pl.lit(params.window_m), v * params.window_s, for_noise).clip(upper_bound=params.max_window_m)
+
+
+def _noisy(v: pl.Expr, for_noise: pl.Expr, params: GradeFilter) -> pl.Expr:
+    """Would the typical moving second need a window longer than ``max_window_m``? (False where
+    no second moves, or the median is not a number: what a comparison in Python says.)"""
+    median = for_noise.filter(v >= 0.5).median()
+    return (median.is_not_nan() & (median > params.max_window_m)).fill_null(False)
 
 
 def window_expr(params: GradeFilter) -> pl.Expr:
@@ -100,20 +130,13 @@ def window_expr(params: GradeFilter) -> pl.Expr:
     standard error of sigma * sqrt(12 / (n L^2)); with n = L / step that is
     sigma * sqrt(12 step / L^3))."""
     v = _local_speed()
-    sigma = altitude_noise_m(params.min_noise_m)
-    target = params.target_noise_pct / 100.0
-    for_noise = (12.0 * v * sigma * sigma / (target * target)).pow(1.0 / 3.0)
-    return pl.max_horizontal(pl.lit(params.window_m), v * params.window_s, for_noise).clip(upper_bound=params.max_window_m)
+    return _window(v, _window_for_noise(v, altitude_noise_m(params.min_noise_m), params), params)
 
 
 def too_noisy(frame: pl.DataFrame, params: GradeFilter) -> bool:
     """Would the typical moving second need a window longer than ``max_window_m``?"""
-    v = _local_speed()
-    sigma = altitude_noise_m(params.min_noise_m)
-    target = params.target_noise_pct / 100.0
-    needed = (12.0 * v * sigma * sigma / (target * target)).pow(1.0 / 3.0)
-    value = frame.select(needed.filter(v >= 0.5).median()).item()
-    return value is not None and value > params.max_window_m
+    staged = with_stages(frame.lazy(), _altitude_exprs(params)[:_NOISE_STAGES])
+    return bool(collect(staged.select(_noisy(pl.col("_v"), pl.col("_for_noise"), params))).item())
 
 
 def grade_expr(source: GradeSource, params: GradeFilter) -> pl.Expr:
@@ -153,30 +176,48 @@ def altitude_grade(frame: pl.DataFrame, params: GradeFilter) -> pl.Series:
         frame = frame.with_columns(
             (pl.lit(datetime(2000, 1, 1, tzinfo=UTC)) + pl.duration(seconds=pl.int_range(pl.len()))).alias("ts_utc")
         )
+    graded = with_stages(frame.lazy(), _altitude_exprs(params)[:_GRADE_STAGES])
+    return collect(graded.select(pl.col("_altitude_grade").alias("grade_pct"))).to_series()
+
+
+#: Is the athlete going anywhere, on the filled distance (for the altitude drift)?
+_STANDING: Final = distance_advancing(STANDING_SPEED_MPS, STANDING_INTERVAL_S, _FILLED_DISTANCE, prefix="_standing")
+
+#: The helper columns :func:`with_altitude_grade` adds (the caller drops them).
+GRADE_HELPER_COLUMNS: Final[tuple[str, ...]] = (
+    "_d", "_sigma", "_v", "_for_noise", *_STANDING.helpers, "_a", "_window", "_ok", "_lo", "_hi", "_x", "_y",
+    "_n", "_sx", "_sy", "_sxx", "_sxy", "_span", "_altitude_grade", "_altitude_noisy",
+)
+
+
+def with_altitude_grade(query: pl.LazyFrame, params: GradeFilter) -> tuple[pl.LazyFrame, pl.Expr, pl.Expr]:
+    """``query`` (a session whose source before the noise test is ``altitude``) with the
+    stages of :func:`altitude_grade` and of the noise test in it, and the expressions for its
+    ``grade_pct`` and ``grade_source``: the grade from altitude, or none where the altitude is
+    too noisy (:func:`choose_grade_source`). One query instead of one for the test and one for
+    the grade, sharing the distance, the local speed and the noise."""
+    *stages, (grade, source) = _altitude_exprs(params)
+    return with_stages(query, stages), grade, source
+
+
+#: How many of :func:`_altitude_exprs`' stages the noise test needs, and the grade.
+_NOISE_STAGES: Final = 3
+_GRADE_STAGES: Final = 8 + len(_STANDING.stages)
+
+
+@lru_cache(maxsize=16)
+def _altitude_exprs(params: GradeFilter) -> tuple[Stage, ...]:
+    """The stages of the grade from altitude, each a set of columns computed once from the ones
+    before: the filled distance ``_d`` and the session's altitude noise ``_sigma`` (one value);
+    the local speed ``_v``; the window that noise asks for, ``_for_noise``; whether the distance
+    advances (:data:`_STANDING`); the altitude without drift and the window; the window bounds;
+    five running sums; ``_altitude_grade``; then the noise test ``_altitude_noisy``; last, the
+    ``grade_pct`` and ``grade_source`` expressions of :func:`with_altitude_grade`. The same for every session of a config, so built once."""
     d = pl.col("_d")
-    distance = pl.col("distance_m").forward_fill().backward_fill().cum_max()
     # Standing still, the ground under the athlete does not change: what the altitude does
     # meanwhile (a barometer settling, the weather, a lift) is taken out of the profile.
-    standing = (distance.diff().fill_null(0.0) <= 0) & ~distance_advancing(
-        STANDING_SPEED_MPS, STANDING_INTERVAL_S, distance
-    ).fill_null(False)
+    standing = (d.diff().fill_null(0.0) <= 0) & ~_STANDING.expr.fill_null(False)
     drift = pl.when(standing).then(pl.col("altitude_m").diff()).otherwise(0.0).fill_null(0.0).cum_sum()
-    # One lazy query through the stages: each as an eager call would pay the per-query cost.
-    staged = frame.lazy().select(
-        # Distance must be sorted for the window search: fill holes, and never let it go back.
-        distance.alias("_d"),
-        (pl.col("altitude_m") - drift).alias("_a"),
-        window_expr(params).alias("_window"),
-        altitude_noise_m(params.min_noise_m).alias("_sigma"),
-    ).with_columns(
-        # Only points where the distance advanced: a stack of points at one distance is one point.
-        (pl.col("_a").is_not_null() & d.is_not_null() & (d.diff().fill_null(1.0) > 0)).alias("_ok"),
-    ).with_columns(
-        d.search_sorted(d - pl.col("_window") / 2.0, side="left").alias("_lo"),
-        (d.search_sorted(d + pl.col("_window") / 2.0, side="right") - 1).alias("_hi"),
-        pl.when(pl.col("_ok")).then(d - d.first()).otherwise(0.0).alias("_x"),
-        pl.when(pl.col("_ok")).then(pl.col("_a")).otherwise(0.0).alias("_y"),
-    )
     lo, hi = pl.col("_lo"), pl.col("_hi")
 
     def window_sum(values: pl.Expr, name: str) -> pl.Expr:
@@ -184,14 +225,6 @@ def altitude_grade(frame: pl.DataFrame, params: GradeFilter) -> pl.Series:
         return (cum.gather(hi) - cum.gather(lo) + values.gather(lo)).alias(name)
 
     x, y = pl.col("_x"), pl.col("_y")
-    sums = staged.with_columns(
-        window_sum(pl.col("_ok").cast(pl.Float64), "_n"),
-        window_sum(x, "_sx"),
-        window_sum(y, "_sy"),
-        window_sum(x * x, "_sxx"),
-        window_sum(x * y, "_sxy"),
-        (d.gather(hi) - d.gather(lo)).alias("_span"),
-    )
     n, sx, sy, sxx, sxy = (pl.col(c) for c in ("_n", "_sx", "_sy", "_sxx", "_sxy"))
     denominator = n * sxx - sx * sx
     slope = (n * sxy - sx * sy) / denominator * 100.0
@@ -210,4 +243,33 @@ def altitude_grade(frame: pl.DataFrame, params: GradeFilter) -> pl.Series:
         .backward_fill(limit=params.hold_s)
         .rolling_mean(window_size=params.rolling_samples, center=True, min_samples=1)
     )
-    return collect(sums.select(grade.alias("grade_pct"))).to_series()
+    noisy = pl.col("_altitude_noisy")
+    return (
+        (_FILLED_DISTANCE.alias("_d"), altitude_noise_m(params.min_noise_m).alias("_sigma")),
+        (_local_speed(d).alias("_v"),),
+        (_window_for_noise(pl.col("_v"), pl.col("_sigma"), params).alias("_for_noise"),),
+        *_STANDING.stages,
+        ((pl.col("altitude_m") - drift).alias("_a"), _window(pl.col("_v"), pl.col("_for_noise"), params).alias("_window")),
+        # Only points where the distance advanced: a stack of points at one distance is one point.
+        ((pl.col("_a").is_not_null() & d.is_not_null() & (d.diff().fill_null(1.0) > 0)).alias("_ok"),),
+        (
+            d.search_sorted(d - pl.col("_window") / 2.0, side="left").alias("_lo"),
+            (d.search_sorted(d + pl.col("_window") / 2.0, side="right") - 1).alias("_hi"),
+            pl.when(pl.col("_ok")).then(d - d.first()).otherwise(0.0).alias("_x"),
+            pl.when(pl.col("_ok")).then(pl.col("_a")).otherwise(0.0).alias("_y"),
+        ),
+        (
+            window_sum(pl.col("_ok").cast(pl.Float64), "_n"),
+            window_sum(x, "_sx"),
+            window_sum(y, "_sy"),
+            window_sum(x * x, "_sxx"),
+            window_sum(x * y, "_sxy"),
+            (d.gather(hi) - d.gather(lo)).alias("_span"),
+        ),
+        (grade.alias("_altitude_grade"),),
+        (_noisy(pl.col("_v"), pl.col("_for_noise"), params).alias("_altitude_noisy"),),
+        (
+            pl.when(noisy).then(pl.lit(None, dtype=pl.Float64)).otherwise(pl.col("_altitude_grade")),
+            pl.when(noisy).then(pl.lit(GradeSource.ALTITUDE_NOISY.value)).otherwise(pl.lit(GradeSource.ALTITUDE.value)),
+        ),
+    )

@@ -161,7 +161,8 @@ def screen(
         return Screened(frame.with_columns(pl.lit(None, dtype=pl.List(pl.String)).alias("masked")), ())
     bounds = bounds_for(activity, params)
     checks = _check_exprs(activity, totals, params, thresholds)
-    flags, marked, provisional, counts = _first_pass(frame, checks)
+    first = _first_pass(frame, checks)
+    flags, marked, provisional, counts = first.flags, first.marked, first.provisional, first.counts
     bound_texts = _bound_texts(totals, params, bounds)
     warnings = [
         check.text.format(n=int(counts[check.name]), bound=bound_texts.get(check.name, ""))
@@ -180,10 +181,8 @@ def screen(
         )
         totals = DeviceTotals(totals.start_utc, totals.elapsed_s, totals.timer_s, None, totals.max_speed_mps,
                               totals.max_power_w, totals.total_ascent_m)
-    mismatch = _distance_mismatch(
-        provisional, flags.get_column("outside_session") | flags.get_column("stray_records"), totals, params
-    )
-    short = _records_short(provisional, totals, params)
+    mismatch = _distance_mismatch(first, totals, params)
+    short = _records_short(first.everywhere, totals, params)
     if short:
         warnings.append(short)
     if mismatch:
@@ -191,35 +190,105 @@ def screen(
         flags = flags.with_columns(pl.lit(True).alias("distance_mismatch"))
         marked = frame.with_columns(_masked_column(flags))
         provisional = apply_mask(marked)
-    kept = ~(flags.get_column("outside_session") | flags.get_column("stray_records"))
-    seconds = pl.col("ts_utc").dt.epoch("us") / 1e6
-    height, spread, start = frame.lazy().filter(kept).select(
-        pl.len(), (seconds.max() - seconds.min()).alias("spread"), pl.col("ts_utc").min()
-    ).pipe(collect).row(0)
+    height, spread, start = first.kept_rows, first.kept_spread_s, first.kept_start
     span = (float(spread) if spread is not None else 0.0) + 1 if height else 0.0
     return Screened(marked, tuple(warnings), distance_ok, time_ok, float(span), start if height else None, provisional)
 
 
-def _first_pass(frame: pl.DataFrame, checks: dict[str, pl.Expr]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict[str, int]]:
-    """The checks' flags, the frame with its ``masked`` column, that frame as the model sees it
-    (:func:`apply_mask`) and how many seconds each check flagged, all from one query: as
-    separate eager calls each would pay the per-query cost again."""
+@dataclass(frozen=True, slots=True)
+class _Spread:
+    """How many distances some seconds hold and how far they spread (largest minus smallest;
+    None without a distance): what the distance checks compare with the session's own."""
+
+    distances: int
+    spread: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class _FirstPass:
+    """What one query over the checks gives: the flags, the frame with its ``masked`` column,
+    that frame as the model sees it (:func:`apply_mask`), how many seconds each check flagged,
+    and what the rest of the screen reads of the seconds it keeps (those neither outside the
+    session nor stray)."""
+
+    flags: pl.DataFrame
+    marked: pl.DataFrame
+    provisional: pl.DataFrame
+    counts: dict[str, int]
+    #: The model's view of the distance, over every second and over the kept ones.
+    everywhere: _Spread
+    kept: _Spread
+    #: Kept seconds with a speed (in the model's view).
+    kept_speeds: int
+    kept_rows: int
+    #: Seconds from the first kept second to the last (None without one).
+    kept_spread_s: float | None
+    kept_start: datetime | None
+    #: Which seconds are outside the session or stray.
+    outside: pl.Series
+
+
+def _first_pass(frame: pl.DataFrame, checks: dict[str, pl.Expr]) -> _FirstPass:
+    """:class:`_FirstPass` from one query (as separate eager calls each would pay the per-query
+    cost again), and a second for the ``masked`` lists only when some check failed: most
+    sessions pass every check."""
     names = list(checks)
-    hidden, rebuilt = _mask_exprs()
+    # Whether a channel is masked is read from the flags (a column per channel), not from the
+    # ``masked`` lists: the same answer for less work.
+    hidden, rebuilt = _mask_exprs(from_hits=True)
     combined = collect(
         frame.lazy()
         .with_columns(**{f"_flag_{n}": e.fill_null(_FALSE) for n, e in checks.items()})
         .with_columns(*[pl.col(f"_flag_{n}").sum().alias(f"_count_{n}") for n in names],
-                      _masked_expr(tuple(names), "_flag_").alias("masked"))
+                      *_hit_exprs(tuple(names), "_flag_"), _OUTSIDE.alias("_outside"))
         .with_columns(*[e.alias(f"_view_{c}") for c, e in hidden.items()], rebuilt.alias("_view_distance_m"))
+        .with_columns(*_KEPT_FACTS)
     )
-    flags = pl.DataFrame([combined.get_column(f"_flag_{n}").alias(n) for n in names])
-    marked = pl.DataFrame([combined.get_column(c) for c in (*frame.columns, "masked")])
-    provisional = pl.DataFrame([
-        combined.get_column(f"_view_{c}").alias(c) if c in CHANNELS else combined.get_column(c) for c in marked.columns
-    ])
     counts = {n: int(combined.get_column(f"_count_{n}")[0]) for n in names}
-    return flags, marked, provisional, counts
+    if any(counts.values()):
+        masked = collect(combined.lazy().select(_masked_from_hits().alias("masked"))).get_column("masked")
+    else:
+        masked = pl.Series("masked", dtype=pl.List(pl.String)).clear(frame.height)
+    flags = pl.DataFrame([combined.get_column(f"_flag_{n}").alias(n) for n in names])
+    marked = pl.DataFrame([*[combined.get_column(c) for c in frame.columns], masked])
+    provisional = pl.DataFrame([
+        combined.get_column(f"_view_{c}").alias(c) if c in CHANNELS else combined.get_column(c) for c in frame.columns
+    ] + [masked])
+    fact = {name: combined.get_column(name)[0] for name in _KEPT_FACT_NAMES}
+    return _FirstPass(
+        flags, marked, provisional, counts,
+        everywhere=_Spread(fact["_distances"], fact["_spread"]),
+        kept=_Spread(fact["_kept_distances"], fact["_kept_spread"]),
+        kept_speeds=fact["_kept_speeds"], kept_rows=fact["_kept_rows"],
+        kept_spread_s=fact["_kept_spread_s"], kept_start=fact["_kept_start"],
+        outside=combined.get_column("_outside"),
+    )
+
+
+#: Seconds outside the session's span or stray (from the flag columns of :func:`_first_pass`).
+_OUTSIDE: Final = pl.col("_flag_outside_session") | pl.col("_flag_stray_records")
+
+
+def _kept_facts() -> tuple[pl.Expr, ...]:
+    kept = ~pl.col("_outside")
+    d, ts = pl.col("_view_distance_m"), pl.col("ts_utc")
+    kept_d = d.filter(kept)
+    seconds = (ts.dt.epoch("us") / 1e6).filter(kept)
+    return (
+        d.count().alias("_distances"),
+        (d.max() - d.min()).alias("_spread"),
+        kept_d.count().alias("_kept_distances"),
+        (kept_d.max() - kept_d.min()).alias("_kept_spread"),
+        pl.col("_view_speed_mps").filter(kept).count().alias("_kept_speeds"),
+        ts.filter(kept).len().alias("_kept_rows"),
+        (seconds.max() - seconds.min()).alias("_kept_spread_s"),
+        ts.filter(kept).min().alias("_kept_start"),
+    )
+
+
+#: The scalars of :class:`_FirstPass` (each a column of one repeated value in its query).
+_KEPT_FACTS: Final = _kept_facts()
+_KEPT_FACT_NAMES: Final = tuple(e.meta.output_name() for e in _KEPT_FACTS)
 
 
 _FALSE: Final = pl.lit(False)
@@ -227,19 +296,25 @@ _FALSE: Final = pl.lit(False)
 
 def _masked_column(flags: pl.DataFrame) -> pl.Series:
     """The names of the channels some check failed, per second; null where none failed."""
-    return flags.select(_masked_expr(tuple(flags.columns)).alias("masked")).get_column("masked")
+    query = flags.lazy().with_columns(*_hit_exprs(tuple(flags.columns))).select(_masked_from_hits().alias("masked"))
+    return collect(query).get_column("masked")
 
 
 @lru_cache(maxsize=64)
-def _masked_expr(flagged: tuple[str, ...], prefix: str = "") -> pl.Expr:
-    """:func:`_masked_column` over the flag columns ``prefix + name`` of the checks in ``flagged``:
-    one expression per set of checks, built once."""
-    per_channel = [
-        pl.when(pl.any_horizontal([pl.col(prefix + c.name) for c in CHECKS if channel in c.channels and c.name in flagged]))
-        .then(pl.lit(channel))
+def _hit_exprs(flagged: tuple[str, ...], prefix: str = "") -> tuple[pl.Expr, ...]:
+    """Per channel, ``_hit_<channel>``: did some check of ``flagged`` (flag columns ``prefix +
+    name``) fail it this second? One expression per set of checks, built once."""
+    return tuple(
+        pl.any_horizontal([pl.col(prefix + c.name) for c in CHECKS if channel in c.channels and c.name in flagged])
+        .alias(f"_hit_{channel}")
         for channel in CHANNELS
-    ]
-    masked = pl.concat_list(per_channel).list.drop_nulls()
+    )
+
+
+@lru_cache(maxsize=1)
+def _masked_from_hits() -> pl.Expr:
+    """The names of the channels hit this second (:func:`_hit_exprs`); null where none was."""
+    masked = pl.concat_list([pl.when(pl.col(f"_hit_{channel}")).then(pl.lit(channel)) for channel in CHANNELS]).list.drop_nulls()
     return pl.when(masked.list.len() > 0).then(masked)
 
 
@@ -280,20 +355,21 @@ def apply_mask(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(*hidden.values()).with_columns(rebuilt.alias("distance_m"))
 
 
-@lru_cache(maxsize=1)
-def _mask_exprs() -> tuple[dict[str, pl.Expr], pl.Expr]:
+@lru_cache(maxsize=2)
+def _mask_exprs(*, from_hits: bool = False) -> tuple[dict[str, pl.Expr], pl.Expr]:
     """:func:`apply_mask`'s expressions: the hidden channels other than distance, and the rebuilt
     distance (which reads only the distance and ``masked``). The same for every session, so
-    built once."""
-    m = pl.col("masked")
-    hidden = {c: pl.when(m.list.contains(c).fill_null(False)).then(None).otherwise(pl.col(c)).alias(c)
-              for c in CHANNELS if c != "distance_m"}
+    built once. ``from_hits``: whether a channel is masked is read from its ``_hit_<channel>``
+    column (:func:`_hit_exprs`) instead of the ``masked`` lists."""
+
+    def masked(channel: str) -> pl.Expr:
+        return pl.col(f"_hit_{channel}") if from_hits else pl.col("masked").list.contains(channel).fill_null(False)
+
+    hidden = {c: pl.when(masked(c)).then(None).otherwise(pl.col(c)).alias(c) for c in CHANNELS if c != "distance_m"}
     d = pl.col("distance_m")
     step = d.forward_fill().diff().clip(lower_bound=0.0)
-    kept = pl.when(m.list.contains("distance_m").fill_null(False)).then(0.0).otherwise(step).fill_null(0.0)
-    rebuilt = pl.when(d.is_not_null() & ~m.list.contains("distance_m").fill_null(False)).then(
-        d.drop_nulls().first() + kept.cum_sum()
-    )
+    kept = pl.when(masked("distance_m")).then(0.0).otherwise(step).fill_null(0.0)
+    rebuilt = pl.when(d.is_not_null() & ~masked("distance_m")).then(d.drop_nulls().first() + kept.cum_sum())
     return hidden, rebuilt
 
 
@@ -362,27 +438,17 @@ def _outside_session(totals: DeviceTotals, params: QualityParams) -> pl.Expr:
     return (ts < utc_literal(start)) | (ts > utc_literal(end))
 
 
-#: How many distances a frame holds and how far they spread (largest minus smallest), in one
-#: query: what the distance checks compare with the session's own distance.
-_DISTANCE_SPREAD: Final = (
-    pl.col("distance_m").count().alias("distances"),
-    (pl.col("distance_m").max() - pl.col("distance_m").min()).alias("spread"),
-)
-
-
-def _distance_mismatch(
-    masked: pl.DataFrame, outside: pl.Series, totals: DeviceTotals, params: QualityParams
-) -> str | None:
+def _distance_mismatch(first: _FirstPass, totals: DeviceTotals, params: QualityParams) -> str | None:
     """A sentence when the records' distance (after the other checks) and the session's
     disagree beyond the ratio; the session's distance is then the one reported, and the records'
     speed and distance are masked throughout."""
     if totals.distance_m is None or totals.distance_m <= 0:
         return None
-    kept = masked.filter(~outside)
-    distances, spread, speeds = kept.select(*_DISTANCE_SPREAD, pl.col("speed_mps").count()).row(0)
-    if distances >= 2 and spread > 0:
+    distances, spread = first.kept.distances, first.kept.spread
+    if distances >= 2 and spread is not None and spread > 0:
         records_m = float(spread)
-    elif speeds:
+    elif first.kept_speeds:
+        kept = first.provisional.filter(~first.outside)
         records_m = float((kept.get_column("speed_mps").fill_null(0.0) * kept.get_column("dt_s")).sum())
     else:
         return None
@@ -398,16 +464,15 @@ def _distance_mismatch(
     )
 
 
-def _records_short(masked: pl.DataFrame, totals: DeviceTotals, params: QualityParams) -> str | None:
+def _records_short(everywhere: _Spread, totals: DeviceTotals, params: QualityParams) -> str | None:
     """A sentence when the records cover much less distance than the session (a device that
     saved only part of its track): the records are used as they are, the session's distance is
     reported."""
     if totals.distance_m is None or totals.distance_m <= 0:
         return None
-    distances, spread = masked.select(*_DISTANCE_SPREAD).row(0)
-    if distances < 2:
+    if everywhere.distances < 2:
         return None
-    records_m = float(spread) if spread is not None else 0.0
+    records_m = float(everywhere.spread) if everywhere.spread is not None else 0.0
     if records_m <= 0 or totals.distance_m < records_m * params.distance_mismatch_ratio:
         return None
     return (

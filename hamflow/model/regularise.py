@@ -77,8 +77,11 @@ def regularise(
     """
     long_gap_s = max(max_moving_gap_s if max_moving_gap_s is not None else max_gap_s, max_gap_s)
     present = [c for c in VALUE_COLUMNS if c in records.columns]
-    # One query from the records to one row per second, and one from there to the grid: each
-    # step as its own eager call would pay the per-query cost again for little work.
+    gap_s = (pl.col("ts_utc").shift(-1) - pl.col("ts_utc")).dt.total_seconds()
+    filled = filled_gaps(max_gap_s=max_gap_s, max_moving_gap_s=long_gap_s, timer=timer, moving_speed_mps=moving_speed_mps)
+    # One query from the records to one row per second (with the number of grid rows each
+    # stands for), and one from there to the grid: each step as its own eager call would pay
+    # the per-query cost again for little work.
     frame = collect(
         records.lazy()
         .select(
@@ -90,25 +93,28 @@ def regularise(
         .sort(["ts_utc", *VALUE_COLUMNS], nulls_last=True)
         .group_by("ts_utc", maintain_order=True)
         .agg([pl.col(c).mean() for c in VALUE_COLUMNS])
+        .with_columns(pl.when(gap_s.is_null() | ~filled).then(1).otherwise(gap_s).alias("_rows"))
     )
     if frame.is_empty():
         return pl.DataFrame(schema=GRID_SCHEMA)
-    gap_s = (pl.col("ts_utc").shift(-1) - pl.col("ts_utc")).dt.total_seconds()
-    filled = filled_gaps(max_gap_s=max_gap_s, max_moving_gap_s=long_gap_s, timer=timer, moving_speed_mps=moving_speed_mps)
-    rows = pl.when(gap_s.is_null() | ~filled).then(1).otherwise(gap_s)
-    grid = (
-        frame.lazy()
-        .with_columns(pl.int_ranges(0, rows, dtype=pl.Int64).alias("_offset"))
-        .explode("_offset")
-    )
-    spread, filled_columns = _grid_exprs(max_gap_s, long_gap_s)
-    return collect(grid.with_columns(*spread).drop("_offset").select(*filled_columns))
+    rows = frame.get_column("_rows")
+    inserted = rows.max() != 1
+    nulls = {c: frame.get_column(c).null_count() for c in VALUE_COLUMNS}
+    # A column the grid leaves as it is needs no filling: one with no hole on a grid without
+    # inserted rows, or one without a single value (nothing to fill from).
+    as_is = frozenset(c for c, n in nulls.items() if n == frame.height or (n == 0 and not inserted))
+    spread, filled_columns = _grid_exprs(max_gap_s, long_gap_s, as_is)
+    if inserted:
+        grid = frame.lazy().with_columns(pl.int_ranges(0, pl.col("_rows"), dtype=pl.Int64).alias("_offset")).explode("_offset")
+    else:  # one grid row per record: nothing to spread
+        grid = frame.lazy().with_columns(pl.lit(0, dtype=pl.Int64).alias("_offset"))
+    return collect(grid.with_columns(*spread).drop("_offset", "_rows").select(*filled_columns))
 
 
-@lru_cache(maxsize=16)
-def _grid_exprs(max_gap_s: int, long_gap_s: int) -> tuple[tuple[pl.Expr, ...], tuple[pl.Expr, ...]]:
-    """The grid's expressions after the rows are spread over the seconds, then filled: the
-    same for every session of a config, so built once."""
+@lru_cache(maxsize=64)
+def _grid_exprs(max_gap_s: int, long_gap_s: int, as_is: frozenset[str]) -> tuple[tuple[pl.Expr, ...], tuple[pl.Expr, ...]]:
+    """The grid's expressions after the rows are spread over the seconds, then filled (all but
+    the columns ``as_is``): the same for every session of a config, so built once."""
     spread = (
         (pl.col("ts_utc") + pl.duration(seconds=pl.col("_offset"))).alias("ts_utc"),
         *[pl.when(pl.col("_offset") == 0).then(pl.col(c)).alias(c) for c in VALUE_COLUMNS],
@@ -117,7 +123,10 @@ def _grid_exprs(max_gap_s: int, long_gap_s: int) -> tuple[tuple[pl.Expr, ...], t
     filled = (
         pl.col("ts_utc"),
         pl.lit(1.0).alias("dt_s"),
-        *[fill_short_gaps(c, max_gap_s, step=c in _STEP_COLUMNS, inserted_limit_s=long_gap_s) for c in VALUE_COLUMNS],
+        *[
+            pl.col(c) if c in as_is else fill_short_gaps(c, max_gap_s, step=c in _STEP_COLUMNS, inserted_limit_s=long_gap_s)
+            for c in VALUE_COLUMNS
+        ],
     )
     return spread, filled
 

@@ -7,8 +7,11 @@ from datetime import timedelta
 import polars as pl
 import pytest
 
+from hamflow.fit.reader import read_fit
+from hamflow.model import regularise as module
 from hamflow.model.regularise import TimerEvents, pause_gaps, regularise
 
+from ..corpus import corpus_root
 from .frames import T0, classify, records
 
 
@@ -63,3 +66,19 @@ def test_a_gap_the_timer_stopped_in_or_was_stopped_before_is_a_pause() -> None:
     assert filled.to_list() == [True, False, False, False, True]
     no_timer = pause_gaps(frame, max_gap_s=5, max_moving_gap_s=30, timer=None, moving_speed_mps=0.5)
     assert no_timer.to_list() == [True, True, True, True, True]
+
+
+def test_columns_the_grid_leaves_as_they_are_are_what_filling_them_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The grid skips filling a column without holes (no rows inserted) or without values; on
+    real files, with and without inserted rows, that is exactly what filling every column gives."""
+    sessions = [s for name in ("elevate/20171011_run_2088390344.fit", "fitparse/2013-02-06-12-11-14.fit",
+                               "muktihari-fit/HrmPluginTestActivity.fit")
+                for s in read_fit(corpus_root() / name).sessions]
+    skipped = [regularise(s.records, max_gap_s=10, max_moving_gap_s=30) for s in sessions]
+    fill_all = module._grid_exprs.__wrapped__
+    monkeypatch.setattr(module, "_grid_exprs", lambda gap, long_gap, as_is: fill_all(gap, long_gap, frozenset()))
+    filled = [regularise(s.records, max_gap_s=10, max_moving_gap_s=30) for s in sessions]
+    assert any(g.height > s.records.height for g, s in zip(filled, sessions, strict=True))  # rows were inserted
+    assert any(g.height == s.records.height for g, s in zip(filled, sessions, strict=True))  # and not
+    for ours, reference in zip(skipped, filled, strict=True):
+        assert ours.equals(reference, null_equal=True)
