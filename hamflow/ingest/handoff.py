@@ -106,23 +106,25 @@ def take_handoff(directory: str, sha256: str) -> Handoff | None:
 
 
 def _frame(ipc: bytes, sorted_columns: Sequence[tuple[str, bool]]) -> pl.DataFrame:
-    """A frame back from its IPC bytes, with the sortedness Arrow does not keep marked again
+    """A frame back from its IPC stream, with the sortedness Arrow does not keep marked again
     (so every later step takes the same path through polars as with the original)."""
-    frame = pl.read_ipc(io.BytesIO(ipc))
-    if sorted_columns:
-        frame = frame.with_columns(pl.col(name).set_sorted(descending=descending) for name, descending in sorted_columns)
+    frame = pl.read_ipc_stream(io.BytesIO(ipc))
+    for name, descending in sorted_columns:
+        at = frame.get_column_index(name)
+        frame.replace_column(at, frame.to_series(at).set_sorted(descending=descending))
     return frame
 
 
 class _FramePickler(pickle.Pickler):
-    """Pickles frames as compressed Arrow IPC: float channels compress about eightfold, and
-    zstd decompresses far faster than the file decodes."""
+    """Pickles frames as zstd-compressed Arrow IPC streams: float channels compress about
+    eightfold, and a stream (unlike an IPC file, read through a query) reads back in about a
+    third of the time the file takes to decode."""
 
     def reducer_override(self, obj: Any) -> Any:
         if not isinstance(obj, pl.DataFrame) or obj.width == 0:
             return NotImplemented
         buffer = io.BytesIO()
-        obj.write_ipc(buffer, compression="zstd")
+        obj.write_ipc_stream(buffer, compression="zstd")
         flagged = [(s.name, s.flags["SORTED_DESC"]) for s in obj.iter_columns()
                    if s.flags["SORTED_ASC"] or s.flags["SORTED_DESC"]]
         return _frame, (buffer.getvalue(), flagged)
