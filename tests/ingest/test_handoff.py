@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -63,13 +64,14 @@ def _inbox(tmp_path: Path) -> Path:
     return inbox
 
 
-@pytest.mark.parametrize("spoil", ["truncated", "missing"])
+@pytest.mark.parametrize(("spoil", "keep_positions"), [("truncated", False), ("missing", True)])
 def test_a_run_that_takes_the_surveys_handoffs_writes_what_a_run_whose_handoffs_are_spoiled_writes(
-        tmp_path: Path, spoil: str) -> None:
+        tmp_path: Path, spoil: str, keep_positions: bool) -> None:
     inbox = _inbox(tmp_path)
+    options = replace(OPTIONS, keep_positions=keep_positions)  # the survey decodes as prepare would
     taken, fallen_back = WatchedEngine(), WatchedEngine(spoil)
-    first = run([inbox], tmp_path / "taken.duckdb", CONFIG, OPTIONS, engine=taken)
-    second = run([inbox], tmp_path / "spoiled.duckdb", CONFIG, OPTIONS, engine=fallen_back)
+    first = run([inbox], tmp_path / "taken.duckdb", CONFIG, options, engine=taken)
+    second = run([inbox], tmp_path / "spoiled.duckdb", CONFIG, options, engine=fallen_back)
     assert first.ok and second.ok and first.counts.workouts_added == second.counts.workouts_added > 0
     surveyed = len(discover_inbox([inbox]).candidates)
     assert 0 < len(taken.left) <= surveyed  # the sound activity files of both athletes
