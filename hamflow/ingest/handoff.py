@@ -13,7 +13,7 @@ Arrow IPC (about an eighth of a plain pickle's size, for a fraction of a decode'
 is written under a temporary name and renamed, so a reader never sees part of one, and it is
 deleted when read: the directory holds at most the run's surveyed files, never a copy in
 memory. The directory is created by the run (readable by its user alone) and removed when
-the run ends, whether or not it succeeded.
+the run ends, whether or not it succeeded (or, if the run was killed, by the next run).
 """
 
 from __future__ import annotations
@@ -46,14 +46,38 @@ class Handoff:
     screened: tuple[ScreenedSession, ...]
 
 
+_PREFIX = "hamflow-handoff-"
+
+
 @contextlib.contextmanager
 def handoff_directory() -> Iterator[str]:
-    """A run's handoff directory, removed with whatever is left in it when the block ends."""
-    path = tempfile.mkdtemp(prefix="hamflow-handoff-")
+    """A run's handoff directory, removed with whatever is left in it when the block ends.
+
+    Its name holds the run's process id: a run killed before it could remove its directory
+    leaves it behind, and the next run on the machine removes it once that process is gone."""
+    _remove_abandoned(Path(tempfile.gettempdir()))
+    path = tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-")
     try:
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def _remove_abandoned(root: Path) -> None:
+    for directory in root.glob(f"{_PREFIX}*-*"):
+        pid = directory.name.removeprefix(_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive, and its directory not ours to remove
+        return True
+    return True
 
 
 def hands_off() -> bool:

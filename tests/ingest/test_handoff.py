@@ -3,7 +3,11 @@ writes the same rows whether prepare takes the handoff, finds it missing or find
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -85,6 +89,22 @@ def test_the_handoff_directory_is_gone_after_a_run(tmp_path: Path) -> None:
     assert run([_inbox(tmp_path)], tmp_path / "a.duckdb", CONFIG, OPTIONS, engine=engine).ok
     assert engine.directory is not None and engine.left
     assert not Path(engine.directory).exists()
+
+
+def test_a_killed_runs_handoff_directory_is_removed_by_the_next_run(tmp_path: Path) -> None:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
+    left = Path(tempfile.gettempdir()) / f"hamflow-handoff-{gone.stdout.strip()}-killed"
+    left.mkdir()
+    (left / "partial.handoff").write_bytes(b"left by a run that was killed")
+    ours = Path(tempfile.mkdtemp(prefix=f"hamflow-handoff-{os.getpid()}-"))  # a live run's: kept
+    try:
+        assert run([_inbox(tmp_path)], tmp_path / "a.duckdb", CONFIG, OPTIONS).ok
+        assert not left.exists()
+        assert ours.exists()
+    finally:
+        shutil.rmtree(left, ignore_errors=True)
+        shutil.rmtree(ours, ignore_errors=True)
 
 
 class VanishingInbox(WatchedEngine):
