@@ -41,8 +41,8 @@ class ProfiledEngine(LocalEngine):
         self.write_profile = cProfile.Profile()
 
     def prepare(self, work: list[list[Candidate]], config: Config, options: IngestOptions,
-                priors: PriorThresholds | None = None) -> Iterator[list[PreparedFile]]:
-        batches = super().prepare(work, config, options, priors)
+                priors: PriorThresholds | None = None, handoff: str | None = None) -> Iterator[list[PreparedFile]]:
+        batches = super().prepare(work, config, options, priors, handoff)
         while True:
             self.prepare_profile.enable()
             try:

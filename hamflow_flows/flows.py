@@ -59,17 +59,18 @@ def plan_task(paths: list[str], db: str, config: Config, options: IngestOptions,
 
 
 @task(name="survey", cache_policy=NO_CACHE)
-def survey_task(candidates: list[Candidate], config: Config, options: IngestOptions) -> pl.DataFrame:
+def survey_task(candidates: list[Candidate], config: Config, options: IngestOptions,
+                handoff: str | None = None) -> pl.DataFrame:
     """The new workouts' threshold candidates (decode and screen, no classifying): CPU-bound,
     runs in a worker process. A file that cannot be read gives none; prepare says why."""
-    return survey_batch(candidates, config, options)
+    return survey_batch(candidates, config, options, handoff)
 
 
 @task(name="decode-and-classify", cache_policy=NO_CACHE)
 def prepare_task(candidates: list[Candidate], config: Config, options: IngestOptions,
-                 priors: PriorThresholds | None = None) -> list[PreparedFile]:
+                 priors: PriorThresholds | None = None, handoff: str | None = None) -> list[PreparedFile]:
     """CPU-bound: runs in a worker process. A corrupt file is quarantined, never retried."""
-    return prepare_files(candidates, config, options, priors)
+    return prepare_files(candidates, config, options, priors, handoff)
 
 
 @task(name="write-batch", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 5, 15],
@@ -124,9 +125,10 @@ class PrefectEngine:
              run_id: str | None) -> RunPlan:
         return plan_task(list(paths), db_path, config, options, run_id or "")
 
-    def survey(self, work: list[list[Candidate]], config: Config, options: IngestOptions) -> Iterator[pl.DataFrame]:
+    def survey(self, work: list[list[Candidate]], config: Config, options: IngestOptions,
+               handoff: str | None = None) -> Iterator[pl.DataFrame]:
         if self._in_process(work, options):
-            return (survey_task(batch, config, options) for batch in work)
+            return (survey_task(batch, config, options, handoff) for batch in work)
         # Surveying a file takes a few tens of milliseconds, and a worker spends about a tenth
         # of a second on each task run's own bookkeeping (its run and states on the API, its
         # events and logs; over HTTP from a Dask worker): a batch of eight paid a large share of
@@ -135,13 +137,13 @@ class PrefectEngine:
         # default), enough for a fast worker to take over a slow one's share at the end. A
         # survey's result is a few rows per file: every task can be submitted at once.
         tasks = regrouped(work, SURVEY_TASKS_PER_IN_FLIGHT * self.in_flight)
-        return (future.result() for future in [survey_task.submit(batch, config, options) for batch in tasks])
+        return (future.result() for future in [survey_task.submit(batch, config, options, handoff) for batch in tasks])
 
-    def prepare(self, work: list[list[Candidate]], config: Config,
-                options: IngestOptions, priors: PriorThresholds | None = None) -> Iterator[list[PreparedFile]]:
+    def prepare(self, work: list[list[Candidate]], config: Config, options: IngestOptions,
+                priors: PriorThresholds | None = None, handoff: str | None = None) -> Iterator[list[PreparedFile]]:
         if self._in_process(work, options):
-            return (prepare_task(batch, config, options, priors) for batch in work)
-        return (future.result() for future in _windowed(work, config, options, priors, self.in_flight))
+            return (prepare_task(batch, config, options, priors, handoff) for batch in work)
+        return (future.result() for future in _windowed(work, config, options, priors, handoff, self.in_flight))
 
     def _in_process(self, work: list[list[Candidate]], options: IngestOptions) -> bool:
         """Whether ``work`` is too little to start a process pool for."""
@@ -230,7 +232,7 @@ def _api_for_workers() -> Iterator[None]:
 
 
 def _windowed(work: list[list[Candidate]], config: Config, options: IngestOptions, priors: PriorThresholds | None,
-              in_flight: int) -> Iterator[PrefectFuture[list[PreparedFile]]]:
+              handoff: str | None, in_flight: int) -> Iterator[PrefectFuture[list[PreparedFile]]]:
     """Submit prepare tasks at most ``in_flight`` ahead; yield them in submission order.
 
     The next batch is submitted before the oldest is handed out, so workers decode while the
@@ -243,7 +245,7 @@ def _windowed(work: list[list[Candidate]], config: Config, options: IngestOption
             batch = next(queued, None)
             if batch is None:
                 break
-            pending.append(prepare_task.submit(batch, config, options, priors))
+            pending.append(prepare_task.submit(batch, config, options, priors, handoff))
         if not pending:
             return
         yield pending.popleft()

@@ -21,12 +21,13 @@ import polars as pl
 from ..fit import FitDecodeError, FitResult, decode_fit_bytes, decoder_version
 from ..model import ClassifiedSession, WorkoutSummary, classify_file, local_start, local_week_start
 from ..model import HamflowConfig as Config
-from ..model.classify import Calibrator
+from ..model.classify import Calibrator, ScreenedSession
 from ..model.duplicates import Role
 from ..model.thresholds import METRICS, PriorThresholds
 from ..store.prepared import FileStatus, PreparedFile
 from .archives import ArchiveError, ArchiveReader
 from .files import Candidate
+from .handoff import hands_off, take_handoff
 
 DEFAULT_ATHLETE = "default"
 
@@ -96,12 +97,15 @@ DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
 
 def prepare_file(c: Candidate, config: Config, *, athlete: str | None = None, keep_positions: bool = False,
                  max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, reader: ArchiveReader | None = None,
-                 priors: PriorThresholds | None = None) -> PreparedFile:
+                 priors: PriorThresholds | None = None, handoff: str | None = None) -> PreparedFile:
     """Decode and classify one file. Never raises for a bad file: it comes back quarantined.
 
     ``reader`` opens archive members; pass one per batch so that an archive is opened once.
     ``priors``: the athletes' thresholds timelines of the other workouts, so each workout is
     classified with the values calibration would give it (without: its own candidates only).
+    ``handoff``: the run's handoff directory; a file the survey left there decoded and screened
+    is taken from it instead of being decoded and screened again (:mod:`.handoff`). The bytes
+    are still read and their hash checked, so a file that changed is caught as without it.
     """
     if c.problem is not None:  # a damaged or over-limit archive: its reason is all there is
         on_disk = replace(c, size_bytes=c.disk_stat[0])  # the archive's size: the member's is unknown
@@ -112,6 +116,7 @@ def prepare_file(c: Candidate, config: Config, *, athlete: str | None = None, ke
                             f"{c.size_bytes} bytes is over the limit of {max_file_bytes} (--max-file-mb)")
     started = time.process_time()
     decoded: FitResult | FitDecodeError
+    screened: tuple[ScreenedSession, ...] | None = None
     size: int | None = None
     try:
         data = read_candidate(c, config, max_file_bytes, reader)
@@ -128,17 +133,22 @@ def prepare_file(c: Candidate, config: Config, *, athlete: str | None = None, ke
             return _quarantined(c, resolve_athlete(c, None, config, athlete), "changed_during_read",
                                 "the file changed while it was being read")
         size = len(data)
-        try:
-            decoded = decode_fit_bytes(data, path=c.path, keep_positions=keep_positions)
-        except FitDecodeError as exc:
-            decoded = exc
+        handed = take_handoff(handoff, c.sha256) if handoff is not None and c.sha256 is not None and hands_off() else None
+        if handed is not None:
+            decoded, screened = handed.result, handed.screened
+        else:
+            try:
+                decoded = decode_fit_bytes(data, path=c.path, keep_positions=keep_positions)
+            except FitDecodeError as exc:
+                decoded = exc
     decode_end = time.process_time()
     if c.member is not None and size is not None:
         # fit_files keeps the FIT file's own size; the path index keeps the archive's stamp.
-        prepared = replace(prepare_decoded(replace(c, size_bytes=size), decoded, config, athlete=athlete, priors=priors),
+        prepared = replace(prepare_decoded(replace(c, size_bytes=size), decoded, config, athlete=athlete, priors=priors,
+                                           screened=screened),
                            index_entry=c.path_entry())
     else:
-        prepared = prepare_decoded(c, decoded, config, athlete=athlete, priors=priors)
+        prepared = prepare_decoded(c, decoded, config, athlete=athlete, priors=priors, screened=screened)
     # Timed here, not in the caller, so the run can say whether decoding or classifying costs;
     # in CPU seconds, so that other work on a shared machine does not inflate them.
     return replace(prepared, decode_s=decode_end - started, classify_s=time.process_time() - decode_end)
@@ -155,8 +165,10 @@ def read_candidate(c: Candidate, config: Config, max_file_bytes: int, reader: Ar
 
 
 def prepare_decoded(c: Candidate, result: FitResult | FitDecodeError, config: Config, *, athlete: str | None = None,
-                    priors: PriorThresholds | None = None) -> PreparedFile:
-    """Classify an already decoded file (or record why it could not be decoded)."""
+                    priors: PriorThresholds | None = None,
+                    screened: tuple[ScreenedSession, ...] | None = None) -> PreparedFile:
+    """Classify an already decoded file (or record why it could not be decoded); ``screened``:
+    its sessions already screened (:func:`~hamflow.model.classify.screen_file`)."""
     if isinstance(result, FitDecodeError):
         return _quarantined(c, resolve_athlete(c, None, config, athlete), result.reason, result.detail)
     if result.identity.sha256 != c.sha256:
@@ -170,7 +182,7 @@ def prepare_decoded(c: Candidate, result: FitResult | FitDecodeError, config: Co
         return _described(c, athlete_id, "not_activity", "no_data", _untimed(result), result)
     try:
         classified = classify_file(result, athlete_id=athlete_id, config=config,
-                                   calibrate=_with_priors(priors, config, athlete_id, c.sha256 or ""))
+                                   calibrate=_with_priors(priors, config, athlete_id, c.sha256 or ""), screened=screened)
         frames = _frames(c.sha256 or "", athlete_id, result, classified, config)
     except Exception as exc:
         return _quarantined(c, athlete_id, "classify_error", f"{type(exc).__name__}: {exc}", result)

@@ -40,6 +40,7 @@ from .archives import ArchiveReader
 from .calibrate import Recalibration, calibrate
 from .duplicates import Merge, merge_recordings
 from .files import Candidate, Discovery, InboxError, discover_inbox, listing_frame, not_fit_text, split_known, split_unsettled, with_hashes
+from .handoff import handoff_directory
 from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_file
 from .survey import priors_of, stored_priors, survey_files, worth_surveying
 
@@ -204,27 +205,34 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
 
 
 def prepare_files(candidates: Iterable[Candidate], config: Config, options: IngestOptions = IngestOptions(),
-                  priors: PriorThresholds | None = None) -> list[PreparedFile]:
+                  priors: PriorThresholds | None = None, handoff: str | None = None) -> list[PreparedFile]:
     """Decode and classify each file, each workout with its athlete's thresholds timeline in
-    ``priors`` (:func:`learn_priors`). Pure: no database; safe in any worker process."""
+    ``priors`` (:func:`learn_priors`), starting from what the survey left in the ``handoff``
+    directory where it left something. Pure: no database; safe in any worker process."""
     with ArchiveReader(config.archives) as reader:
         return [prepare_file(c, config, athlete=options.athlete, keep_positions=options.keep_positions,
-                             max_file_bytes=options.max_file_bytes, reader=reader, priors=priors) for c in candidates]
+                             max_file_bytes=options.max_file_bytes, reader=reader, priors=priors, handoff=handoff)
+                for c in candidates]
 
 
-def survey_batch(candidates: Iterable[Candidate], config: Config, options: IngestOptions = IngestOptions()) -> pl.DataFrame:
+def survey_batch(candidates: Iterable[Candidate], config: Config, options: IngestOptions = IngestOptions(),
+                 handoff: str | None = None) -> pl.DataFrame:
     """The threshold candidates of each new workout, without classifying
-    (:mod:`hamflow.ingest.survey`). Pure: no database; safe in any worker process."""
-    return survey_files(candidates, config, athlete=options.athlete, max_file_bytes=options.max_file_bytes)
+    (:mod:`hamflow.ingest.survey`), each surveyed file left decoded and screened in the
+    ``handoff`` directory for its prepare. Pure: no database; safe in any worker process."""
+    return survey_files(candidates, config, athlete=options.athlete, max_file_bytes=options.max_file_bytes,
+                        keep_positions=options.keep_positions, handoff=handoff)
 
 
-def learn_priors(engine: Engine, plan: RunPlan, config: Config, options: IngestOptions) -> PriorThresholds:
+def learn_priors(engine: Engine, plan: RunPlan, config: Config, options: IngestOptions,
+                 handoff: str | None = None) -> PriorThresholds:
     """The thresholds timelines the run's new workouts are classified with: every stored
-    candidate, and those of the new files an athlete has several of (surveyed by ``engine``)."""
+    candidate, and those of the new files an athlete has several of (surveyed by ``engine``,
+    which leaves them in ``handoff`` for prepare)."""
     with connection(plan.db_path) as con:
         stored = stored_priors(con)
     surveyed = worth_surveying(plan.todo, options.athlete)
-    found = engine.survey(batches(surveyed, options.batch_size), config, options) if surveyed else iter(())
+    found = engine.survey(batches(surveyed, options.batch_size), config, options, handoff) if surveyed else iter(())
     return priors_of(stored, found)
 
 
@@ -349,13 +357,14 @@ class Engine(Protocol):
     def plan(self, paths: Sequence[str], db_path: str, config: Config, options: IngestOptions,
              run_id: str | None) -> RunPlan: ...
 
-    def survey(self, work: list[list[Candidate]], config: Config, options: IngestOptions) -> Iterator[pl.DataFrame]:
-        """Surveyed batches (:func:`survey_batch`), in any order."""
+    def survey(self, work: list[list[Candidate]], config: Config, options: IngestOptions,
+               handoff: str | None = None) -> Iterator[pl.DataFrame]:
+        """Surveyed batches (:func:`survey_batch`), in any order, each file left in ``handoff``."""
         ...
 
-    def prepare(self, work: list[list[Candidate]], config: Config,
-                options: IngestOptions, priors: PriorThresholds | None = None) -> Iterator[list[PreparedFile]]:
-        """Prepared batches, in the order of ``work``."""
+    def prepare(self, work: list[list[Candidate]], config: Config, options: IngestOptions,
+                priors: PriorThresholds | None = None, handoff: str | None = None) -> Iterator[list[PreparedFile]]:
+        """Prepared batches, in the order of ``work``, from what the survey left in ``handoff``."""
         ...
 
     def write(self, db_path: str, prepared: list[PreparedFile], run_id: str, config: Config) -> WriteResult: ...
@@ -374,12 +383,13 @@ class LocalEngine:
              run_id: str | None) -> RunPlan:
         return plan_run(paths, db_path, config, options, run_id=run_id)
 
-    def survey(self, work: list[list[Candidate]], config: Config, options: IngestOptions) -> Iterator[pl.DataFrame]:
-        return (survey_batch(batch, config, options) for batch in work)
+    def survey(self, work: list[list[Candidate]], config: Config, options: IngestOptions,
+               handoff: str | None = None) -> Iterator[pl.DataFrame]:
+        return (survey_batch(batch, config, options, handoff) for batch in work)
 
-    def prepare(self, work: list[list[Candidate]], config: Config,
-                options: IngestOptions, priors: PriorThresholds | None = None) -> Iterator[list[PreparedFile]]:
-        return (prepare_files(batch, config, options, priors) for batch in work)
+    def prepare(self, work: list[list[Candidate]], config: Config, options: IngestOptions,
+                priors: PriorThresholds | None = None, handoff: str | None = None) -> Iterator[list[PreparedFile]]:
+        return (prepare_files(batch, config, options, priors, handoff) for batch in work)
 
     def write(self, db_path: str, prepared: list[PreparedFile], run_id: str, config: Config) -> WriteResult:
         return write_prepared(db_path, prepared, run_id, config)
@@ -409,13 +419,17 @@ def run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str]
     timed = StageTimes()
     work = batches(plan.todo, options.batch_size)
     pending: list[PreparedFile] = []  # prepared, not yet written: one write transaction's files
+    # The survey leaves each file it decodes there for its prepare; gone when the run ends, however it ends.
+    handoff = contextlib.ExitStack()
     try:
         priors = None
+        handed: str | None = None
         if plan.todo:  # nothing new: no timeline to learn
             started = time.perf_counter()
-            priors = learn_priors(engine, plan, config, options)
+            handed = handoff.enter_context(handoff_directory())
+            priors = learn_priors(engine, plan, config, options, handed)
             timed = replace(timed, survey_s=time.perf_counter() - started)
-        prepared_batches = engine.prepare(work, config, options, priors)
+        prepared_batches = engine.prepare(work, config, options, priors, handed)
         for i, batch in enumerate(work):
             started = time.perf_counter()
             prepared = next(prepared_batches)
@@ -449,6 +463,8 @@ def run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str]
         with contextlib.suppress(StoreError):  # record the failure if the database lets us; the error is what matters
             finish_run(plan, results, outcomes, status="failed", message=str(exc), prepare_wait_s=waited_s, timed=timed)
         raise IngestError(str(exc)) from exc
+    finally:
+        handoff.close()
     return finish_run(plan, results, outcomes, prepare_wait_s=waited_s, recalibration=recalibration, merge=merge,
                       timed=timed)
 

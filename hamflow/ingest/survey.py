@@ -22,12 +22,13 @@ import polars as pl
 from ..fit import FitResult, fast
 from ..fit.reader import try_fast_decode
 from ..model import HamflowConfig as Config
-from ..model.classify import survey_file
+from ..model.classify import screen_file
 from ..model.thresholds import PRIOR_COLUMNS, PriorThresholds
 from ..store.rewrite import workout_athletes
 from ..store.thresholds import stored_evidence
 from .archives import ArchiveError, ArchiveReader
 from .files import Candidate
+from .handoff import Handoff, hands_off, write_handoff
 from .prepare import read_candidate, resolve_athlete, workout_id
 
 __all__ = ["PRIOR_SCHEMA", "priors_of", "stored_priors", "survey_files", "worth_surveying"]
@@ -52,30 +53,36 @@ def worth_surveying(todo: Sequence[Candidate], athlete: str | None) -> list[Cand
 
 
 def survey_files(candidates: Iterable[Candidate], config: Config, *, athlete: str | None = None,
-                 max_file_bytes: int) -> pl.DataFrame:
+                 max_file_bytes: int, keep_positions: bool = False, handoff: str | None = None) -> pl.DataFrame:
     """The threshold candidates of each workout in ``candidates`` (:data:`PRIOR_SCHEMA` rows).
 
     A file that cannot be read or that the fast decoder declines gives none: ``prepare``
     quarantines it with its reason, or classifies it by the others' timelines and its own.
+    ``handoff``: the run's handoff directory, where each surveyed file is left decoded and
+    screened for its prepare (:mod:`hamflow.ingest.handoff`) when prepare would decode it the same way.
     """
     rows: list[dict[str, object]] = []
+    handing_to = handoff if handoff is not None and hands_off() else None
     with ArchiveReader(config.archives) as reader:
         for c in candidates:
-            result = _decoded(c, config, max_file_bytes, reader)
+            result = _decoded(c, config, max_file_bytes, reader, keep_positions)
             if result is None or not result.is_activity:
                 continue
             athlete_id = resolve_athlete(c, result, config, athlete)
             try:
-                shown = survey_file(result, config)
+                screened = screen_file(result, config)
             except Exception:
                 continue
-            rows += [{"athlete_id": athlete_id, "workout_id": workout_id(c.sha256 or "", s.session_index),
-                      "start_utc": s.start_utc, "metric": found.metric, "value": found.value}
-                     for s in shown if s.start_utc is not None for found in s.candidates]
+            if handing_to is not None and c.sha256 is not None:
+                write_handoff(handing_to, c.sha256, Handoff(result, tuple(screened)))
+            rows += [{"athlete_id": athlete_id, "workout_id": workout_id(c.sha256 or "", s.shown.session_index),
+                      "start_utc": s.shown.start_utc, "metric": found.metric, "value": found.value}
+                     for s in screened if s.shown.start_utc is not None for found in s.shown.candidates]
     return pl.DataFrame(rows, schema=PRIOR_SCHEMA)
 
 
-def _decoded(c: Candidate, config: Config, max_file_bytes: int, reader: ArchiveReader) -> FitResult | None:
+def _decoded(c: Candidate, config: Config, max_file_bytes: int, reader: ArchiveReader,
+             keep_positions: bool) -> FitResult | None:
     """The file decoded by the fast decoder, or None. Only the fast path: a file it declines
     takes the reference decoder, several times slower, and decoding it twice would cost more
     than classifying again the few workouts its candidates might change (calibration does).
@@ -84,7 +91,8 @@ def _decoded(c: Candidate, config: Config, max_file_bytes: int, reader: ArchiveR
     its result is the reference decoder's, exactly (so the candidates are), and a survey only
     tells the run which thresholds to classify with; what is stored is decoded by the run's
     decoder. With the reference decoder, surveying this way costs a few milliseconds a file,
-    against a second decode with fitparse or classifying most new workouts again."""
+    against a second decode with fitparse or classifying most new workouts again. Positions are
+    kept as the run keeps them, so that the result can be handed to prepare as it is."""
     if c.problem is not None or c.size_bytes > max_file_bytes or not fast.available():
         return None
     try:
@@ -93,7 +101,7 @@ def _decoded(c: Candidate, config: Config, max_file_bytes: int, reader: ArchiveR
         return None
     if data is None or (c.sha256 is not None and hashlib.sha256(data).hexdigest() != c.sha256):
         return None
-    return try_fast_decode(data, path=c.path)
+    return try_fast_decode(data, path=c.path, keep_positions=keep_positions)
 
 
 def stored_priors(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

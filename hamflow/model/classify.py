@@ -113,6 +113,7 @@ def classify_session(
     reverse_elliptical: bool = False,
     events: Sequence[Event] = (),
     calibrate: Calibrator | None = None,
+    screened: ScreenedSession | None = None,
 ) -> ClassifiedSession:
     """Classify one decoded session with one athlete's profile.
 
@@ -120,11 +121,15 @@ def classify_session(
     ``events`` the file's events (its timer stops and starts tell pauses from smart recording).
     ``reverse_elliptical`` says an elliptical session was pedalled backwards (files cannot).
     ``calibrate``, when given, replaces ``profile`` by the profile it chooses for what the
-    session shows (:class:`SessionEvidence`).
+    session shows (:class:`SessionEvidence`). ``screened``: this session already through
+    :func:`screen_file` (with the same ``reverse_elliptical``), so its grid and screen, which do
+    not depend on the profile, are taken rather than computed again.
     """
     kind = SessionKind.of(session.sport, session.sub_sport, reverse_elliptical=reverse_elliptical)
+    if screened is not None and screened.shown.session_index != session.index:
+        raise ValueError(f"session {session.index} given the screen of session {screened.shown.session_index}")
     return _model(
-        _completed(session, events, config),
+        screened.completed if screened is not None else _completed(session, events, config),
         kind,
         DeviceTotals.of(session),
         profile,
@@ -136,12 +141,13 @@ def classify_session(
         elapsed_s=session.elapsed_s,
         distance_m=session.distance_m,
         calibrate=calibrate,
+        front=screened,
     )
 
 
 def classify_file(
     result: FitResult, *, athlete_id: str | None, config: HamflowConfig, reverse_elliptical: bool = False,
-    calibrate: Calibrator | None = None,
+    calibrate: Calibrator | None = None, screened: Sequence[ScreenedSession] | None = None,
 ) -> list[ClassifiedSession]:
     """Classify every session of a decoded file for ``athlete_id`` (unknown ids: default profile).
 
@@ -150,11 +156,15 @@ def classify_file(
     profile with the thresholds its own samples show (``thresholds.own_profile``): a caller
     that knows the athlete's other workouts passes their timeline
     (``thresholds.PriorThresholds``), and the store applies the whole history in the end.
+    ``screened``: the file's sessions already screened (:func:`screen_file`), one per session.
     """
     profile = config.profile(athlete_id)
     chosen = calibrate or (lambda shown: own_profile(config, athlete_id, shown.candidates))
+    fronts: Sequence[ScreenedSession | None] = screened if screened is not None else [None] * len(result.sessions)
+    if len(fronts) != len(result.sessions):
+        raise ValueError(f"{len(fronts)} screened sessions for a file of {len(result.sessions)}")
     out = []
-    for session in result.sessions:
+    for session, front in zip(result.sessions, fronts, strict=True):
         kind = SessionKind.of(session.sport, session.sub_sport)
         sets: Sequence[StrengthSet] = ()
         if kind.activity is Activity.STRENGTH and result.sets:
@@ -162,7 +172,7 @@ def classify_file(
         out.append(
             classify_session(
                 session, profile=profile, config=config, sets=sets, athlete_id=athlete_id,
-                reverse_elliptical=reverse_elliptical, events=result.events, calibrate=chosen,
+                reverse_elliptical=reverse_elliptical, events=result.events, calibrate=chosen, screened=front,
             )
         )
     return out
@@ -172,9 +182,16 @@ def survey_file(result: FitResult, config: HamflowConfig) -> list[SessionEvidenc
     """What each session of a decoded file shows for the calibrated thresholds, without
     classifying it: the first part of :func:`classify_file` (about a third of its cost),
     so that a run can know every new workout's candidates before it classifies any."""
+    return [front.shown for front in screen_file(result, config)]
+
+
+def screen_file(result: FitResult, config: HamflowConfig) -> list[ScreenedSession]:
+    """Each session of a decoded file up to the quality screen (what :func:`survey_file` shows,
+    with the frames behind it): the part of classifying that no profile changes, so that
+    ``classify_file(screened=...)`` can start from it."""
     return [
         _screened(_completed(session, result.events, config), SessionKind.of(session.sport, session.sub_sport),
-                  DeviceTotals.of(session), config, session_index=session.index, start_utc=session.start_utc).shown
+                  DeviceTotals.of(session), config, session_index=session.index, start_utc=session.start_utc)
         for session in result.sessions
     ]
 
@@ -252,17 +269,19 @@ def _completed(session: Session, events: Sequence[Event], config: HamflowConfig)
 
 
 @dataclass(frozen=True, slots=True)
-class _Screened:
-    """A session after the quality screen: its kind (rowing recognised), the screen, and what it
-    shows for the thresholds. Classifying, the survey and stored candidates all start here."""
+class ScreenedSession:
+    """A session after the quality screen: its completed 1 Hz grid, its kind (rowing
+    recognised), the screen, and what it shows for the thresholds. Classifying, the survey and
+    stored candidates all start here; nothing in it depends on the athlete's profile."""
 
+    completed: pl.DataFrame
     kind: SessionKind
     screened: Screened
     shown: SessionEvidence
 
 
 def _screened(completed: pl.DataFrame, kind: SessionKind, totals: DeviceTotals, config: HamflowConfig, *,
-              session_index: int, start_utc: datetime | None) -> _Screened:
+              session_index: int, start_utc: datetime | None) -> ScreenedSession:
     kind = recognise_rowing(kind, completed, config.model.rowing)
     screened = screen(completed, kind.activity, totals, config.model.quality, config.model.thresholds)
     found = candidates(screened.model_view, kind.activity, kind.indoor, config.model)
@@ -270,7 +289,7 @@ def _screened(completed: pl.DataFrame, kind: SessionKind, totals: DeviceTotals, 
         start_utc = screened.kept_start_utc  # no session message: the first record the screen kept
     if start_utc is None and completed.height:
         start_utc = completed.get_column("ts_utc").min()  # type: ignore[assignment]  # what the summary falls back to
-    return _Screened(kind, screened, SessionEvidence(session_index, start_utc, found))
+    return ScreenedSession(completed, kind, screened, SessionEvidence(session_index, start_utc, found))
 
 
 def _stored_signals(samples: pl.DataFrame) -> tuple[pl.DataFrame, GradeSource | None]:
@@ -305,12 +324,15 @@ def _model(
     *,
     keep_grade: GradeSource | None = None,
     calibrate: Calibrator | None = None,
+    front: ScreenedSession | None = None,
     **finish: Any,
 ) -> ClassifiedSession:
     """Completed 1 Hz signals -> screened -> derived -> classified. The stored samples keep the
     completed values, masked ones included (their ``masked`` column names them), so running
     this again on stored samples screens and classifies exactly as the first time."""
-    front = _screened(completed, kind, totals, config, session_index=finish["session_index"], start_utc=finish["start_utc"])
+    if front is None:
+        front = _screened(completed, kind, totals, config, session_index=finish["session_index"],
+                          start_utc=finish["start_utc"])
     kind, screened = front.kind, front.screened
     masked = screened.model_view
     evidence = front.shown.candidates
