@@ -42,6 +42,10 @@ _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception): ")
 class ServerDidNotStart(Exception):
     """The server exited, or did not answer, while starting; the message says which, in one line."""
 
+    def __init__(self, message: str, *, timed_out: bool) -> None:
+        super().__init__(message)
+        self.timed_out = timed_out
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -97,9 +101,9 @@ class ServerProcess:
         while not healthy(self.api_url, timeout_s=max(POLL_S, min(2.0, deadline - time.monotonic()))):
             if self.process.poll() is not None:
                 raise ServerDidNotStart(f"{self.name} exited with code {self.process.returncode} while starting"
-                                        f"{self._last_words()}")
+                                        f"{self._last_words()}", timed_out=False)
             if time.monotonic() >= deadline:
-                raise ServerDidNotStart(f"{self.name} did not answer on {self.api_url} within {timeout_s:g} s")
+                raise ServerDidNotStart(f"{self.name} did not answer on {self.api_url} within {timeout_s:g} s", timed_out=True)
             time.sleep(POLL_S)
 
     def _last_words(self) -> str:

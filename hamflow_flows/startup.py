@@ -64,10 +64,12 @@ def check_prefect() -> None:
         )
 
 
-def server_failure(reason: str) -> str:
-    """One line for a temporary server that did not start: ``reason`` and the ways round it."""
-    return (f"{reason}: on a busy machine raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, keep a server "
-            f"running (hamflow serve, or prefect server start with PREFECT_API_URL set), {_LOCAL}")
+def server_failure(reason: str, timed_out: bool) -> str:
+    """One line for a temporary server that did not start: ``reason`` and the ways round it (more
+    time only where it ran out)."""
+    more_time = "on a busy machine raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, " if timed_out else ""
+    return (f"{reason}: {more_time}keep a server running (hamflow serve, or prefect server start with "
+            f"PREFECT_API_URL set), {_LOCAL}")
 
 
 def needs_temporary_server() -> bool:
@@ -98,7 +100,7 @@ def temporary_server() -> Iterator[Callable[[], AbstractContextManager[None]]]:
         try:
             server.wait_until_healthy(float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()))
         except ServerDidNotStart as exc:
-            raise PrefectUnavailable(server_failure(str(exc))) from exc
+            raise PrefectUnavailable(server_failure(str(exc), exc.timed_out)) from exc
         with _api_everywhere(server.api_url):
             yield
 
