@@ -167,8 +167,9 @@ def last_run_stages(db: Path) -> tuple[dict[str, float], int]:
 def running_prefect_server(prefect_home: Path, log: Path) -> Iterator[str]:
     """A Prefect server started before timing, as ``hamflow serve`` keeps one for its nightly runs."""
     os.environ["PREFECT_HOME"] = str(prefect_home)
-    from hamflow_flows.serve import local_prefect_server
+    from hamflow_flows.serve import START_TIMEOUT_S
+    from hamflow_flows.server import local_prefect_server
 
-    with local_prefect_server(log_path=log) as url:
+    with local_prefect_server(scheduling=True, start_timeout_s=START_TIMEOUT_S, log_path=log) as url:
         yield str(url)
 

@@ -11,63 +11,22 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 
 from prefect.schedules import Cron
 from prefect.settings import PREFECT_API_URL
 
-from .startup import healthy
+from .server import ServerDidNotStart, local_prefect_server
 
 
 class ServeError(Exception):
     pass
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-
-@contextlib.contextmanager
-def local_prefect_server(port: int | None = None, *, start_timeout_s: float = 90.0, log_path: Path | None = None) -> Iterator[str]:
-    """Start ``prefect server start`` on 127.0.0.1, yield its API URL, stop it on exit."""
-    port = port or _free_port()
-    api_url = f"http://127.0.0.1:{port}/api"
-    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false", PREFECT_UI_ENABLED="false")
-    env.pop("PREFECT_API_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + start_timeout_s
-        while not healthy(api_url):
-            if process.poll() is not None:
-                raise ServeError(f"prefect server exited with code {process.returncode} while starting")
-            if time.monotonic() > deadline:
-                raise ServeError(f"prefect server did not answer on {api_url} within {start_timeout_s:.0f} s")
-            time.sleep(0.5)
-        yield api_url
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        if not isinstance(log, int):
-            log.close()
+#: How long ``hamflow serve`` waits for the server it starts (a first start migrates a new database).
+START_TIMEOUT_S = 90.0
 
 
 def configured_api_url() -> str | None:
@@ -96,7 +55,8 @@ def serve_nightly(*, inbox: str, db: str, cron: str = "0 3 * * *", timezone: str
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
         url = configured_api_url()
-        server = contextlib.nullcontext(url) if url else local_prefect_server(log_path=server_log)
+        server = contextlib.nullcontext(url) if url else local_prefect_server(
+            scheduling=True, start_timeout_s=START_TIMEOUT_S, log_path=server_log)
         with server as api_url:
             os.environ["PREFECT_API_URL"] = str(api_url)  # for the flow-run subprocesses too
             from prefect.settings import temporary_settings
@@ -106,5 +66,7 @@ def serve_nightly(*, inbox: str, db: str, cron: str = "0 3 * * *", timezone: str
                                   print_starting_message=True)
     except KeyboardInterrupt:
         pass
+    except ServerDidNotStart as exc:
+        raise ServeError(str(exc)) from exc
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -7,12 +7,13 @@ traceback that never named the folder. The checks here take milliseconds and nam
 
 from __future__ import annotations
 
+import contextlib
+import os
 import tempfile
-import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from prefect.settings import (
@@ -20,7 +21,11 @@ from prefect.settings import (
     PREFECT_HOME,
     PREFECT_SERVER_EPHEMERAL_ENABLED,
     PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+    temporary_settings,
 )
+
+#: How long Prefect's log and event workers get to send what they hold before the server stops.
+DRAIN_TIMEOUT_S = 10.0
 
 #: Every message ends with the way round Prefect.
 _LOCAL = "or run with --engine local (no Prefect)"
@@ -59,44 +64,77 @@ def check_prefect() -> None:
         )
 
 
-def startup_failure(exc: BaseException) -> str | None:
-    """One line for an exception that means Prefect did not start (None for anything else)."""
-    text = str(exc)
-    if isinstance(exc, RuntimeError) and "ephemeral Prefect API server" in text:
-        timeout = PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()
-        return (f"Prefect's temporary server did not start within {timeout} s: on a busy machine raise "
-                f"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, keep a server running (hamflow serve, or "
-                f"prefect server start with PREFECT_API_URL set), {_LOCAL}")
-    return None
+def server_failure(reason: str, timed_out: bool) -> str:
+    """One line for a temporary server that did not start: ``reason`` and the ways round it (more
+    time only where it ran out)."""
+    more_time = "on a busy machine raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, " if timed_out else ""
+    return (f"{reason}: {more_time}keep a server running (hamflow serve, or prefect server start with "
+            f"PREFECT_API_URL set), {_LOCAL}")
+
+
+def needs_temporary_server() -> bool:
+    """Whether a flow here would start a temporary server: no server is configured and Prefect may start one."""
+    return not PREFECT_API_URL.value() and bool(PREFECT_SERVER_EPHEMERAL_ENABLED.value())
 
 
 @contextmanager
-def temporary_server_started_early() -> Iterator[None]:
-    """Start Prefect's temporary server in the background while the block runs, when no server
-    is configured (``PREFECT_API_URL``); wait for it at the end of the block.
+def temporary_server() -> Iterator[Callable[[], AbstractContextManager[None]]]:
+    """Start a temporary Prefect server now, when a flow would need one, and stop it on exit.
 
-    A flow otherwise starts it only when it begins, and waits seconds for it with nothing else
-    to do; the block (importing the flow, its task runner and their modules) takes about as
-    long. Call :func:`check_prefect` first: a server that cannot start is only noticed when its
-    start-up timeout runs out. A start that fails here is left to the flow, which starts the
-    server again and reports what failed.
+    Yields ``ready``: ``with ready():`` waits for the server (up to
+    ``PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS``) and points Prefect at it inside the
+    block (every thread of this process, and the process-pool workers). Whatever the
+    command does between the two (importing the flow and its modules: about as long as the
+    server takes) overlaps the server's start. With a server configured, ``ready`` does nothing.
+    Call :func:`check_prefect` first: it names a home folder the server could not use.
     """
-    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        yield
+    if not needs_temporary_server():
+        yield contextlib.nullcontext
         return
-    # Imported in this thread, which the flow's client would do anyway: two threads importing
-    # the same modules at once can deadlock, so the other thread only waits on the server.
-    from prefect.server.api.server import SubprocessASGIServer
+    from .server import ServerDidNotStart, ServerProcess
 
-    def start() -> None:
+    server = ServerProcess(scheduling=False)
+
+    @contextmanager
+    def ready() -> Iterator[None]:
         try:
-            SubprocessASGIServer().start()  # the instance Prefect's client uses when none is configured
-        except Exception:  # the flow starts it again and says what failed
-            return
+            server.wait_until_healthy(float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()))
+        except ServerDidNotStart as exc:
+            raise PrefectUnavailable(server_failure(str(exc), exc.timed_out)) from exc
+        with _api_everywhere(server.api_url):
+            yield
 
-    thread = threading.Thread(target=start, name="prefect-temporary-server", daemon=True)
-    thread.start()
     try:
-        yield
+        yield ready
     finally:
-        thread.join()
+        server.stop()
+
+
+@contextmanager
+def _api_everywhere(api_url: str) -> Iterator[None]:
+    """Point every thread of this process at ``api_url`` inside the block, and send what Prefect
+    still holds for it (logs, events) before the block ends.
+
+    A settings context reaches only this thread: Prefect's log and event workers run in threads
+    of their own, and with no server configured there each started a temporary server of its
+    own (10 s, 250 MB) to send a log line to. The process-wide default is read from the
+    environment; the process pool's workers inherit it too.
+    """
+    from prefect.context import refresh_global_settings_context
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    before = os.environ.get("PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = api_url
+    refresh_global_settings_context()
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            yield
+            APILogWorker.drain_all(timeout=DRAIN_TIMEOUT_S)
+            EventsWorker.drain_all(timeout=DRAIN_TIMEOUT_S)
+    finally:
+        if before is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = before
+        refresh_global_settings_context()

@@ -144,25 +144,22 @@ def _run_flow(paths: list[str], db: str, config_path: str | None, options: Inges
     with warnings.catch_warnings():
         # Prefect warns on import when it cannot create its home; check_prefect says it better.
         warnings.filterwarnings("ignore", message="Failed to create the Prefect home")
-        from hamflow_flows.startup import PrefectUnavailable, check_prefect, startup_failure, temporary_server_started_early
+        from hamflow_flows.startup import PrefectUnavailable, check_prefect, temporary_server
 
     try:
         check_prefect()
+        with temporary_server() as ready:
+            from hamflow_flows import flows  # imported while the temporary server starts
+
+            runner = flows.dask_task_runner(dask_address, workers) if task_runner == "dask" else flows.default_task_runner(workers)
+            flows.progress_hook = progress
+            try:
+                with ready():
+                    return flows.run_ingest(paths, db, options, config_path=config_path, task_runner=runner)
+            finally:
+                flows.progress_hook = None
     except PrefectUnavailable as exc:
         raise IngestError(str(exc)) from exc
-    with temporary_server_started_early():
-        from hamflow_flows import flows  # imported while Prefect's temporary server starts
-    runner = flows.dask_task_runner(dask_address, workers) if task_runner == "dask" else flows.default_task_runner(workers)
-    flows.progress_hook = progress
-    try:
-        return flows.run_ingest(paths, db, options, config_path=config_path, task_runner=runner)
-    except RuntimeError as exc:
-        reason = startup_failure(exc)
-        if reason is None:
-            raise
-        raise IngestError(reason) from exc
-    finally:
-        flows.progress_hook = None
 
 
 @click.command("serve")

@@ -1,11 +1,16 @@
 """Prefect's start-up, as a user meets it: what it needs is checked first and said in one line,
-its temporary server gets the time a busy machine needs, and its console stays quiet."""
+its temporary server gets the time a busy machine needs and never outlives the command, and its
+console stays quiet."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from ..helpers import make_inbox, sample
@@ -56,3 +61,86 @@ def test_three_runs_at_once_each_from_a_fresh_prefect_home_complete_and_print_on
         assert run.stdout.startswith("ingest completed") and "broken.fit" in run.stdout, run.describe()
         noise = [line for line in run.lines() if "| WARNING" in line or "| ERROR" in line or "Traceback" in line]
         assert noise == [], run.describe()
+
+
+# The temporary server is hamflow's own subprocess: started first, stopped however the run ends.
+
+def _server_processes(home: Path) -> list[psutil.Process]:
+    """Live processes started for the run whose Prefect home is ``home`` (they inherit it)."""
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if proc.environ().get("PREFECT_HOME") == str(home) and proc.status() != psutil.STATUS_ZOMBIE:
+                found.append(proc)
+        except psutil.Error:
+            continue
+    return found
+
+
+def _none_left(home: Path, within_s: float = 60.0) -> list[psutil.Process]:
+    """What is still alive of the run after ``within_s`` (a hang guard: what stops does so at once)."""
+    _, alive = psutil.wait_procs(_server_processes(home), timeout=within_s)
+    return [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def _stopped_at(child: Child, within_s: float = 300.0) -> None:
+    """Wait until the child has stopped itself (HAMFLOW_STOP_AT); fail if it exits instead."""
+    proc = psutil.Process(child.proc.pid)
+    deadline = time.monotonic() + within_s
+    while proc.status() != psutil.STATUS_STOPPED:
+        assert child.proc.poll() is None and time.monotonic() < deadline, child.killed().describe()
+        time.sleep(0.2)
+
+
+def test_a_run_starts_a_temporary_server_never_loads_its_code_and_leaves_nothing_running(tmp_path: Path) -> None:
+    inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk"), sample("easy_run")]})
+    env = child_env(tmp_path, PYTHONPROFILEIMPORTTIME="1")  # every module the command imports, on stderr
+    run = hamflow(ingest(inbox, tmp_path / "h.duckdb"), tmp_path, env=env)
+    assert run.returncode == 0 and run.stdout.startswith("ingest completed"), run.describe()
+    imported = {line.rsplit("|", 1)[1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")}
+    assert "prefect.flows" in imported  # the flow ran here ...
+    assert not [m for m in imported if m.startswith("prefect.server")]  # ... the server's code only in the server
+    assert _none_left(Path(env["PREFECT_HOME"])) == []
+
+
+def test_a_temporary_server_that_does_not_answer_in_time_is_one_line_and_is_stopped(tmp_path: Path) -> None:
+    inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk")]})
+    env = child_env(tmp_path, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="0")
+    line = one_line_error(hamflow(ingest(inbox, tmp_path / "h.duckdb"), tmp_path, env=env))
+    assert line.startswith("Error: Prefect's temporary server did not answer on http://127.0.0.1:"), line
+    assert "raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" in line and line.endswith("or run with --engine local (no Prefect)")
+    assert _none_left(Path(env["PREFECT_HOME"])) == []
+
+
+def test_a_temporary_server_that_exits_while_starting_is_named_with_its_last_words(tmp_path: Path) -> None:
+    inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk")]})
+    (tmp_path / "a-file").write_text("not a folder")
+    database = f"sqlite+aiosqlite:///{tmp_path / 'a-file' / 'prefect.db'}"  # a database it cannot create
+    env = child_env(tmp_path, PREFECT_API_DATABASE_CONNECTION_URL=database)
+    line = one_line_error(hamflow(ingest(inbox, tmp_path / "h.duckdb"), tmp_path, env=env))
+    assert line.startswith("Error: Prefect's temporary server exited with code "), line
+    assert "while starting (" in line and line.endswith("or run with --engine local (no Prefect)")
+    assert "TIMEOUT" not in line  # more time would not help
+    assert _none_left(Path(env["PREFECT_HOME"])) == []
+
+
+def test_ctrl_c_in_the_middle_of_a_run_stops_its_temporary_server(tmp_path: Path) -> None:
+    inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk"), sample("easy_run")]})
+    env = child_env(tmp_path, HAMFLOW_STOP_AT="write:committed")
+    child = Child(ingest(inbox, tmp_path / "h.duckdb"), tmp_path, env)
+    _stopped_at(child)
+    home = Path(env["PREFECT_HOME"])
+    assert any("create_app" in " ".join(p.cmdline()) for p in _server_processes(home))  # up, mid-run
+    os.kill(child.proc.pid, signal.SIGINT)
+    os.kill(child.proc.pid, signal.SIGCONT)
+    run = child.result(timeout=300)
+    assert run.returncode != 0, run.describe()
+    assert _none_left(home) == []
+
+
+def test_a_killed_run_takes_its_temporary_server_with_it(tmp_path: Path) -> None:
+    inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk"), sample("easy_run")]})
+    env = child_env(tmp_path, HAMFLOW_CRASH_AT="write:committed")
+    run = hamflow(ingest(inbox, tmp_path / "h.duckdb"), tmp_path, env=env)
+    assert run.returncode == -signal.SIGKILL, run.describe()  # no cleanup ran
+    assert _none_left(Path(env["PREFECT_HOME"])) == []
