@@ -90,9 +90,50 @@ def _is_lock(state: Any) -> bool:
     return False
 
 
+#: Threads polars runs each query on in a pool worker (unless ``POLARS_MAX_THREADS`` is set).
+#: The pool already keeps every core busy with one worker each; a query's own threads only
+#: contend with the other workers for the same cores. The athlete-year through the pool on
+#: 2 cores: 0.90x the CPU and 0.85x the wall of polars' default (docs/benchmarks.md). In one
+#: process (``--engine local``) the default's extra thread has a free core, and it stays.
+POOL_WORKER_POLARS_THREADS = 1
+
+
+class WorkerPool(ProcessPoolTaskRunner):
+    """Prefect's process pool, its workers' polars on :data:`POOL_WORKER_POLARS_THREADS` threads.
+
+    Polars reads ``POLARS_MAX_THREADS`` once, when a process first imports it, which a spawned
+    worker does before any initializer runs; so the variable is in this process's environment
+    while the pool is open (when it spawns its workers), and as it was afterwards.
+    """
+
+    _polars_threads_before: str | None = None
+
+    def __enter__(self) -> WorkerPool:
+        self._polars_threads_before = os.environ.get("POLARS_MAX_THREADS")
+        os.environ.setdefault("POLARS_MAX_THREADS", str(POOL_WORKER_POLARS_THREADS))
+        try:
+            return super().__enter__()
+        except BaseException:
+            self._restore_polars_threads()
+            raise
+
+    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
+        try:
+            super().__exit__(exc_type, exc_value, traceback)
+        finally:
+            self._restore_polars_threads()
+
+    def _restore_polars_threads(self) -> None:
+        before = self._polars_threads_before
+        if before is None:
+            os.environ.pop("POLARS_MAX_THREADS", None)
+        else:
+            os.environ["POLARS_MAX_THREADS"] = before
+
+
 def default_task_runner(workers: int | None = None) -> TaskRunner[Any]:
     """Decoding is CPU-bound Python: processes, one per core, not threads."""
-    return ProcessPoolTaskRunner(max_workers=workers or os.cpu_count() or 2)
+    return WorkerPool(max_workers=workers or os.cpu_count() or 2)
 
 
 def dask_task_runner(address: str | None = None, workers: int | None = None) -> TaskRunner[Any]:
