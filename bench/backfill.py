@@ -48,6 +48,7 @@ from bench.corpus import corpus_root, measure_corpus  # noqa: E402
 from bench.external import Context, External, add_targets, call_measure  # noqa: E402
 from bench.history import HistoryPlan, ensure_history, one_athlete_costs  # noqa: E402
 from bench.report import CORPUS_RUN, Results, machine, report, targets  # noqa: E402
+from bench.stages import decode_and_classify  # noqa: E402
 from bench.storage import table_size  # noqa: E402
 from bench.year import ensure_year, fit_files, half_year  # noqa: E402
 from samplegen.month import DEFAULT_SEED  # noqa: E402
@@ -137,6 +138,11 @@ def measure_all(s: Setup, args: argparse.Namespace) -> Results:
         run.baseline_s = base.seconds_for(files) if run.files_new else 0.0
         return run
 
+    print("(a) decode, then classify, the same files in one process ...", flush=True)
+    stages = decode_and_classify(year_files)
+    print(f"(a) decode {stages.decode_cpu_s:.1f} CPU s, classify {stages.classify_cpu_s:.1f} CPU s, "
+          f"{stages.sessions} sessions", flush=True)
+
     runs: list[CliRun] = []
     for name, decoder in DECODERS if s.flows else ():
         env = s.env(decoder)
@@ -191,7 +197,7 @@ def measure_all(s: Setup, args: argparse.Namespace) -> Results:
                           "records": corpus.baseline.total, "base_s": corpus.baseline.seconds,
                           "activity_files": corpus.activity_files, "fast_activity_files": corpus.fast_activity_files},
                   samples={"rows": samples.rows, "bytes": samples.bytes, "file_bytes": samples.file_bytes},
-                  history=history_figures)
+                  history=history_figures, stages=asdict(stages))
     registry = targets(res)
     for module, ext in external.items():
         res.external[module] = add_targets(registry, ext, EXTERNAL[module])

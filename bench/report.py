@@ -58,6 +58,8 @@ class Results:
     samples: dict[str, int] = field(default_factory=dict)
     history: dict[str, Any] = field(default_factory=dict)
     external: dict[str, list[str]] = field(default_factory=dict)  # figures without a verdict, per module
+    #: The decoder's and the model's CPU on the year's files, apart (bench/stages.py).
+    stages: dict[str, float] = field(default_factory=dict)
     targets: list[dict[str, object]] = field(default_factory=list)
 
     def run(self, label: str) -> CliRun | None:
@@ -101,8 +103,10 @@ def _measured(res: Results) -> list[tuple[str, Target | None]]:
         ("real corpus end to end", corpus, CORPUS_RATIO),
         ("athlete-year, HAMFLOW_DECODER=fitparse", ref, REFERENCE_RATIO))]
     s = flow.stages if flow is not None else {}
-    add("classify CPU per fast-decoder CPU", bool(s.get("decode_s")), s.get("classify_s", 0.0) / (s.get("decode_s") or 1.0), "<=",
-        CLASSIFY_PER_DECODE, "x", f"{s.get('classify_s', 0.0):.1f} against {s.get('decode_s', 0.0):.1f} CPU s, athlete-year")
+    cpu = res.stages
+    add("classify CPU per fast-decoder CPU", bool(cpu.get("decode_cpu_s")),
+        cpu.get("classify_cpu_s", 0.0) / (cpu.get("decode_cpu_s") or 1.0), "<=", CLASSIFY_PER_DECODE, "x",
+        f"{cpu.get('classify_cpu_s', 0.0):.1f} against {cpu.get('decode_cpu_s', 0.0):.1f} CPU s, athlete-year, one process")
     c = res.corpus
     add("corpus activity files on the fast path", bool(c.get("activity_files")),
         c.get("fast_activity_files", 0) / (c.get("activity_files") or 1), ">=", FAST_SHARE, "%",

@@ -56,6 +56,7 @@ def test_the_quick_run_lists_every_target_with_a_verdict_or_why_it_was_not_measu
     measured = {name for name, row in saved.items() if row["value"] is not None}
     assert measured == {
         "athlete-year, --engine local", "corpus activity files on the fast path", "samples on disk, bytes per row",
+        "classify CPU per fast-decoder CPU",
         "peak memory of the process tree",
         "weeks of one athlete, several athlete-years vs its first month",
         "report of one athlete, several athlete-years vs its first month",
