@@ -22,12 +22,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
-
-from .startup import healthy
 
 #: How often a starting server is asked whether it answers.
 POLL_S = 0.1
@@ -37,6 +37,29 @@ STOP_TIMEOUT_S = 20.0
 
 #: A traceback's last line: ``package.module.SomeError: what went wrong``.
 _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception): ")
+
+
+def healthy(api_url: str, timeout_s: float = 2.0) -> bool:
+    """Does a Prefect server answer at ``api_url`` (``.../api``)?"""
+    try:
+        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=timeout_s) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def temporary_server_likely() -> bool:
+    """Whether a run here will most likely need a temporary server, judged from the environment
+    alone, before Prefect is imported: no ``PREFECT_API_URL`` and the temporary server not
+    switched off there.
+
+    Importing Prefect takes seconds of CPU, and so does the server's start; begun first, the
+    server starts on the other core meanwhile. Only Prefect's settings (a profile, a .env or
+    prefect.toml can also name a server) say for sure: a server started on this guess and not
+    needed is stopped (:func:`hamflow_flows.startup.temporary_server`).
+    """
+    disabled = os.environ.get("PREFECT_SERVER_EPHEMERAL_ENABLED", "").strip().lower() in ("0", "false", "no", "off")
+    return not os.environ.get("PREFECT_API_URL") and not disabled
 
 
 class ServerDidNotStart(Exception):

@@ -10,8 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -24,6 +22,8 @@ from prefect.settings import (
     temporary_settings,
 )
 
+from .server import ServerProcess, healthy
+
 #: How long Prefect's log and event workers get to send what they hold before the server stops.
 DRAIN_TIMEOUT_S = 10.0
 
@@ -33,15 +33,6 @@ _LOCAL = "or run with --engine local (no Prefect)"
 
 class PrefectUnavailable(Exception):
     """Prefect cannot run a flow here; the message says why and what to do, in one line."""
-
-
-def healthy(api_url: str, timeout_s: float = 2.0) -> bool:
-    """Does a Prefect server answer at ``api_url`` (``.../api``)?"""
-    try:
-        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=timeout_s) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
 
 
 def check_prefect() -> None:
@@ -78,8 +69,12 @@ def needs_temporary_server() -> bool:
 
 
 @contextmanager
-def temporary_server() -> Iterator[Callable[[], AbstractContextManager[None]]]:
+def temporary_server(started: ServerProcess | None = None) -> Iterator[Callable[[], AbstractContextManager[None]]]:
     """Start a temporary Prefect server now, when a flow would need one, and stop it on exit.
+
+    ``started``: a temporary server started before Prefect was imported (see
+    :func:`~hamflow_flows.server.temporary_server_likely`), used instead of starting one, or
+    stopped here when Prefect's settings name a server after all.
 
     Yields ``ready``: ``with ready():`` waits for the server (up to
     ``PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS``) and points Prefect at it inside the
@@ -89,11 +84,13 @@ def temporary_server() -> Iterator[Callable[[], AbstractContextManager[None]]]:
     Call :func:`check_prefect` first: it names a home folder the server could not use.
     """
     if not needs_temporary_server():
+        if started is not None:
+            started.stop()
         yield contextlib.nullcontext
         return
-    from .server import ServerDidNotStart, ServerProcess
+    from .server import ServerDidNotStart
 
-    server = ServerProcess(scheduling=False)
+    server = started or ServerProcess(scheduling=False)
 
     @contextmanager
     def ready() -> Iterator[None]:

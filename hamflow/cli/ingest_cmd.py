@@ -141,25 +141,34 @@ def _run_flow(paths: list[str], db: str, config_path: str | None, options: Inges
               dask_address: str | None, workers: int | None, verbose: bool,
               progress: Callable[[int, int], None] | None) -> RunReport:
     _quiet_prefect(verbose)
-    with warnings.catch_warnings():
-        # Prefect warns on import when it cannot create its home; check_prefect says it better.
-        warnings.filterwarnings("ignore", message="Failed to create the Prefect home")
-        from hamflow_flows.startup import PrefectUnavailable, check_prefect, temporary_server
+    from hamflow_flows.server import ServerProcess, temporary_server_likely  # imports no Prefect
 
+    # Importing Prefect takes seconds of CPU, and so does starting its server: started first, the
+    # server comes up on the other core meanwhile.
+    early = ServerProcess(scheduling=False) if temporary_server_likely() else None
     try:
-        check_prefect()
-        with temporary_server() as ready:
-            from hamflow_flows import flows  # imported while the temporary server starts
+        with warnings.catch_warnings():
+            # Prefect warns on import when it cannot create its home; check_prefect says it better.
+            warnings.filterwarnings("ignore", message="Failed to create the Prefect home")
+            from hamflow_flows.startup import PrefectUnavailable, check_prefect, temporary_server
 
-            runner = flows.dask_task_runner(dask_address, workers) if task_runner == "dask" else flows.default_task_runner(workers)
-            flows.progress_hook = progress
-            try:
-                with ready():
-                    return flows.run_ingest(paths, db, options, config_path=config_path, task_runner=runner)
-            finally:
-                flows.progress_hook = None
-    except PrefectUnavailable as exc:
-        raise IngestError(str(exc)) from exc
+        try:
+            check_prefect()
+            with temporary_server(early) as ready:
+                from hamflow_flows import flows  # imported while the temporary server starts
+
+                runner = flows.dask_task_runner(dask_address, workers) if task_runner == "dask" else flows.default_task_runner(workers)
+                flows.progress_hook = progress
+                try:
+                    with ready():
+                        return flows.run_ingest(paths, db, options, config_path=config_path, task_runner=runner)
+                finally:
+                    flows.progress_hook = None
+        except PrefectUnavailable as exc:
+            raise IngestError(str(exc)) from exc
+    finally:
+        if early is not None:
+            early.stop()  # already stopped on the way out of temporary_server: stopping twice is harmless
 
 
 @click.command("serve")

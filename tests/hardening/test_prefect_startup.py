@@ -144,3 +144,31 @@ def test_a_killed_run_takes_its_temporary_server_with_it(tmp_path: Path) -> None
     run = hamflow(ingest(inbox, tmp_path / "h.duckdb"), tmp_path, env=env)
     assert run.returncode == -signal.SIGKILL, run.describe()  # no cleanup ran
     assert _none_left(Path(env["PREFECT_HOME"])) == []
+
+
+def test_a_server_named_only_in_a_prefect_profile_is_used_and_the_one_started_on_a_guess_is_stopped(
+        tmp_path: Path, prefect_api_url: str) -> None:
+    """The command starts a temporary server before importing Prefect when the environment names
+    no server; a profile can still name one, and then the run goes there and nothing of the
+    guess is left running."""
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+
+    async def flow_runs() -> int:
+        async with get_client() as client:
+            return len(await client.read_flow_runs(limit=200))
+
+    inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk")]})
+    env = child_env(tmp_path)
+    home = Path(env["PREFECT_HOME"])
+    home.mkdir(parents=True)
+    (home / "profiles.toml").write_text(
+        f'active = "elsewhere"\n\n[profiles.elsewhere]\nPREFECT_API_URL = "{prefect_api_url}"\n'
+        'PREFECT_SERVER_ANALYTICS_ENABLED = "false"\n'
+    )
+    before = asyncio.run(flow_runs())
+    run = hamflow(ingest(inbox, tmp_path / "h.duckdb"), tmp_path, env=env)
+    assert run.returncode == 0 and run.stdout.startswith("ingest completed"), run.describe()
+    assert asyncio.run(flow_runs()) == before + 1  # the run went to the profile's server
+    assert _none_left(home) == []
