@@ -11,8 +11,10 @@ each, summed over the files.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,15 @@ class StageCpu:
 
 
 def decode_and_classify(files: Sequence[Path]) -> StageCpu:
+    """:func:`measure` in a fresh process: decoding leaves state behind in the process that does
+    it (fitparse keeps the developer fields it has seen in a module global), which would change
+    what fitparse alone later reads in the harness's own process."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(measure, list(files)).result()
+
+
+def measure(files: Sequence[Path]) -> StageCpu:
     """Decode then classify each of ``files``; a file that fails either step is left out."""
     from hamflow.fit import FitDecodeError, decode_fit_bytes
     from hamflow.model import DEFAULT_CONFIG, classify_file
