@@ -178,17 +178,11 @@ def classify_file(
     return out
 
 
-def survey_file(result: FitResult, config: HamflowConfig) -> list[SessionEvidence]:
-    """What each session of a decoded file shows for the calibrated thresholds, without
-    classifying it: the first part of :func:`classify_file` (about a third of its cost),
-    so that a run can know every new workout's candidates before it classifies any."""
-    return [front.shown for front in screen_file(result, config)]
-
-
 def screen_file(result: FitResult, config: HamflowConfig) -> list[ScreenedSession]:
-    """Each session of a decoded file up to the quality screen (what :func:`survey_file` shows,
-    with the frames behind it): the part of classifying that no profile changes, so that
-    ``classify_file(screened=...)`` can start from it."""
+    """Each session of a decoded file up to the quality screen: what it shows for the
+    calibrated thresholds (``shown``), with the frames behind it. The part of classifying that no
+    profile changes, so that a run can know every new workout's candidates before it classifies
+    any, and ``classify_file(screened=...)`` can start from it."""
     return [
         _screened(_completed(session, result.events, config), SessionKind.of(session.sport, session.sub_sport),
                   DeviceTotals.of(session), config, session_index=session.index, start_utc=session.start_utc)
