@@ -97,9 +97,26 @@ def _is_lock(state: Any) -> bool:
 #: process (``--engine local``) the default's extra thread has a free core, and it stays.
 POOL_WORKER_POLARS_THREADS = 1
 
+#: How much lower than the run's own process the pool's workers are scheduled (added to their
+#: nice value). The run's process writes each group of prepared batches while the workers keep
+#: both cores busy preparing the next; at the same priority the write got a third of a core and
+#: every worker's next batch waited on it. The workers then took the cores only the write did not
+#: use: on 150 files of the athlete-year through the pool, in three alternating pairs, the writes
+#: took 1.8-3.4 s instead of 4.6-5.3 s for no more wall (docs/benchmarks.md). It also lets the rest
+#: of the machine come before a backfill's decoding.
+POOL_WORKER_NICENESS = 10
+
+
+def lower_priority() -> None:
+    """Schedule this process :data:`POOL_WORKER_NICENESS` steps below where it was (a pool
+    worker's initializer; a no-op where the platform has no nice values)."""
+    if hasattr(os, "nice"):
+        os.nice(POOL_WORKER_NICENESS)
+
 
 class WorkerPool(ProcessPoolTaskRunner):
-    """Prefect's process pool, its workers' polars on :data:`POOL_WORKER_POLARS_THREADS` threads.
+    """Prefect's process pool: its workers below the run's priority (:func:`lower_priority`),
+    their polars on :data:`POOL_WORKER_POLARS_THREADS` threads.
 
     Polars reads ``POLARS_MAX_THREADS`` once, when a process first imports it, which a spawned
     worker does before any initializer runs; so the variable is in this process's environment
@@ -107,6 +124,9 @@ class WorkerPool(ProcessPoolTaskRunner):
     """
 
     _polars_threads_before: str | None = None
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        super().__init__(max_workers=max_workers, initializer=lower_priority)
 
     def __enter__(self) -> WorkerPool:
         self._polars_threads_before = os.environ.get("POLARS_MAX_THREADS")

@@ -259,39 +259,45 @@ def test_the_process_pool_surveys_an_athletes_new_files_so_each_workout_is_class
     assert_same(snapshot(flow_db, tables), snapshot(local_db, tables))
 
 
-def _polars_threads() -> int:
+def _worker_settings() -> tuple[int, int]:
+    """This process's polars threads and nice value."""
+    import os
+
     import polars as pl
 
-    return pl.thread_pool_size()
+    return pl.thread_pool_size(), os.nice(0)
 
 
-def _threads_in_a_worker(max_workers: int = 1) -> int:
-    """How many threads polars runs on in a worker of the flows' default pool (a real flow run)."""
+def _settings_in_a_worker(max_workers: int = 1) -> tuple[int, int]:
+    """Polars' threads and the nice value in a worker of the flows' default pool (a real flow run)."""
     from prefect import flow, task
     from prefect.cache_policies import NO_CACHE
 
     from hamflow_flows.flows import default_task_runner
 
-    threads = task(_polars_threads, name="polars-threads", cache_policy=NO_CACHE)
+    settings = task(_worker_settings, name="worker-settings", cache_policy=NO_CACHE)
 
-    @flow(name="polars-threads", task_runner=default_task_runner(max_workers))
-    def in_a_worker() -> int:
-        return int(threads.submit().result())
+    @flow(name="worker-settings", task_runner=default_task_runner(max_workers))
+    def in_a_worker() -> tuple[int, int]:
+        threads, niceness = settings.submit().result()
+        return int(threads), int(niceness)
 
-    return int(in_a_worker())
+    return in_a_worker()
 
 
-def test_polars_runs_on_one_thread_in_each_pool_worker_and_this_process_keeps_its_environment(
+def test_each_pool_worker_runs_polars_on_one_thread_below_this_process_s_priority_and_this_process_keeps_its_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The pool's workers already fill the cores: a query's own threads would only contend with
-    the other workers. A thread count the user set is theirs, and the variable is set only while
-    the pool is open."""
-    from hamflow_flows.flows import POOL_WORKER_POLARS_THREADS
+    the other workers, and this process's writes come first. A thread count the user set is
+    theirs, and the variable is set only while the pool is open."""
+    from hamflow_flows.flows import POOL_WORKER_NICENESS, POOL_WORKER_POLARS_THREADS
 
     monkeypatch.delenv("POLARS_MAX_THREADS", raising=False)
-    assert _threads_in_a_worker() == POOL_WORKER_POLARS_THREADS
+    niceness = os.nice(0)
+    assert _settings_in_a_worker() == (POOL_WORKER_POLARS_THREADS, min(niceness + POOL_WORKER_NICENESS, 19))
+    assert os.nice(0) == niceness
     assert "POLARS_MAX_THREADS" not in os.environ
     monkeypatch.setenv("POLARS_MAX_THREADS", "3")
-    assert _threads_in_a_worker() == 3
+    assert _settings_in_a_worker()[0] == 3
     assert os.environ["POLARS_MAX_THREADS"] == "3"
