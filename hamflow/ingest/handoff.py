@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import polars as pl
-import pyarrow as pa
 from polars.datatypes import DataTypeClass
 
 from ..fit import FitResult
@@ -213,7 +213,7 @@ class _Columns:
             self.groups.append([])
         group = self.groups[number]
         columns = []
-        for series in frame.iter_columns():
+        for series in frame.get_columns():
             name = series.name
             named = self._by_name.setdefault((number, name), [])
             at = next((i for i in named if _identical(group[i], series)), None)
@@ -230,19 +230,21 @@ class _Columns:
 
 
 def _identical(a: pl.Series, b: pl.Series) -> bool:
-    """The same values bit for bit and the same nulls: floats are compared by their bits (as
-    unsigned integers of their width), since ``equals`` holds 0.0 and -0.0 alike; nested floats
-    are never shared."""
-    if a.dtype != b.dtype or a.len() != b.len():
+    """The same values bit for bit and the same nulls. Floats are compared by their bits, since
+    ``equals`` holds 0.0 and -0.0 alike; nested floats are never shared."""
+    if a.len() != b.len() or a.dtype != b.dtype:
         return False
+    nulls = a.null_count()
+    if nulls != b.null_count():
+        return False
+    if nulls == a.len():
+        return True
     if a.dtype.is_float():
-        x, y = a.to_arrow(), b.to_arrow()
-        bits = _BITS[x.type.bit_width]
-        return bool(x.view(bits).equals(y.view(bits)))
+        if nulls and not a.equals(b, null_equal=True):  # the nulls in different places
+            return False
+        x, y = a.to_numpy(), b.to_numpy()  # without nulls as they are; with, each null a NaN in both
+        return bool(np.array_equal(x.view(f"u{x.itemsize}"), y.view(f"u{y.itemsize}")))
     return _compares_exactly(a.dtype) and a.equals(b, check_dtypes=True, null_equal=True)
-
-
-_BITS = {16: pa.uint16(), 32: pa.uint32(), 64: pa.uint64()}
 
 
 def _compares_exactly(dtype: pl.DataType | DataTypeClass) -> bool:
