@@ -3,7 +3,9 @@ writes the same rows whether prepare takes the handoff, finds it missing or find
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -12,12 +14,14 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import polars as pl
+import pyarrow as pa
 import pytest
 
 from hamflow.fit import DECODER_ENV, read_fit
 from hamflow.ingest import IngestError, IngestOptions, LocalEngine, run
 from hamflow.ingest.files import discover_inbox, with_hashes
-from hamflow.ingest.handoff import Handoff, handoff_directory, take_handoff, write_handoff
+from hamflow.ingest.handoff import FORMAT, Handoff, Packed, handoff_directory, take_handoff, write_handoff
 from hamflow.ingest.prepare import prepare_file
 from hamflow.model import HamflowConfig
 from hamflow.model.classify import screen_file
@@ -166,3 +170,106 @@ def test_with_the_reference_decoder_nothing_is_handed_off_and_the_stored_decoder
     assert engine.left == []
     decoders = snapshot(tmp_path / "a.duckdb", ("fit_files",))["fit_files"].get_column("decoder").unique().to_list()
     assert decoders == ["fitparse"]
+
+
+def _handed(name: str = "easy_run") -> Handoff:
+    result = read_fit(sample(name))
+    return Handoff(result, tuple(screen_file(result, CONFIG)))
+
+
+def _frames(handoff: Handoff) -> list[pl.DataFrame]:
+    frames = [s.records for s in handoff.result.sessions]
+    for s in handoff.screened:
+        frames += [s.completed, s.screened.frame] + ([s.screened.applied] if s.screened.applied is not None else [])
+    return frames
+
+
+def _bits(column: pl.Series) -> pa.Array:
+    """A float column's values as the unsigned integers of their bits (0.0 and -0.0 apart)."""
+    return column.to_arrow().view(pa.uint64())
+
+
+def test_a_handoff_reads_back_every_frame_and_its_sortedness_as_written(tmp_path: Path) -> None:
+    handed = _handed()
+    sha = handed.result.identity.sha256
+    with handoff_directory() as directory:
+        write_handoff(directory, sha, handed)
+        taken = take_handoff(directory, sha)
+    assert taken is not None
+    flagged = 0
+    for written, read in zip(_frames(handed), _frames(taken), strict=True):
+        assert read.schema == written.schema and read.equals(written)
+        for a, b in zip(written.iter_columns(), read.iter_columns(), strict=True):
+            assert a.flags == b.flags, a.name
+            flagged += a.flags["SORTED_ASC"] or a.flags["SORTED_DESC"]
+    assert flagged > 0
+    assert [(s.kind, s.shown, s.screened.warnings) for s in taken.screened] == \
+        [(s.kind, s.shown, s.screened.warnings) for s in handed.screened]
+
+
+def _written(directory: str, handoff: Handoff) -> tuple[Path, Packed]:
+    sha = handoff.result.identity.sha256
+    write_handoff(directory, sha, handoff)
+    path = Path(directory) / f"{sha}.handoff"
+    return path, pickle.loads(path.read_bytes())
+
+
+def test_a_column_its_frames_share_is_written_once(tmp_path: Path) -> None:
+    handed = _handed()
+    with handoff_directory() as directory:
+        _, packed = _written(directory, handed)
+    assert packed.format == FORMAT and len(packed.frames) == len(_frames(handed))
+    held = sum(len(columns) for columns in packed.frames)
+    written = sum(pl.read_ipc_stream(io.BytesIO(group)).width for group in packed.groups)
+    assert written == len({(c.group, c.at) for columns in packed.frames for c in columns})
+    assert written < held / 2  # records, grid, screened grid and model view share most columns
+
+
+def test_a_column_that_differs_from_another_only_by_the_sign_of_its_zeros_is_written_apart(tmp_path: Path) -> None:
+    handed = _handed()
+    first = handed.screened[0]
+    zeros = first.completed.with_columns(pl.lit(0.0).alias("speed_mps"))
+    minus_zeros = first.screened.frame.with_columns(pl.lit(-0.0).alias("speed_mps"))
+    assert zeros.get_column("speed_mps").equals(minus_zeros.get_column("speed_mps"))  # equal to polars
+    signed = replace(first, completed=zeros, screened=replace(first.screened, frame=minus_zeros))
+    with handoff_directory() as directory:
+        sha = handed.result.identity.sha256
+        write_handoff(directory, sha, replace(handed, screened=(signed, *handed.screened[1:])))
+        taken = take_handoff(directory, sha)
+    assert taken is not None
+    assert _bits(taken.screened[0].completed.get_column("speed_mps")).equals(_bits(zeros.get_column("speed_mps")))
+    assert _bits(taken.screened[0].screened.frame.get_column("speed_mps")).equals(
+        _bits(minus_zeros.get_column("speed_mps")))
+
+
+def test_a_handoff_whose_shared_column_is_cut_is_dropped_and_the_file_prepared_as_without_one(tmp_path: Path) -> None:
+    path = sample("easy_run")
+    [candidate] = with_hashes(discover_inbox([path]).candidates, CONFIG.archives)
+    handed = _handed()
+    with handoff_directory() as directory:
+        written, packed = _written(directory, handed)
+        references = [(c.group, c.at) for columns in packed.frames for c in columns]
+        group, at = next(ref for ref in references if references.count(ref) > 1)
+        cut = pl.read_ipc_stream(io.BytesIO(packed.groups[group])).drop(str(at))
+        buffer = io.BytesIO()
+        cut.write_ipc_stream(buffer)
+        groups = list(packed.groups)
+        groups[group] = buffer.getvalue()
+        spoiled = pickle.dumps(replace(packed, groups=tuple(groups)))
+        written.write_bytes(spoiled)
+        assert take_handoff(directory, handed.result.identity.sha256) is None
+        written.write_bytes(spoiled)
+        from_cut = prepare_file(candidate, CONFIG, handoff=directory)
+        assert not written.exists()  # read once, and dropped
+    decoded = prepare_file(candidate, CONFIG)
+    assert from_cut.status == decoded.status == "ingested"
+    for table in ("workouts", "samples", "segments", "workout_patterns", "workout_evidence"):
+        assert getattr(from_cut, table).equals(getattr(decoded, table)), table
+
+
+def test_a_handoff_in_another_layout_is_not_taken(tmp_path: Path) -> None:
+    handed = _handed()
+    sha = handed.result.identity.sha256
+    with handoff_directory() as directory:
+        (Path(directory) / f"{sha}.handoff").write_bytes(pickle.dumps(handed))  # the dataclasses pickled whole
+        assert take_handoff(directory, sha) is None
