@@ -36,29 +36,31 @@ EFFORT_KINDS: dict[str, pl.Expr] = {
 def efforts(samples: pl.DataFrame, *, min_samples: int) -> pl.DataFrame:
     """Every effort of every kind in a classified samples frame, in time order per kind.
 
-    One lazy query for all kinds: only the columns efforts read are touched, and the per-query
-    cost is paid once rather than once per kind and step."""
+    One lazy query with one group-by for all kinds: the seconds of each kind are stacked one
+    copy after the other (a copy's first second never continues the run before it: its time
+    goes back), so each group is one run of one kind, summed in row order as before, and a
+    group-by's fixed cost is paid once rather than once per kind."""
     if samples.is_empty():
         return pl.DataFrame(schema=EFFORT_SCHEMA)
     frame = samples.lazy().select("ts_utc", "dt_s", "speed_mps", "pattern", "maxv")
     run, sums, long_enough = _run_exprs(min_samples)
-    parts = [
-        frame.with_columns(flag)
-        .with_columns(run)
+    stacked = pl.concat([frame.with_columns(*flag) for flag in _kind_flags()])
+    out = (
+        stacked.with_columns(run)
         .filter(pl.col("_flag"))
         .group_by("_run", maintain_order=True)
-        .agg(*sums)
+        .agg(pl.col("kind").first(), *sums)
         .filter(long_enough)
-        .select(*named)
-        for flag, named in _kind_exprs()
-    ]
-    return collect(pl.concat(parts).cast(EFFORT_SCHEMA))  # type: ignore[arg-type]
+        .select(*EFFORT_SCHEMA)
+    )
+    return collect(out.cast(EFFORT_SCHEMA))  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=16)
 def _run_exprs(min_samples: int) -> tuple[pl.Expr, tuple[pl.Expr, ...], pl.Expr]:
     """The run id, the sums per run and the length test of :func:`efforts`: the same for every
-    session of a config, so built once."""
+    session of a config, so built once. A run ends where the kind's flag changes or a second
+    is missing (and so where one kind's copy of the seconds ends and the next one's begins)."""
     sums = (
         pl.col("ts_utc").first().alias("start_utc"),
         stable_sum(pl.col("dt_s")).alias("duration_s"),
@@ -70,13 +72,9 @@ def _run_exprs(min_samples: int) -> tuple[pl.Expr, tuple[pl.Expr, ...], pl.Expr]
 
 
 @lru_cache(maxsize=1)
-def _kind_exprs() -> tuple[tuple[pl.Expr, tuple[pl.Expr, ...]], ...]:
-    """Per effort kind, its flag column and its output columns (built once)."""
-    return tuple(
-        (flag.fill_null(False).alias("_flag"),
-         (pl.lit(kind).alias("kind"), pl.col("start_utc"), pl.col("duration_s"), pl.col("distance_m"), pl.col("max_speed_mps")))
-        for kind, flag in EFFORT_KINDS.items()
-    )
+def _kind_flags() -> tuple[tuple[pl.Expr, pl.Expr], ...]:
+    """Per effort kind, its flag column and its name (built once)."""
+    return tuple((flag.fill_null(False).alias("_flag"), pl.lit(kind).alias("kind")) for kind, flag in EFFORT_KINDS.items())
 
 
 def count_efforts(effort_frame: pl.DataFrame, kind: str) -> int:
