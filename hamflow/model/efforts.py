@@ -10,12 +10,15 @@ threshold does too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Final
 
 import polars as pl
 
 from .patterns import FAST, SPRINTS, consecutive_run_id
 from .query import collect
+from .sessions import stack, unstack
 from .stable import stable_sum
 
 EFFORT_SCHEMA: dict[str, pl.DataType] = {
@@ -34,26 +37,38 @@ EFFORT_KINDS: dict[str, pl.Expr] = {
 
 
 def efforts(samples: pl.DataFrame, *, min_samples: int) -> pl.DataFrame:
-    """Every effort of every kind in a classified samples frame, in time order per kind.
+    """Every effort of every kind in a classified samples frame, in time order per kind."""
+    return efforts_of([samples], min_samples=min_samples)[0]
 
-    One lazy query with one group-by for all kinds: the seconds of each kind are stacked one
-    copy after the other (a copy's first second never continues the run before it: its time
-    goes back), so each group is one run of one kind, summed in row order as before, and a
-    group-by's fixed cost is paid once rather than once per kind."""
-    if samples.is_empty():
-        return pl.DataFrame(schema=EFFORT_SCHEMA)
-    frame = samples.lazy().select("ts_utc", "dt_s", "speed_mps", "pattern", "maxv")
+
+def efforts_of(sessions: Sequence[pl.DataFrame], *, min_samples: int) -> list[pl.DataFrame]:
+    """:func:`efforts` of each of several sessions' samples, in one lazy query with one
+    group-by for all sessions and kinds (:mod:`.sessions`): the seconds of each kind are
+    stacked one copy after the other (within a session, a copy's first second never continues
+    the run before it: its time goes back; across sessions the session key parts them), so each
+    group is one run of one kind of one session, summed in row order as alone, and a group-by's
+    fixed cost is paid once rather than once per kind and session. Each session's rows keep
+    their order when the result is cut back into sessions: its kinds in order, each in time."""
+    stacked, keys = stack(sessions, _EFFORT_READS)
+    if stacked is None:
+        return [pl.DataFrame(schema=EFFORT_SCHEMA) for _ in sessions]
+    frame = stacked.lazy().select(*keys, *_EFFORT_READS)
     run, sums, long_enough = _run_exprs(min_samples)
-    stacked = pl.concat([frame.with_columns(*flag) for flag in _kind_flags()])
     out = (
-        stacked.with_columns(run)
+        pl.concat([frame.with_columns(*flag) for flag in _kind_flags()])
+        .with_columns(run)
         .filter(pl.col("_flag"))
-        .group_by("_run", maintain_order=True)
+        .group_by([*keys, "_run"], maintain_order=True)
         .agg(pl.col("kind").first(), *sums)
         .filter(long_enough)
-        .select(*EFFORT_SCHEMA)
+        .select(*keys, *EFFORT_SCHEMA)
+        .cast(EFFORT_SCHEMA)  # type: ignore[arg-type]
     )
-    return collect(out.cast(EFFORT_SCHEMA))  # type: ignore[arg-type]
+    return unstack(collect(out), len(sessions), keys, EFFORT_SCHEMA)
+
+
+#: The columns of the samples that efforts read.
+_EFFORT_READS: Final = ("ts_utc", "dt_s", "speed_mps", "pattern", "maxv")
 
 
 @lru_cache(maxsize=16)
