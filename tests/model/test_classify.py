@@ -10,9 +10,9 @@ import pytest
 
 from hamflow.fit import read_fit
 from hamflow.model.classify import ClassifiedSession, FileToClassify, classify_file, classify_files, screen_file
+from hamflow.model.config_load import load_config
 from hamflow.model.efforts import efforts, efforts_of
 from hamflow.model.segments import segments, segments_of
-from hamflow.model.config_load import load_config
 
 from ..helpers import sample
 
