@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -19,11 +20,12 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from ..fit import FitDecodeError, FitResult, decode_fit_bytes, decoder_version
-from ..model import ClassifiedSession, WorkoutSummary, classify_file, local_start, local_week_start
+from ..model import ClassifiedSession, WorkoutSummary, local_start, local_week_start
 from ..model import HamflowConfig as Config
-from ..model.classify import Calibrator, ScreenedSession
+from ..model.classify import Calibrator, FileToClassify, ScreenedSession, classify_files
 from ..model.duplicates import Role
 from ..model.thresholds import METRICS, PriorThresholds
+from ..store.paths import PathEntry
 from ..store.prepared import FileStatus, PreparedFile
 from .archives import ArchiveError, ArchiveReader
 from .files import Candidate
@@ -107,6 +109,57 @@ def prepare_file(c: Candidate, config: Config, *, athlete: str | None = None, ke
     is taken from it instead of being decoded and screened again (:mod:`.handoff`). The bytes
     are still read and their hash checked, so a file that changed is caught as without it.
     """
+    return prepare_batch([c], config, athlete=athlete, keep_positions=keep_positions, max_file_bytes=max_file_bytes,
+                         reader=reader, priors=priors, handoff=handoff)[0]
+
+
+def prepare_batch(candidates: Sequence[Candidate], config: Config, *, athlete: str | None = None,
+                  keep_positions: bool = False, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+                  reader: ArchiveReader | None = None, priors: PriorThresholds | None = None,
+                  handoff: str | None = None) -> list[PreparedFile]:
+    """:func:`prepare_file` of each of several files, in their order: each file read and
+    decoded on its own, their sessions classified together
+    (:func:`~hamflow.model.classify.classify_files`), which pays the model's fixed costs once
+    for the batch; each file's rows are what it gives alone."""
+    read = [_read(c, config, athlete=athlete, keep_positions=keep_positions, max_file_bytes=max_file_bytes,
+                  reader=reader, handoff=handoff) for c in candidates]
+    decoded = [r for r in read if isinstance(r, _Decoded)]
+    started = time.process_time()
+    prepared = iter(_prepare_all(decoded, config, athlete=athlete, priors=priors))
+    # Timed here, not in the caller, so the run can say whether decoding or classifying costs;
+    # in CPU seconds, so that other work on a shared machine does not inflate them. The batch's
+    # classifying is shared between its files by their records.
+    classify_s = time.process_time() - started
+    weights = [_records(r.decoded) for r in decoded]
+    shares = iter([classify_s * w / sum(weights) if sum(weights) else classify_s / len(weights) for w in weights])
+    return [
+        r if not isinstance(r, _Decoded)
+        else replace(next(prepared), decode_s=r.decode_s, classify_s=next(shares))
+        for r in read
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Decoded:
+    """A file read and decoded (or found not decodable), before it is classified."""
+
+    #: The candidate as its rows record it (an archive member with the FIT file's own size).
+    candidate: Candidate
+    decoded: FitResult | FitDecodeError
+    screened: tuple[ScreenedSession, ...] | None
+    #: The path index's entry, where it differs from the candidate's (an archive member's).
+    index_entry: PathEntry | None
+    decode_s: float
+
+
+def _records(decoded: FitResult | FitDecodeError) -> int:
+    return 0 if isinstance(decoded, FitDecodeError) else sum(s.records.height for s in decoded.sessions)
+
+
+def _read(c: Candidate, config: Config, *, athlete: str | None, keep_positions: bool, max_file_bytes: int,
+          reader: ArchiveReader | None, handoff: str | None) -> PreparedFile | _Decoded:
+    """A file's bytes read and decoded; a file that gives no bytes to decode comes back
+    quarantined."""
     if c.problem is not None:  # a damaged or over-limit archive: its reason is all there is
         on_disk = replace(c, size_bytes=c.disk_stat[0])  # the archive's size: the member's is unknown
         quarantined = _quarantined(on_disk, resolve_athlete(c, None, config, athlete), c.problem.reason, c.problem.detail)
@@ -141,17 +194,11 @@ def prepare_file(c: Candidate, config: Config, *, athlete: str | None = None, ke
                 decoded = decode_fit_bytes(data, path=c.path, keep_positions=keep_positions)
             except FitDecodeError as exc:
                 decoded = exc
-    decode_end = time.process_time()
+    decode_s = time.process_time() - started
     if c.member is not None and size is not None:
         # fit_files keeps the FIT file's own size; the path index keeps the archive's stamp.
-        prepared = replace(prepare_decoded(replace(c, size_bytes=size), decoded, config, athlete=athlete, priors=priors,
-                                           screened=screened),
-                           index_entry=c.path_entry())
-    else:
-        prepared = prepare_decoded(c, decoded, config, athlete=athlete, priors=priors, screened=screened)
-    # Timed here, not in the caller, so the run can say whether decoding or classifying costs;
-    # in CPU seconds, so that other work on a shared machine does not inflate them.
-    return replace(prepared, decode_s=decode_end - started, classify_s=time.process_time() - decode_end)
+        return _Decoded(replace(c, size_bytes=size), decoded, screened, c.path_entry(), decode_s)
+    return _Decoded(c, decoded, screened, None, decode_s)
 
 
 def read_candidate(c: Candidate, config: Config, max_file_bytes: int, reader: ArchiveReader | None) -> bytes | None:
@@ -169,6 +216,32 @@ def prepare_decoded(c: Candidate, result: FitResult | FitDecodeError, config: Co
                     screened: tuple[ScreenedSession, ...] | None = None) -> PreparedFile:
     """Classify an already decoded file (or record why it could not be decoded); ``screened``:
     its sessions already screened (:func:`~hamflow.model.classify.screen_file`)."""
+    return _prepare_all([_Decoded(c, result, screened, None, 0.0)], config, athlete=athlete, priors=priors)[0]
+
+
+def _prepare_all(files: Sequence[_Decoded], config: Config, *, athlete: str | None,
+                 priors: PriorThresholds | None) -> list[PreparedFile]:
+    """Each decoded file's rows (or why it has none), the files with sessions classified
+    together."""
+    early = [_unclassified(f.candidate, f.decoded, config, athlete) for f in files]
+    todo = [(f, athlete_id) for f, athlete_id in zip(files, early, strict=True) if isinstance(athlete_id, str)]
+    classified = iter(classify_files([
+        FileToClassify(f.decoded, athlete_id, calibrate=_with_priors(priors, config, athlete_id, f.candidate.sha256 or ""),
+                       screened=f.screened)
+        for f, athlete_id in todo
+        if isinstance(f.decoded, FitResult)
+    ], config))
+    out = []
+    for f, athlete_id in zip(files, early, strict=True):
+        prepared = _classified(f.candidate, athlete_id, f.decoded, next(classified), config) \
+            if isinstance(athlete_id, str) and isinstance(f.decoded, FitResult) else athlete_id
+        assert isinstance(prepared, PreparedFile)
+        out.append(replace(prepared, index_entry=f.index_entry) if f.index_entry is not None else prepared)
+    return out
+
+
+def _unclassified(c: Candidate, result: FitResult | FitDecodeError, config: Config, athlete: str | None) -> PreparedFile | str:
+    """Why a decoded file gives no sessions to classify, or (when it does) its athlete."""
     if isinstance(result, FitDecodeError):
         return _quarantined(c, resolve_athlete(c, None, config, athlete), result.reason, result.detail)
     if result.identity.sha256 != c.sha256:
@@ -176,13 +249,19 @@ def prepare_decoded(c: Candidate, result: FitResult | FitDecodeError, config: Co
         return _quarantined(c, resolve_athlete(c, result, config, athlete), "changed_during_read",
                             "the file changed while it was being read")
     athlete_id = resolve_athlete(c, result, config, athlete)
-    if not result.is_activity or not result.sessions:
-        if not result.is_activity:
-            return _described(c, athlete_id, "not_activity", None, f"a {result.kind} file: nothing to analyse", result)
+    if not result.is_activity:
+        return _described(c, athlete_id, "not_activity", None, f"a {result.kind} file: nothing to analyse", result)
+    if not result.sessions:
         return _described(c, athlete_id, "not_activity", "no_data", _untimed(result), result)
+    return athlete_id
+
+
+def _classified(c: Candidate, athlete_id: str, result: FitResult, classified: list[ClassifiedSession] | Exception,
+                config: Config) -> PreparedFile:
+    """A classified file's rows (or why it has none)."""
     try:
-        classified = classify_file(result, athlete_id=athlete_id, config=config,
-                                   calibrate=_with_priors(priors, config, athlete_id, c.sha256 or ""), screened=screened)
+        if isinstance(classified, Exception):
+            raise classified
         frames = _frames(c.sha256 or "", athlete_id, result, classified, config)
     except Exception as exc:
         return _quarantined(c, athlete_id, "classify_error", f"{type(exc).__name__}: {exc}", result)

@@ -41,7 +41,7 @@ from .calibrate import Recalibration, calibrate
 from .duplicates import Merge, merge_recordings
 from .files import Candidate, Discovery, InboxError, discover_inbox, listing_frame, not_fit_text, split_known, split_unsettled, with_hashes
 from .handoff import handoff_directory
-from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_file
+from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_batch
 from .survey import priors_of, stored_priors, survey_files, worth_surveying
 
 __all__ = ["Engine", "IngestError", "IngestOptions", "LocalEngine", "RunPlan", "RunReport", "StageTimes", "batches", "finish_run",
@@ -210,9 +210,8 @@ def prepare_files(candidates: Iterable[Candidate], config: Config, options: Inge
     ``priors`` (:func:`learn_priors`), starting from what the survey left in the ``handoff``
     directory where it left something. Pure: no database; safe in any worker process."""
     with ArchiveReader(config.archives) as reader:
-        return [prepare_file(c, config, athlete=options.athlete, keep_positions=options.keep_positions,
+        return prepare_batch(list(candidates), config, athlete=options.athlete, keep_positions=options.keep_positions,
                              max_file_bytes=options.max_file_bytes, reader=reader, priors=priors, handoff=handoff)
-                for c in candidates]
 
 
 def survey_batch(candidates: Iterable[Candidate], config: Config, options: IngestOptions = IngestOptions(),

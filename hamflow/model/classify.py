@@ -25,13 +25,13 @@ from hamflow.fit.types import Event, FitResult, Session, StrengthSet
 
 from .config import AthleteProfile, HamflowConfig
 from .derive import SIGNAL_COLUMNS, SessionKind, complete_signals, derive_signals, recognise_rowing
-from .efforts import efforts
+from .efforts import efforts_of
 from .grade import GradeSource
 from .patterns import classify_seconds
 from .quality import CHANNELS, DeviceTotals, Screened, cap_session_intensity, screen
 from .reasons import reasons_for
 from .regularise import TimerEvents, regularise
-from .segments import segments
+from .segments import segments_of
 from .sports import Activity
 from .strength import sets_frame, sets_in_span
 from .summary import WorkoutSummary, patterns_frame, summarise
@@ -125,10 +125,22 @@ def classify_session(
     :func:`screen_file` (with the same ``reverse_elliptical``), so its grid and screen, which do
     not depend on the profile, are taken rather than computed again.
     """
+    seconds = _session_seconds(session, profile=profile, config=config, sets=sets, athlete_id=athlete_id,
+                               reverse_elliptical=reverse_elliptical, events=events, calibrate=calibrate,
+                               screened=screened)
+    return _finish_all([seconds], config)[0]
+
+
+def _session_seconds(
+    session: Session, *, profile: AthleteProfile, config: HamflowConfig, sets: Sequence[StrengthSet],
+    athlete_id: str | None, reverse_elliptical: bool, events: Sequence[Event], calibrate: Calibrator | None,
+    screened: ScreenedSession | None,
+) -> _Seconds:
+    """:func:`classify_session` up to its seconds (:func:`_seconds`)."""
     kind = SessionKind.of(session.sport, session.sub_sport, reverse_elliptical=reverse_elliptical)
     if screened is not None and screened.shown.session_index != session.index:
         raise ValueError(f"session {session.index} given the screen of session {screened.shown.session_index}")
-    return _model(
+    return _seconds(
         screened.completed if screened is not None else _completed(session, events, config),
         kind,
         DeviceTotals.of(session),
@@ -145,6 +157,17 @@ def classify_session(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class FileToClassify:
+    """A decoded file and how to classify it (the arguments of :func:`classify_file`)."""
+
+    result: FitResult
+    athlete_id: str | None
+    reverse_elliptical: bool = False
+    calibrate: Calibrator | None = None
+    screened: Sequence[ScreenedSession] | None = None
+
+
 def classify_file(
     result: FitResult, *, athlete_id: str | None, config: HamflowConfig, reverse_elliptical: bool = False,
     calibrate: Calibrator | None = None, screened: Sequence[ScreenedSession] | None = None,
@@ -158,9 +181,43 @@ def classify_file(
     (``thresholds.PriorThresholds``), and the store applies the whole history in the end.
     ``screened``: the file's sessions already screened (:func:`screen_file`), one per session.
     """
+    file = FileToClassify(result, athlete_id, reverse_elliptical, calibrate, screened)
+    return _finish_files([_file_seconds(file, config)], config)[0]
+
+
+def classify_files(files: Sequence[FileToClassify], config: HamflowConfig) -> list[list[ClassifiedSession] | Exception]:
+    """:func:`classify_file` of each of several files, their sessions' efforts and segments
+    computed together (the fixed cost of a query is paid once for all of them): each file's
+    sessions are what :func:`classify_file` gives for it alone. A file that cannot be classified
+    gets the exception :func:`classify_file` raises for it, in its place; the others are not
+    affected."""
+    prepared: list[list[_Seconds] | Exception] = []
+    for file in files:
+        try:
+            prepared.append(_file_seconds(file, config))
+        except Exception as exc:
+            prepared.append(exc)
+    together = [p for p in prepared if not isinstance(p, Exception)]
+    try:
+        finished = iter(_finish_files(together, config))
+    except Exception:  # some file's sessions fail to finish: each file alone, so only it fails
+        return [p if isinstance(p, Exception) else _finished_alone(p, config) for p in prepared]
+    return [p if isinstance(p, Exception) else next(finished) for p in prepared]
+
+
+def _finished_alone(sessions: list[_Seconds], config: HamflowConfig) -> list[ClassifiedSession] | Exception:
+    try:
+        return _finish_files([sessions], config)[0]
+    except Exception as exc:
+        return exc
+
+
+def _file_seconds(file: FileToClassify, config: HamflowConfig) -> list[_Seconds]:
+    """Every session of a file classified second by second (see :func:`classify_file`)."""
+    result, athlete_id = file.result, file.athlete_id
     profile = config.profile(athlete_id)
-    chosen = calibrate or (lambda shown: own_profile(config, athlete_id, shown.candidates))
-    fronts: Sequence[ScreenedSession | None] = screened if screened is not None else [None] * len(result.sessions)
+    chosen = file.calibrate or (lambda shown: own_profile(config, athlete_id, shown.candidates))
+    fronts: Sequence[ScreenedSession | None] = file.screened if file.screened is not None else [None] * len(result.sessions)
     if len(fronts) != len(result.sessions):
         raise ValueError(f"{len(fronts)} screened sessions for a file of {len(result.sessions)}")
     out = []
@@ -170,12 +227,18 @@ def classify_file(
         if kind.activity is Activity.STRENGTH and result.sets:
             sets = result.sets if len(result.sessions) == 1 else sets_in_span(result.sets, *_span(session))
         out.append(
-            classify_session(
+            _session_seconds(
                 session, profile=profile, config=config, sets=sets, athlete_id=athlete_id,
-                reverse_elliptical=reverse_elliptical, events=result.events, calibrate=chosen, screened=front,
+                reverse_elliptical=file.reverse_elliptical, events=result.events, calibrate=chosen, screened=front,
             )
         )
     return out
+
+
+def _finish_files(files: Sequence[list[_Seconds]], config: HamflowConfig) -> list[list[ClassifiedSession]]:
+    """:func:`_finish_all` over the sessions of several files at once, cut back into files."""
+    finished = iter(_finish_all([s for sessions in files for s in sessions], config))
+    return [[next(finished) for _ in sessions] for sessions in files]
 
 
 def screen_file(result: FitResult, config: HamflowConfig) -> list[ScreenedSession]:
@@ -315,12 +378,43 @@ def _model(
     totals: DeviceTotals,
     profile: AthleteProfile,
     config: HamflowConfig,
+    **seconds: Any,
+) -> ClassifiedSession:
+    """One session through the whole model (:func:`_seconds`, then :func:`_finish_all`)."""
+    return _finish_all([_seconds(completed, kind, totals, profile, config, **seconds)], config)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class _Seconds:
+    """A session classified second by second, with what its efforts, segments and summary need:
+    the part of the model that runs per session (:func:`_finish_all` takes it from here)."""
+
+    #: The classified seconds (:data:`SAMPLE_COLUMNS`), in one chunk.
+    samples: pl.DataFrame
+    kind: SessionKind
+    profile: AthleteProfile
+    totals: DeviceTotals
+    warnings: tuple[str, ...]
+    front: ScreenedSession
+    #: The channels as recorded (put back into the samples in the end).
+    completed: pl.DataFrame
+    sets: Sequence[StrengthSet]
+    finish: dict[str, Any]
+
+
+def _seconds(
+    completed: pl.DataFrame,
+    kind: SessionKind,
+    totals: DeviceTotals,
+    profile: AthleteProfile,
+    config: HamflowConfig,
     *,
     keep_grade: GradeSource | None = None,
     calibrate: Calibrator | None = None,
     front: ScreenedSession | None = None,
+    sets: Sequence[StrengthSet] = (),
     **finish: Any,
-) -> ClassifiedSession:
+) -> _Seconds:
     """Completed 1 Hz signals -> screened -> derived -> classified. The stored samples keep the
     completed values, masked ones included (their ``masked`` column names them), so running
     this again on stored samples screens and classifies exactly as the first time."""
@@ -329,7 +423,6 @@ def _model(
                           start_utc=finish["start_utc"])
     kind, screened = front.kind, front.screened
     masked = screened.model_view
-    evidence = front.shown.candidates
     if calibrate is not None:
         profile = calibrate(front.shown)
     derived = derive_signals(masked, kind, profile, config.model, keep_grade=keep_grade)
@@ -341,55 +434,49 @@ def _model(
     if device_span_unusable and screened.kept_span_s is not None and finish.get("elapsed_s") is not None:
         finish["elapsed_s"] = min(finish["elapsed_s"], screened.kept_span_s)  # no session message: what was kept
     finish["start_utc"] = front.shown.start_utc
-    classified = _finish(derived, kind, profile, config, totals=totals, quality_warnings=warnings, **finish)
-    # The recorded channels and the mask put back in their places (column by column: the same
-    # frame as a with_columns call gives, without its query).
-    as_recorded = classified.samples.clone()
-    for column in (*[completed.get_column(c) for c in CHANNELS], screened.frame.get_column("masked")):
-        as_recorded.replace_column(as_recorded.get_column_index(column.name), column)
-    return dataclasses.replace(classified, samples=as_recorded, evidence=evidence, profile=profile)
-
-
-def _finish(
-    signals: pl.DataFrame,
-    kind: SessionKind,
-    profile: AthleteProfile,
-    config: HamflowConfig,
-    *,
-    sets: Sequence[StrengthSet],
-    athlete_id: str | None,
-    session_index: int,
-    start_utc: datetime | None,
-    elapsed_s: float | None,
-    distance_m: float | None,
-    totals: DeviceTotals,
-    quality_warnings: tuple[str, ...],
-) -> ClassifiedSession:
-    model = config.model
     # One chunk: float sums then run in one fixed order however the frame was assembled.
-    samples = classify_seconds(signals, kind, profile, model).select(SAMPLE_COLUMNS).rechunk()
-    effort_frame = efforts(samples, min_samples=model.thresholds.effort_min_samples)
-    seg = segments(
-        samples, min_seconds=model.sampling.segment_min_s, effort_min_samples=model.thresholds.effort_min_samples
-    )
-    set_rows = sets_frame(sets if kind.activity is Activity.STRENGTH else (), model.strength)
+    samples = classify_seconds(derived, kind, profile, config.model).select(SAMPLE_COLUMNS).rechunk()
+    return _Seconds(samples, kind, profile, totals, warnings, front, completed, sets, finish)
+
+
+def _finish_all(sessions: Sequence[_Seconds], config: HamflowConfig) -> list[ClassifiedSession]:
+    """Efforts, segments and summary of each session classified second by second. Efforts and
+    segments run once over all the sessions (:mod:`.sessions`): each session's are what it
+    gives alone."""
+    model = config.model
+    frames = [s.samples for s in sessions]
+    effort_frames = efforts_of(frames, min_samples=model.thresholds.effort_min_samples)
+    segment_frames = segments_of(frames, min_seconds=model.sampling.segment_min_s,
+                                 effort_min_samples=model.thresholds.effort_min_samples)
+    return [_finished(s, e, seg, config) for s, e, seg in zip(sessions, effort_frames, segment_frames, strict=True)]
+
+
+def _finished(s: _Seconds, effort_frame: pl.DataFrame, seg: pl.DataFrame, config: HamflowConfig) -> ClassifiedSession:
+    model, kind = config.model, s.kind
+    set_rows = sets_frame(s.sets if kind.activity is Activity.STRENGTH else (), model.strength)
     summary = summarise(
-        samples,
+        s.samples,
         effort_frame,
         set_rows,
         kind=kind,
         model=model,
         model_version=config.model_version,
-        athlete_id=athlete_id,
-        session_index=session_index,
-        start_utc=start_utc,
-        elapsed_s=elapsed_s,
-        session_distance_m=distance_m,
-        device=totals,
-        quality_warnings=quality_warnings,
+        athlete_id=s.finish["athlete_id"],
+        session_index=s.finish["session_index"],
+        start_utc=s.finish["start_utc"],
+        elapsed_s=s.finish["elapsed_s"],
+        session_distance_m=s.finish["distance_m"],
+        device=s.totals,
+        quality_warnings=s.warnings,
     )
-    summary = dataclasses.replace(summary, reasons=reasons_for(summary, kind, model, profile))
-    return ClassifiedSession(summary=summary, samples=samples, segments=seg, sets=set_rows, efforts=effort_frame)
+    summary = dataclasses.replace(summary, reasons=reasons_for(summary, kind, model, s.profile))
+    # The recorded channels and the mask put back in their places (column by column: the same
+    # frame as a with_columns call gives, without its query).
+    as_recorded = s.samples.clone()
+    for column in (*[s.completed.get_column(c) for c in CHANNELS], s.front.screened.frame.get_column("masked")):
+        as_recorded.replace_column(as_recorded.get_column_index(column.name), column)
+    return ClassifiedSession(summary=summary, samples=as_recorded, segments=seg, sets=set_rows, efforts=effort_frame,
+                             evidence=s.front.shown.candidates, profile=s.profile)
 
 
 def _span(session: Session) -> tuple[datetime | None, datetime | None]:

@@ -13,6 +13,7 @@ merging never changes a number of the workout.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Final
 
@@ -20,6 +21,7 @@ import polars as pl
 
 from .patterns import FAST, SPECS, consecutive_run_id
 from .query import collect
+from .sessions import stack, unstack
 from .stable import stable_mean, stable_sum
 
 SEGMENT_SCHEMA: dict[str, pl.DataType] = {
@@ -43,21 +45,23 @@ _FAST_RANK = {p.value: SPECS[p].fast_rank for p in FAST}
 
 def segment_labels(samples: pl.DataFrame, *, min_seconds: int, effort_min_samples: int) -> pl.Series:
     """The segment label of every second (see the module docstring)."""
-    labelled = _with_labels(samples.lazy().select("ts_utc", "pattern"), min_seconds, effort_min_samples)
+    labelled = _with_labels(samples.lazy().select("ts_utc", "pattern"), min_seconds, effort_min_samples, ())
     return collect(labelled.select("segment_pattern")).to_series()
 
 
-def _with_labels(frame: pl.LazyFrame, min_seconds: int, effort_min_samples: int) -> pl.LazyFrame:
-    """``frame`` (``ts_utc`` and ``pattern`` at least) with its ``segment_pattern``."""
-    for step in _label_steps(min_seconds, effort_min_samples):
+def _with_labels(frame: pl.LazyFrame, min_seconds: int, effort_min_samples: int, keys: tuple[str, ...]) -> pl.LazyFrame:
+    """``frame`` (``ts_utc`` and ``pattern`` at least, and the columns ``keys``) with its
+    ``segment_pattern``: each session of ``keys`` labelled on its own."""
+    for step in _label_steps(min_seconds, effort_min_samples, keys):
         frame = frame.with_columns(*step)
     return frame
 
 
 @lru_cache(maxsize=16)
-def _label_steps(min_seconds: int, effort_min_samples: int) -> tuple[tuple[pl.Expr, ...], ...]:
+def _label_steps(min_seconds: int, effort_min_samples: int, keys: tuple[str, ...]) -> tuple[tuple[pl.Expr, ...], ...]:
     """The successive column steps of :func:`_with_labels`: the same for every session of a
-    config, so built once."""
+    config, so built once. Every window is also over ``keys``: a run id may continue from one
+    session into the next (one second apart, the same pattern), a window never does."""
     fast = pl.col("pattern").is_in([p.value for p in FAST])
     runs = (
         consecutive_run_id(fast).alias("_fast_run"),
@@ -65,12 +69,12 @@ def _label_steps(min_seconds: int, effort_min_samples: int) -> tuple[tuple[pl.Ex
         fast.alias("_fast"),
     )
     lengths = (
-        pl.len().over("_fast_run").alias("_fast_len"),
-        pl.len().over("_run").alias("_len"),
-        pl.len().over(["_fast_run", "pattern"]).alias("_seconds_in_run"),
+        pl.len().over([*keys, "_fast_run"]).alias("_fast_len"),
+        pl.len().over([*keys, "_run"]).alias("_len"),
+        pl.len().over([*keys, "_fast_run", "pattern"]).alias("_seconds_in_run"),
         pl.col("pattern").replace_strict(_FAST_RANK, default=0, return_dtype=pl.Int32).alias("_rank"),
     )
-    fast_name = pl.col("pattern").sort_by(["_seconds_in_run", "_rank"]).last().over("_fast_run")
+    fast_name = pl.col("pattern").sort_by(["_seconds_in_run", "_rank"]).last().over([*keys, "_fast_run"])
     labels = (
         pl.when(pl.col("_fast") & (pl.col("_fast_len") >= effort_min_samples))
         .then(fast_name)
@@ -84,8 +88,8 @@ def _label_steps(min_seconds: int, effort_min_samples: int) -> tuple[tuple[pl.Ex
         runs,
         lengths,
         labels,
-        (pl.col("_label").forward_fill().over("_block"),),
-        (pl.col("_label").backward_fill().over("_block"),),
+        (pl.col("_label").forward_fill().over([*keys, "_block"]),),
+        (pl.col("_label").backward_fill().over([*keys, "_block"]),),
         (pl.coalesce("_label", "pattern").alias("segment_pattern"),),
     )
 
@@ -94,12 +98,34 @@ def segments(samples: pl.DataFrame, *, min_seconds: int, effort_min_samples: int
     """The segments frame of a classified samples frame (columns of :data:`SEGMENT_SCHEMA`).
 
     One lazy query from the samples to the segments: labels, runs and sums."""
-    if samples.is_empty():
-        return pl.DataFrame(schema=SEGMENT_SCHEMA)
-    frame = _with_labels(samples.lazy(), min_seconds, effort_min_samples).with_columns(_SEGMENT_ID)
-    out = frame.group_by("_segment", maintain_order=True).agg(*_segment_sums()).with_row_index("segment_index").drop("_segment")
-    return collect(out.select(list(SEGMENT_SCHEMA)).cast(SEGMENT_SCHEMA))  # type: ignore[arg-type]
+    return segments_of([samples], min_seconds=min_seconds, effort_min_samples=effort_min_samples)[0]
 
+
+def segments_of(sessions: Sequence[pl.DataFrame], *, min_seconds: int, effort_min_samples: int) -> list[pl.DataFrame]:
+    """:func:`segments` of each of several sessions' samples, in one query over all of them.
+
+    A window or group-by costs about as much for an hour of seconds as for a day's: the
+    sessions are stacked, every window and group is also over the session, and the frame is cut
+    back into sessions at the end, each what :func:`segments` gives for it alone (the same rows
+    summed in the same order)."""
+    stacked, keys = stack(sessions, _SEGMENT_READS)
+    if stacked is None:
+        return [pl.DataFrame(schema=SEGMENT_SCHEMA) for _ in sessions]
+    frame = _with_labels(stacked.lazy(), min_seconds, effort_min_samples, keys).with_columns(_SEGMENT_ID)
+    index = pl.int_range(pl.len(), dtype=pl.Int32).over(keys) if keys else pl.int_range(pl.len(), dtype=pl.Int32)
+    out = (
+        frame.group_by([*keys, "_segment"], maintain_order=True)
+        .agg(*_segment_sums())
+        .with_columns(index.alias("segment_index"))
+        .select(*keys, *SEGMENT_SCHEMA)
+        .cast(SEGMENT_SCHEMA)  # type: ignore[arg-type]
+    )
+    return unstack(collect(out), len(sessions), keys, SEGMENT_SCHEMA)
+
+
+#: The columns of the samples that segments read.
+_SEGMENT_READS: Final = ("ts_utc", "pattern", "dt_s", "speed_mps", "grade_pct", "power_w", "intensity_factor",
+                         "posterior_load", "quad_load")
 
 _SEGMENT_ID: Final = consecutive_run_id(pl.col("segment_pattern")).alias("_segment")
 

@@ -26,9 +26,9 @@ import polars as pl
 from .config import ClassRules, ModelParams
 from .derive import SessionKind
 from .efforts import count_efforts
+from .intensity import IntensitySource
 from .patterns import HIGH_SPEED, LEG_DAY_MACHINES, ORDER, SPECS, SPRINTS, STANDING, Pattern, SessionCount, counted
 from .quality import DeviceTotals
-from .query import collect
 from .stable import stable_sum
 from .strength import Movement
 
@@ -152,11 +152,18 @@ def pattern_totals(samples: pl.DataFrame) -> tuple[PatternTotal, ...]:
     over the count, as a column's own mean is. One query for all patterns: a query per pattern
     would cost more than the sums.
     """
+    order = _present(samples)
+    return _totals_of(order, samples.select(*_pattern_sums(order)).row(0, named=True)) if order else ()
+
+
+def _present(samples: pl.DataFrame) -> tuple[str, ...]:
+    """The patterns of ``samples``, in the model's pattern order."""
     present = set(samples.get_column("pattern").unique().to_list()) if samples.height else set()
-    order = [p.value for p in ORDER if p.value in present]
-    if not order:
-        return ()
-    sums = samples.select(*_pattern_sums(tuple(order))).row(0, named=True)
+    return tuple(p.value for p in ORDER if p.value in present)
+
+
+def _totals_of(order: tuple[str, ...], sums: dict[str, Any]) -> tuple[PatternTotal, ...]:
+    """The :class:`PatternTotal` of each pattern of ``order`` from its :func:`_pattern_sums`."""
     return tuple(
         PatternTotal(p, sums[f"{p}.dt_s"], sums[f"{p}.posterior_load"], sums[f"{p}.quad_load"],
                      sums[f"{p}.p"] / sums[f"{p}.n"] if sums[f"{p}.n"] else None)
@@ -256,8 +263,10 @@ def summarise(
 ) -> WorkoutSummary:
     """Sum a classified samples frame into a :class:`WorkoutSummary` (reasons left empty)."""
     classes = model.classes
-    t = samples.select(*_totals_exprs(model)).row(0, named=True)
-    patterns = pattern_totals(samples)
+    # The session totals, the pattern totals and the intensity sources' time in one query.
+    order = _present(samples)
+    t = samples.select(*_totals_exprs(model), *_pattern_sums(order), *_source_sums()).row(0, named=True)
+    patterns = _totals_of(order, t)
     pl_sum = float(t["posterior_load"] or 0.0)
     ql_sum = float(t["quad_load"] or 0.0)
     total = pl_sum + ql_sum
@@ -294,7 +303,7 @@ def summarise(
     duration = elapsed_s if elapsed_s is not None else float((t["span_s"] or 0.0) + (1.0 if samples.height else 0.0))
 
     grade_source = samples.get_column("grade_source")[0] if samples.height else "none"
-    intensity_source = _main_source(samples)
+    intensity_source = _main_source(t) if samples.height else None
     return WorkoutSummary(
         athlete_id=athlete_id,
         session_index=session_index,
@@ -387,21 +396,29 @@ def _sets_of(sets: pl.DataFrame, movement: Movement) -> int:
     return sets.filter(pl.col("movement") == movement.value).height if sets.height else 0
 
 
-def _main_source(samples: pl.DataFrame) -> str | None:
+@lru_cache(maxsize=1)
+def _source_sums() -> tuple[pl.Expr, ...]:
+    """Per intensity source, its loaded moving seconds (summed in row order, as a group of a
+    group-by sums them) and how many there are: what :func:`_main_source` chooses from."""
+    loaded = pl.col("moving") & pl.col("p").is_not_null()
+    out: list[pl.Expr] = []
+    for source in IntensitySource:
+        mine = loaded & (pl.col("intensity_source") == source.value)
+        out += [stable_sum(pl.col("dt_s").filter(mine)).alias(f"{source.value}.source_s"),
+                pl.col("dt_s").filter(mine).len().alias(f"{source.value}.source_n")]
+    return (*out, pl.col("intensity_source").filter(loaded).len().alias("source_n"))
+
+
+def _main_source(t: dict[str, Any]) -> str | None:
     """The intensity source of most loaded seconds (ties: the first by name); None without any.
-    One query: filtering, grouping and sorting as eager calls would run three."""
-    counts = collect(
-        samples.lazy()
-        .filter(pl.col("moving") & pl.col("p").is_not_null())
-        .group_by("intensity_source")
-        .agg(stable_sum(pl.col("dt_s")).alias("dt_s"))
-        .sort(["dt_s", "intensity_source"], descending=[True, False])
-        .head(1)
-    )
-    if counts.is_empty():
+    ``t``: the session's :func:`_source_sums`. Every second has one of the sources the model
+    gives (:class:`IntensitySource`)."""
+    present = [(s.value, float(t[f"{s.value}.source_s"])) for s in IntensitySource if t[f"{s.value}.source_n"]]
+    if sum(t[f"{s.value}.source_n"] for s in IntensitySource) != t["source_n"]:
+        raise ValueError("a loaded second has an intensity source the model does not give")
+    if not present:
         return None
-    source: str = counts.get_column("intensity_source")[0]
-    return source
+    return min(present, key=lambda item: (-item[1], item[0]))[0]
 
 
 def _set_categories(sets: pl.DataFrame) -> dict[str, tuple[str, ...]]:
