@@ -37,6 +37,8 @@ from hamflow.store.connection import StoreError
 from hamflow.store.prepared import PreparedFile
 from hamflow.store.writer import WriteResult
 
+from .memory import release_freed_memory
+
 #: Set (by ``hamflow serve``) for flow runs to print one line each on stdout, whatever the
 #: console's log level: the log of a long-running service.
 RUN_LINES_ENV = "HAMFLOW_RUN_LINES"
@@ -191,7 +193,9 @@ class PrefectEngine:
         return self.local_pool and sum(c.size_bytes for batch in work for c in batch) < options.pool_min_bytes
 
     def write(self, db_path: str, prepared: list[PreparedFile], run_id: str, config: Config) -> WriteResult:
-        return write_task(db_path, prepared, run_id, config)
+        written = write_task(db_path, prepared, run_id, config)
+        release_freed_memory()  # the transaction's buffers, before the next batches arrive
+        return written
 
     def planned(self, plan: RunPlan) -> None:
         self.logger.info(
