@@ -259,39 +259,43 @@ def test_the_process_pool_surveys_an_athletes_new_files_so_each_workout_is_class
     assert_same(snapshot(flow_db, tables), snapshot(local_db, tables))
 
 
-def _polars_threads() -> int:
+def _polars_in_this_process() -> tuple[int, str | None]:
+    """Polars' threads, and the allocator settings it started with."""
     import polars as pl
 
-    return pl.thread_pool_size()
+    return pl.thread_pool_size(), os.environ.get("_RJEM_MALLOC_CONF")
 
 
-def _threads_in_a_worker(max_workers: int = 1) -> int:
-    """How many threads polars runs on in a worker of the flows' default pool (a real flow run)."""
+def _polars_in_a_worker(max_workers: int = 1) -> tuple[int, str | None]:
+    """:func:`_polars_in_this_process` in a worker of the flows' default pool (a real flow run)."""
     from prefect import flow, task
     from prefect.cache_policies import NO_CACHE
 
     from hamflow_flows.flows import default_task_runner
 
-    threads = task(_polars_threads, name="polars-threads", cache_policy=NO_CACHE)
+    threads = task(_polars_in_this_process, name="polars-threads", cache_policy=NO_CACHE)
 
     @flow(name="polars-threads", task_runner=default_task_runner(max_workers))
-    def in_a_worker() -> int:
-        return int(threads.submit().result())
+    def in_a_worker() -> tuple[int, str | None]:
+        count, allocator = threads.submit().result()
+        return int(count), allocator
 
-    return int(in_a_worker())
+    return in_a_worker()
 
 
-def test_polars_runs_on_one_thread_in_each_pool_worker_and_this_process_keeps_its_environment(
+def test_polars_runs_on_one_thread_and_frees_memory_at_once_in_each_pool_worker_and_this_process_keeps_its_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The pool's workers already fill the cores: a query's own threads would only contend with
-    the other workers. A thread count the user set is theirs, and the variable is set only while
-    the pool is open."""
-    from hamflow_flows.flows import POOL_WORKER_POLARS_THREADS
+    the other workers; and a batch's freed frames would stack up under the next one's. What the
+    user set is theirs, and the variables are set only while the pool is open."""
+    from hamflow_flows.flows import POOL_WORKER_JEMALLOC_CONF, POOL_WORKER_POLARS_THREADS
 
     monkeypatch.delenv("POLARS_MAX_THREADS", raising=False)
-    assert _threads_in_a_worker() == POOL_WORKER_POLARS_THREADS
-    assert "POLARS_MAX_THREADS" not in os.environ
+    monkeypatch.delenv("_RJEM_MALLOC_CONF", raising=False)
+    assert _polars_in_a_worker() == (POOL_WORKER_POLARS_THREADS, POOL_WORKER_JEMALLOC_CONF)
+    assert "POLARS_MAX_THREADS" not in os.environ and "_RJEM_MALLOC_CONF" not in os.environ
     monkeypatch.setenv("POLARS_MAX_THREADS", "3")
-    assert _threads_in_a_worker() == 3
-    assert os.environ["POLARS_MAX_THREADS"] == "3"
+    monkeypatch.setenv("_RJEM_MALLOC_CONF", "dirty_decay_ms:1000")
+    assert _polars_in_a_worker() == (3, "dirty_decay_ms:1000")
+    assert os.environ["POLARS_MAX_THREADS"] == "3" and os.environ["_RJEM_MALLOC_CONF"] == "dirty_decay_ms:1000"
