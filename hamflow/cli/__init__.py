@@ -1,36 +1,27 @@
-"""The ``hamflow`` command line. Each command lives in its own module; this one groups them."""
+"""The ``hamflow`` command line: :func:`main`, and the command group ``cli`` (:mod:`.commands`).
+
+This module imports nothing of hamflow's own until a command runs. The console script that runs
+``hamflow`` imports it, and so does every decode worker the Prefect flow spawns: a spawned
+process runs its parent's main script before its first task. The commands' modules bring in
+DuckDB, pyarrow, the store and the report (about 60 MB of resident memory), which a worker,
+decoding and classifying, never uses.
+"""
 
 from __future__ import annotations
 
-import click
-
-from .. import __version__
-from .explain_cmd import explain_cmd
-from .ingest_cmd import ingest_cmd, serve_cmd
-from .inspect_cmd import inspect_cmd
-from .next_cmd import next_cmd
-from .read_cmds import athletes_cmd, export_cmd, reprocess_cmd, sql_cmd, weeks_cmd, workouts_cmd
-from .report_cmd import report_cmd
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="hamflow")
-def cli() -> None:
-    """hamflow: how much of your cardio loaded the posterior chain, and how much the quads.
-
-    Reads FIT files from watches and gym machines (rowing ergs, treadmills, stair climbers,
-    ellipticals, bikes), classifies every second into movement patterns, and summarises
-    posterior-chain and quad load week by week.
-    """
-
-
-COMMANDS = (
-    inspect_cmd, explain_cmd, ingest_cmd, weeks_cmd, workouts_cmd, athletes_cmd, sql_cmd, export_cmd, reprocess_cmd, report_cmd,
-    next_cmd, serve_cmd,
-)
-for command in COMMANDS:
-    cli.add_command(command)
+from typing import Any
 
 
 def main() -> None:
+    from .commands import cli
+
     cli(prog_name="hamflow")
+
+
+def __getattr__(name: str) -> Any:
+    """``cli`` and ``COMMANDS``, from :mod:`.commands` when first asked for."""
+    if name in ("cli", "COMMANDS"):
+        from . import commands
+
+        return getattr(commands, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import unquote
 
 import duckdb
-import pyarrow.dataset
 
 from .read import older_hamflow
 from .sqlfiles import execute_sql, read_sql
@@ -165,6 +164,8 @@ def _write_partitions(con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyR
     """Write the rows of the partitions ``keys`` under ``staging``, a group of partitions per
     ordered write (:func:`_groups`), and return each one's path as DuckDB named it and the
     folder it was written to. A group that is every partition there is reads the rows unfiltered."""
+    import pyarrow  # imported by an export only: see export_parquet
+
     _, partitions, order = EXPORTS[name]
     written: dict[Key, tuple[str, Path]] = {}
     for number, group in enumerate(_groups(keys, now, group_rows)):
@@ -277,6 +278,10 @@ def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path, *, memory_limi
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest = _load_manifest(out_dir)
+    # Imported here, not with the module: every hamflow command imports this module, the ingest
+    # too, and pyarrow's dataset layer is 20 MB of resident memory that only an export uses.
+    import pyarrow.dataset
+
     entries: dict[str, Any] = {}
     rows: dict[str, int] = {}
     written = unchanged = removed = 0

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-import pyarrow.parquet as pq
 
 from .sqlfiles import read_sql
 
@@ -52,6 +51,11 @@ class _InOrder:
     more than a read ahead of what was asked for."""
 
     def __init__(self, path: Path) -> None:
+        # Imported here, not with the module: every process that imports ``hamflow.ingest`` loads
+        # this module (a decode worker of the Prefect flow does), and pyarrow is 30 MB of resident
+        # memory that only a reprocess uses.
+        import pyarrow.parquet as pq
+
         self._file = pq.ParquetFile(path)
         self._batches = self._file.iter_batches(batch_size=_READ_ROWS)
         self._buffer: list[pl.DataFrame] = []
