@@ -42,6 +42,9 @@ class CliRun:
     seconds: float
     peak_tree: int  # bytes, summed over the CLI and all its descendants at the worst sample
     peak_cli: int  # bytes, the CLI process alone
+    #: bytes, the tree's proportional set size at its worst sample: each page shared by several
+    #: processes (the libraries every Python process of the tree maps) counted once, in shares
+    peak_tree_pss: int = 0
     stages: dict[str, float] = field(default_factory=dict)
     files_new: int = 0
     load: float = 0.0  # 1-minute load average when the run started
@@ -71,8 +74,22 @@ def children_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def tree_rss(proc: psutil.Process) -> tuple[int, int]:
-    """(RSS of ``proc`` and all its descendants, RSS of ``proc`` alone); gone processes count 0."""
+def _pss(pid: int) -> int:
+    """A process's proportional set size from /proc (0 where there is none: not Linux, gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def tree_memory(proc: psutil.Process) -> tuple[int, int, int]:
+    """(RSS of ``proc`` and all its descendants, RSS of ``proc`` alone, PSS of them all); gone
+    processes count 0. The RSS sum counts a library every process maps once per process; the PSS
+    sum splits each shared page among the processes that map it."""
     def rss(p: psutil.Process) -> int:
         try:
             return int(p.memory_info().rss)
@@ -84,20 +101,21 @@ def tree_rss(proc: psutil.Process) -> tuple[int, int]:
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         children = []
     own = rss(proc)
-    return own + sum(rss(c) for c in children), own
+    return own + sum(rss(c) for c in children), own, sum(_pss(p.pid) for p in [proc, *children])
 
 
 @contextmanager
 def rss_sampler(pid: int) -> Iterator[list[int]]:
-    """Sample the tree's RSS every 0.2 s while the block runs; yields [peak tree, peak own]."""
-    peaks = [0, 0]
+    """Sample the tree's memory every 0.2 s while the block runs; yields [peak tree RSS, peak own
+    RSS, peak tree PSS]."""
+    peaks = [0, 0, 0]
     stop = threading.Event()
     proc = psutil.Process(pid)
 
     def sample() -> None:
         while not stop.is_set():
-            tree, own = tree_rss(proc)
-            peaks[0], peaks[1] = max(peaks[0], tree), max(peaks[1], own)
+            tree, own, pss = tree_memory(proc)
+            peaks[0], peaks[1], peaks[2] = max(peaks[0], tree), max(peaks[1], own), max(peaks[2], pss)
             stop.wait(SAMPLE_EVERY_S)
 
     thread = threading.Thread(target=sample, daemon=True)
@@ -139,7 +157,7 @@ def run_hamflow(label: str, args: list[str], env: dict[str, str], files: int = 0
         if code != 0:
             out.seek(0)
             raise SystemExit(f"{label}: {' '.join(cmd)} exited {code}:\n{out.read().decode(errors='replace')}")
-    run = CliRun(label, files, seconds, peaks[0], peaks[1], load=load, cpu_s=cpu_s)
+    run = CliRun(label, files, seconds, peaks[0], peaks[1], peaks[2], load=load, cpu_s=cpu_s)
     if progress_log is not None:
         with progress_log.open("a") as log:
             log.write(json.dumps({"args": args, **asdict(run)}) + "\n")
