@@ -22,11 +22,13 @@ neighbour difference divides ~0.3 m of sensor noise by 1.3 m of distance (±20 %
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
 from typing import Final
 
+import numpy as np
 import polars as pl
 
 from .config import GradeFilter
@@ -185,7 +187,7 @@ _STANDING: Final = distance_advancing(STANDING_SPEED_MPS, STANDING_INTERVAL_S, _
 
 #: The helper columns :func:`with_altitude_grade` adds (the caller drops them).
 GRADE_HELPER_COLUMNS: Final[tuple[str, ...]] = (
-    "_d", "_sigma", "_v", "_for_noise", *_STANDING.helpers, "_a", "_window", "_ok", "_lo", "_hi", "_x", "_y",
+    "_d", "_sigma", "_v", "_for_noise", *_STANDING.helpers, "_a", "_window", "_ok", "_bounds", "_lo", "_hi", "_x", "_y",
     "_n", "_sx", "_sy", "_sxx", "_sxy", "_span", "_altitude_grade", "_altitude_noisy",
 )
 
@@ -200,9 +202,28 @@ def with_altitude_grade(query: pl.LazyFrame, params: GradeFilter) -> tuple[pl.La
     return with_stages(query, stages), grade, source
 
 
+def _window_bounds(columns: Sequence[pl.Series]) -> pl.Series:
+    """For each second, the first and one past the last index of the sorted distances ``_d``
+    within half its ``_window`` of its own: what ``search_sorted`` left and right give, found by
+    numpy's, which is several times faster on a session (polars' pays per value searched). A
+    distance or window that is not a number leaves the search to polars, as before."""
+    d, window = columns
+    distances, half = d.to_numpy(), window.to_numpy() / 2.0
+    if np.isnan(distances).any() or np.isnan(half).any():
+        lo, hi = d.search_sorted(d - window / 2.0, side="left"), d.search_sorted(d + window / 2.0, side="right")
+    else:
+        lo = pl.Series(np.searchsorted(distances, distances - half, side="left").astype(np.uint32))
+        hi = pl.Series(np.searchsorted(distances, distances + half, side="right").astype(np.uint32))
+    return pl.DataFrame([lo.alias("_lo"), hi.alias("_hi")]).to_struct("_bounds")
+
+
+_WINDOW_BOUNDS: Final = pl.map_batches(
+    ["_d", "_window"], _window_bounds, return_dtype=pl.Struct({"_lo": pl.UInt32, "_hi": pl.UInt32})
+).alias("_bounds")
+
 #: How many of :func:`_altitude_exprs`' stages the noise test needs, and the grade.
 _NOISE_STAGES: Final = 3
-_GRADE_STAGES: Final = 8 + len(_STANDING.stages)
+_GRADE_STAGES: Final = 9 + len(_STANDING.stages)
 
 
 @lru_cache(maxsize=16)
@@ -252,9 +273,10 @@ def _altitude_exprs(params: GradeFilter) -> tuple[Stage, ...]:
         ((pl.col("altitude_m") - drift).alias("_a"), _window(pl.col("_v"), pl.col("_for_noise"), params).alias("_window")),
         # Only points where the distance advanced: a stack of points at one distance is one point.
         ((pl.col("_a").is_not_null() & d.is_not_null() & (d.diff().fill_null(1.0) > 0)).alias("_ok"),),
+        (_WINDOW_BOUNDS,),
         (
-            d.search_sorted(d - pl.col("_window") / 2.0, side="left").alias("_lo"),
-            (d.search_sorted(d + pl.col("_window") / 2.0, side="right") - 1).alias("_hi"),
+            pl.col("_bounds").struct.field("_lo"),
+            (pl.col("_bounds").struct.field("_hi") - 1).alias("_hi"),
             pl.when(pl.col("_ok")).then(d - d.first()).otherwise(0.0).alias("_x"),
             pl.when(pl.col("_ok")).then(pl.col("_a")).otherwise(0.0).alias("_y"),
         ),
