@@ -188,7 +188,8 @@ _STANDING: Final = distance_advancing(STANDING_SPEED_MPS, STANDING_INTERVAL_S, _
 #: The helper columns :func:`with_altitude_grade` adds (the caller drops them).
 GRADE_HELPER_COLUMNS: Final[tuple[str, ...]] = (
     "_d", "_sigma", "_v", "_for_noise", *_STANDING.helpers, "_a", "_window", "_ok", "_bounds", "_lo", "_hi", "_x", "_y",
-    "_n", "_sx", "_sy", "_sxx", "_sxy", "_span", "_altitude_grade", "_altitude_noisy",
+    "_n", "_sx", "_sy", "_sxx", "_sxy", "_span", "_denominator", "_numerator", "_fitted", "_standard_error", "_slope",
+    "_altitude_grade", "_altitude_noisy",
 )
 
 
@@ -223,7 +224,7 @@ _WINDOW_BOUNDS: Final = pl.map_batches(
 
 #: How many of :func:`_altitude_exprs`' stages the noise test needs, and the grade.
 _NOISE_STAGES: Final = 3
-_GRADE_STAGES: Final = 9 + len(_STANDING.stages)
+_GRADE_STAGES: Final = 12 + len(_STANDING.stages)
 
 
 @lru_cache(maxsize=16)
@@ -232,7 +233,7 @@ def _altitude_exprs(params: GradeFilter) -> tuple[Stage, ...]:
     before: the filled distance ``_d`` and the session's altitude noise ``_sigma`` (one value);
     the local speed ``_v``; the window that noise asks for, ``_for_noise``; whether the distance
     advances (:data:`_STANDING`); the altitude without drift and the window; the window bounds;
-    five running sums; ``_altitude_grade``; then the noise test ``_altitude_noisy``; last, the
+    five running sums; the fit (slope and its standard error); ``_altitude_grade``; then the noise test ``_altitude_noisy``; last, the
     ``grade_pct`` and ``grade_source`` expressions of :func:`with_altitude_grade`. The same for every session of a config, so built once."""
     d = pl.col("_d")
     # Standing still, the ground under the athlete does not change: what the altitude does
@@ -247,11 +248,19 @@ def _altitude_exprs(params: GradeFilter) -> tuple[Stage, ...]:
 
     x, y = pl.col("_x"), pl.col("_y")
     n, sx, sy, sxx, sxy = (pl.col(c) for c in ("_n", "_sx", "_sy", "_sxx", "_sxy"))
-    denominator = n * sxx - sx * sx
-    slope = (n * sxy - sx * sy) / denominator * 100.0
-    # A slope within noise of zero is zero: its standard error is sigma * sqrt(n / denominator).
-    standard_error = pl.col("_sigma") * (n / denominator).sqrt() * 100.0
-    slope = pl.when(slope.abs() >= params.significance_z * standard_error).then(slope).otherwise(0.0)
+    # The fit's parts each a column of its own stage: nested in one expression, each would be
+    # computed again wherever it is read.
+    denominator, fitted, standard_error = pl.col("_denominator"), pl.col("_fitted"), pl.col("_standard_error")
+    fit_stages: tuple[Stage, ...] = (
+        ((n * sxx - sx * sx).alias("_denominator"), (n * sxy - sx * sy).alias("_numerator")),
+        (
+            (pl.col("_numerator") / denominator * 100.0).alias("_fitted"),
+            # A slope within noise of zero is zero: its standard error is sigma * sqrt(n / denominator).
+            (pl.col("_sigma") * (n / denominator).sqrt() * 100.0).alias("_standard_error"),
+        ),
+        (pl.when(fitted.abs() >= params.significance_z * standard_error).then(fitted).otherwise(0.0).alias("_slope"),),
+    )
+    slope = pl.col("_slope")
     valid = (
         (pl.col("_span") >= params.min_span_fraction * pl.col("_window"))
         & (n >= 3)
@@ -288,6 +297,7 @@ def _altitude_exprs(params: GradeFilter) -> tuple[Stage, ...]:
             window_sum(x * y, "_sxy"),
             (d.gather(hi) - d.gather(lo)).alias("_span"),
         ),
+        *fit_stages,
         (grade.alias("_altitude_grade"),),
         (_noisy(pl.col("_v"), pl.col("_for_noise"), params).alias("_altitude_noisy"),),
         (
