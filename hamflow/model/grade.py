@@ -187,7 +187,7 @@ _STANDING: Final = distance_advancing(STANDING_SPEED_MPS, STANDING_INTERVAL_S, _
 
 #: The helper columns :func:`with_altitude_grade` adds (the caller drops them).
 GRADE_HELPER_COLUMNS: Final[tuple[str, ...]] = (
-    "_d", "_sigma", "_v", "_for_noise", *_STANDING.helpers, "_a", "_window", "_ok", "_bounds", "_lo", "_hi", "_x", "_y",
+    "_d", "_sigma", "_v", "_for_noise", *_STANDING.helpers, "_a", "_window", "_ok", "_x", "_y", "_sums",
     "_n", "_sx", "_sy", "_sxx", "_sxy", "_span", "_denominator", "_numerator", "_fitted", "_standard_error", "_slope",
     "_altitude_grade", "_altitude_noisy",
 )
@@ -203,24 +203,53 @@ def with_altitude_grade(query: pl.LazyFrame, params: GradeFilter) -> tuple[pl.La
     return with_stages(query, stages), grade, source
 
 
-def _window_bounds(columns: Sequence[pl.Series]) -> pl.Series:
-    """For each second, the first and one past the last index of the sorted distances ``_d``
-    within half its ``_window`` of its own: what ``search_sorted`` left and right give, found by
-    numpy's, which is several times faster on a session (polars' pays per value searched). A
-    distance or window that is not a number leaves the search to polars, as before."""
-    d, window = columns
-    distances, half = d.to_numpy(), window.to_numpy() / 2.0
-    if np.isnan(distances).any() or np.isnan(half).any():
-        lo, hi = d.search_sorted(d - window / 2.0, side="left"), d.search_sorted(d + window / 2.0, side="right")
-    else:
-        lo = pl.Series(np.searchsorted(distances, distances - half, side="left").astype(np.uint32))
-        hi = pl.Series(np.searchsorted(distances, distances + half, side="right").astype(np.uint32))
-    return pl.DataFrame([lo.alias("_lo"), hi.alias("_hi")]).to_struct("_bounds")
+def _window_sums(columns: Sequence[pl.Series]) -> pl.Series:
+    """The sums of the least-squares fit over each second's window (the samples whose sorted
+    distance ``_d`` lies within half its ``_window`` of its own): ``_n``, ``_sx``, ``_sy``,
+    ``_sxx``, ``_sxy`` (each a running sum read at the window's last index, less the one at its
+    first, plus the first value), and ``_span``, the distance the window covers.
+
+    Computed with numpy: its search over the sorted distances is several times faster than
+    polars' (which pays per value searched), and its running sums and gathers are the same
+    operations in the same order as polars' (so the same bits), without a query's cost per
+    column. A value that is not a number (or missing) leaves everything to polars, as the
+    expressions would compute it."""
+    d, window, ok, x, y = columns
+    arrays = [c.to_numpy() for c in (d, window, ok, x, y)]
+    if any(np.isnan(a).any() for a in arrays):
+        return _window_sums_polars(d, window, ok, x, y)
+    distances, half, n, xs, ys = arrays
+    half = half / 2.0
+    lo = np.searchsorted(distances, distances - half, side="left")
+    hi = np.searchsorted(distances, distances + half, side="right") - 1
+
+    def window_sum(values: np.ndarray) -> np.ndarray:
+        cum = np.cumsum(values)
+        return cum[hi] - cum[lo] + values[lo]  # type: ignore[no-any-return]
+
+    sums = {"_n": window_sum(n), "_sx": window_sum(xs), "_sy": window_sum(ys), "_sxx": window_sum(xs * xs),
+            "_sxy": window_sum(xs * ys), "_span": distances[hi] - distances[lo]}
+    return pl.DataFrame(sums, schema=_SUMS_SCHEMA).to_struct("_sums")
 
 
-_WINDOW_BOUNDS: Final = pl.map_batches(
-    ["_d", "_window"], _window_bounds, return_dtype=pl.Struct({"_lo": pl.UInt32, "_hi": pl.UInt32})
-).alias("_bounds")
+def _window_sums_polars(d: pl.Series, window: pl.Series, ok: pl.Series, x: pl.Series, y: pl.Series) -> pl.Series:
+    lo = d.search_sorted(d - window / 2.0, side="left")
+    hi = d.search_sorted(d + window / 2.0, side="right") - 1
+
+    def window_sum(values: pl.Series, name: str) -> pl.Series:
+        cum = values.cum_sum()
+        return (cum.gather(hi) - cum.gather(lo) + values.gather(lo)).alias(name)
+
+    return pl.DataFrame([
+        window_sum(ok, "_n"), window_sum(x, "_sx"), window_sum(y, "_sy"), window_sum(x * x, "_sxx"),
+        window_sum(x * y, "_sxy"), (d.gather(hi) - d.gather(lo)).alias("_span"),
+    ]).to_struct("_sums")
+
+
+_SUMS_SCHEMA: Final = {name: pl.Float64 for name in ("_n", "_sx", "_sy", "_sxx", "_sxy", "_span")}
+_WINDOW_SUMS: Final = pl.map_batches(
+    ["_d", "_window", pl.col("_ok").cast(pl.Float64), "_x", "_y"], _window_sums, return_dtype=pl.Struct(_SUMS_SCHEMA)
+).alias("_sums")
 
 #: How many of :func:`_altitude_exprs`' stages the noise test needs, and the grade.
 _NOISE_STAGES: Final = 3
@@ -240,13 +269,6 @@ def _altitude_exprs(params: GradeFilter) -> tuple[Stage, ...]:
     # meanwhile (a barometer settling, the weather, a lift) is taken out of the profile.
     standing = (d.diff().fill_null(0.0) <= 0) & ~_STANDING.expr.fill_null(False)
     drift = pl.when(standing).then(pl.col("altitude_m").diff()).otherwise(0.0).fill_null(0.0).cum_sum()
-    lo, hi = pl.col("_lo"), pl.col("_hi")
-
-    def window_sum(values: pl.Expr, name: str) -> pl.Expr:
-        cum = values.cum_sum()
-        return (cum.gather(hi) - cum.gather(lo) + values.gather(lo)).alias(name)
-
-    x, y = pl.col("_x"), pl.col("_y")
     n, sx, sy, sxx, sxy = (pl.col(c) for c in ("_n", "_sx", "_sy", "_sxx", "_sxy"))
     # The fit's parts each a column of its own stage: nested in one expression, each would be
     # computed again wherever it is read.
@@ -282,21 +304,12 @@ def _altitude_exprs(params: GradeFilter) -> tuple[Stage, ...]:
         ((pl.col("altitude_m") - drift).alias("_a"), _window(pl.col("_v"), pl.col("_for_noise"), params).alias("_window")),
         # Only points where the distance advanced: a stack of points at one distance is one point.
         ((pl.col("_a").is_not_null() & d.is_not_null() & (d.diff().fill_null(1.0) > 0)).alias("_ok"),),
-        (_WINDOW_BOUNDS,),
         (
-            pl.col("_bounds").struct.field("_lo"),
-            (pl.col("_bounds").struct.field("_hi") - 1).alias("_hi"),
             pl.when(pl.col("_ok")).then(d - d.first()).otherwise(0.0).alias("_x"),
             pl.when(pl.col("_ok")).then(pl.col("_a")).otherwise(0.0).alias("_y"),
         ),
-        (
-            window_sum(pl.col("_ok").cast(pl.Float64), "_n"),
-            window_sum(x, "_sx"),
-            window_sum(y, "_sy"),
-            window_sum(x * x, "_sxx"),
-            window_sum(x * y, "_sxy"),
-            (d.gather(hi) - d.gather(lo)).alias("_span"),
-        ),
+        (_WINDOW_SUMS,),
+        tuple(pl.col("_sums").struct.field(name) for name in _SUMS_SCHEMA),
         *fit_stages,
         (grade.alias("_altitude_grade"),),
         (_noisy(pl.col("_v"), pl.col("_for_noise"), params).alias("_altitude_noisy"),),
