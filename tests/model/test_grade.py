@@ -119,10 +119,11 @@ def test_the_same_pitch_on_a_bike_is_a_glitch_and_gives_no_grade() -> None:
     assert result.samples["grade_pct"].drop_nulls().len() == 0
 
 
-@pytest.mark.parametrize("speed", [1.3, 6.5])
+@pytest.mark.parametrize("speed", [1.0, 4.0])
 def test_the_window_sums_numpy_gives_are_the_bits_the_polars_expressions_give(speed: float) -> None:
-    """The slope window's bounds and running sums are computed with numpy for speed; on a noisy
-    hill with a stop in it they are, bit for bit, what the same operations in polars give."""
+    """The slope window's bounds and running sums are computed with numpy; on a noisy hill with
+    a stop in it they are, bit for bit, what the same operations in polars give (whole-metre
+    distances put window edges exactly on samples, where a search's side matters)."""
     from datetime import UTC, datetime
 
     import numpy as np
