@@ -22,13 +22,11 @@ neighbour difference divides ~0.3 m of sensor noise by 1.3 m of distance (±20 %
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
 from typing import Final
 
-import numpy as np
 import polars as pl
 
 from .config import GradeFilter
@@ -187,9 +185,8 @@ _STANDING: Final = distance_advancing(STANDING_SPEED_MPS, STANDING_INTERVAL_S, _
 
 #: The helper columns :func:`with_altitude_grade` adds (the caller drops them).
 GRADE_HELPER_COLUMNS: Final[tuple[str, ...]] = (
-    "_d", "_sigma", "_v", "_for_noise", *_STANDING.helpers, "_a", "_window", "_ok", "_x", "_y", "_sums",
-    "_n", "_sx", "_sy", "_sxx", "_sxy", "_span", "_denominator", "_numerator", "_fitted", "_standard_error", "_slope",
-    "_altitude_grade", "_altitude_noisy",
+    "_d", "_sigma", "_v", "_for_noise", *_STANDING.helpers, "_a", "_window", "_ok", "_lo", "_hi", "_x", "_y",
+    "_n", "_sx", "_sy", "_sxx", "_sxy", "_span", "_altitude_grade", "_altitude_noisy",
 )
 
 
@@ -203,57 +200,9 @@ def with_altitude_grade(query: pl.LazyFrame, params: GradeFilter) -> tuple[pl.La
     return with_stages(query, stages), grade, source
 
 
-def _window_sums(columns: Sequence[pl.Series]) -> pl.Series:
-    """The sums of the least-squares fit over each second's window (the samples whose sorted
-    distance ``_d`` lies within half its ``_window`` of its own): ``_n``, ``_sx``, ``_sy``,
-    ``_sxx``, ``_sxy`` (each a running sum read at the window's last index, less the one at its
-    first, plus the first value), and ``_span``, the distance the window covers.
-
-    Computed with numpy: its search over the sorted distances is several times faster than
-    polars' (which pays per value searched), and its running sums and gathers are the same
-    operations in the same order as polars' (so the same bits), without a query's cost per
-    column. A value that is not a number (or missing) leaves everything to polars, as the
-    expressions would compute it."""
-    d, window, ok, x, y = columns
-    arrays = [c.to_numpy() for c in (d, window, ok, x, y)]
-    if any(np.isnan(a).any() for a in arrays):
-        return _window_sums_polars(d, window, ok, x, y)
-    distances, half, n, xs, ys = arrays
-    half = half / 2.0
-    lo = np.searchsorted(distances, distances - half, side="left")
-    hi = np.searchsorted(distances, distances + half, side="right") - 1
-
-    def window_sum(values: np.ndarray) -> np.ndarray:
-        cum = np.cumsum(values)
-        return cum[hi] - cum[lo] + values[lo]  # type: ignore[no-any-return]
-
-    sums = {"_n": window_sum(n), "_sx": window_sum(xs), "_sy": window_sum(ys), "_sxx": window_sum(xs * xs),
-            "_sxy": window_sum(xs * ys), "_span": distances[hi] - distances[lo]}
-    return pl.DataFrame(sums, schema=_SUMS_SCHEMA).to_struct("_sums")
-
-
-def _window_sums_polars(d: pl.Series, window: pl.Series, ok: pl.Series, x: pl.Series, y: pl.Series) -> pl.Series:
-    lo = d.search_sorted(d - window / 2.0, side="left")
-    hi = d.search_sorted(d + window / 2.0, side="right") - 1
-
-    def window_sum(values: pl.Series, name: str) -> pl.Series:
-        cum = values.cum_sum()
-        return (cum.gather(hi) - cum.gather(lo) + values.gather(lo)).alias(name)
-
-    return pl.DataFrame([
-        window_sum(ok, "_n"), window_sum(x, "_sx"), window_sum(y, "_sy"), window_sum(x * x, "_sxx"),
-        window_sum(x * y, "_sxy"), (d.gather(hi) - d.gather(lo)).alias("_span"),
-    ]).to_struct("_sums")
-
-
-_SUMS_SCHEMA: Final = {name: pl.Float64 for name in ("_n", "_sx", "_sy", "_sxx", "_sxy", "_span")}
-_WINDOW_SUMS: Final = pl.map_batches(
-    ["_d", "_window", pl.col("_ok").cast(pl.Float64), "_x", "_y"], _window_sums, return_dtype=pl.Struct(_SUMS_SCHEMA)
-).alias("_sums")
-
 #: How many of :func:`_altitude_exprs`' stages the noise test needs, and the grade.
 _NOISE_STAGES: Final = 3
-_GRADE_STAGES: Final = 12 + len(_STANDING.stages)
+_GRADE_STAGES: Final = 8 + len(_STANDING.stages)
 
 
 @lru_cache(maxsize=16)
@@ -262,27 +211,26 @@ def _altitude_exprs(params: GradeFilter) -> tuple[Stage, ...]:
     before: the filled distance ``_d`` and the session's altitude noise ``_sigma`` (one value);
     the local speed ``_v``; the window that noise asks for, ``_for_noise``; whether the distance
     advances (:data:`_STANDING`); the altitude without drift and the window; the window bounds;
-    five running sums; the fit (slope and its standard error); ``_altitude_grade``; then the noise test ``_altitude_noisy``; last, the
+    five running sums; ``_altitude_grade``; then the noise test ``_altitude_noisy``; last, the
     ``grade_pct`` and ``grade_source`` expressions of :func:`with_altitude_grade`. The same for every session of a config, so built once."""
     d = pl.col("_d")
     # Standing still, the ground under the athlete does not change: what the altitude does
     # meanwhile (a barometer settling, the weather, a lift) is taken out of the profile.
     standing = (d.diff().fill_null(0.0) <= 0) & ~_STANDING.expr.fill_null(False)
     drift = pl.when(standing).then(pl.col("altitude_m").diff()).otherwise(0.0).fill_null(0.0).cum_sum()
+    lo, hi = pl.col("_lo"), pl.col("_hi")
+
+    def window_sum(values: pl.Expr, name: str) -> pl.Expr:
+        cum = values.cum_sum()
+        return (cum.gather(hi) - cum.gather(lo) + values.gather(lo)).alias(name)
+
+    x, y = pl.col("_x"), pl.col("_y")
     n, sx, sy, sxx, sxy = (pl.col(c) for c in ("_n", "_sx", "_sy", "_sxx", "_sxy"))
-    # The fit's parts each a column of its own stage: nested in one expression, each would be
-    # computed again wherever it is read.
-    denominator, fitted, standard_error = pl.col("_denominator"), pl.col("_fitted"), pl.col("_standard_error")
-    fit_stages: tuple[Stage, ...] = (
-        ((n * sxx - sx * sx).alias("_denominator"), (n * sxy - sx * sy).alias("_numerator")),
-        (
-            (pl.col("_numerator") / denominator * 100.0).alias("_fitted"),
-            # A slope within noise of zero is zero: its standard error is sigma * sqrt(n / denominator).
-            (pl.col("_sigma") * (n / denominator).sqrt() * 100.0).alias("_standard_error"),
-        ),
-        (pl.when(fitted.abs() >= params.significance_z * standard_error).then(fitted).otherwise(0.0).alias("_slope"),),
-    )
-    slope = pl.col("_slope")
+    denominator = n * sxx - sx * sx
+    slope = (n * sxy - sx * sy) / denominator * 100.0
+    # A slope within noise of zero is zero: its standard error is sigma * sqrt(n / denominator).
+    standard_error = pl.col("_sigma") * (n / denominator).sqrt() * 100.0
+    slope = pl.when(slope.abs() >= params.significance_z * standard_error).then(slope).otherwise(0.0)
     valid = (
         (pl.col("_span") >= params.min_span_fraction * pl.col("_window"))
         & (n >= 3)
@@ -305,12 +253,19 @@ def _altitude_exprs(params: GradeFilter) -> tuple[Stage, ...]:
         # Only points where the distance advanced: a stack of points at one distance is one point.
         ((pl.col("_a").is_not_null() & d.is_not_null() & (d.diff().fill_null(1.0) > 0)).alias("_ok"),),
         (
+            d.search_sorted(d - pl.col("_window") / 2.0, side="left").alias("_lo"),
+            (d.search_sorted(d + pl.col("_window") / 2.0, side="right") - 1).alias("_hi"),
             pl.when(pl.col("_ok")).then(d - d.first()).otherwise(0.0).alias("_x"),
             pl.when(pl.col("_ok")).then(pl.col("_a")).otherwise(0.0).alias("_y"),
         ),
-        (_WINDOW_SUMS,),
-        tuple(pl.col("_sums").struct.field(name) for name in _SUMS_SCHEMA),
-        *fit_stages,
+        (
+            window_sum(pl.col("_ok").cast(pl.Float64), "_n"),
+            window_sum(x, "_sx"),
+            window_sum(y, "_sy"),
+            window_sum(x * x, "_sxx"),
+            window_sum(x * y, "_sxy"),
+            (d.gather(hi) - d.gather(lo)).alias("_span"),
+        ),
         (grade.alias("_altitude_grade"),),
         (_noisy(pl.col("_v"), pl.col("_for_noise"), params).alias("_altitude_noisy"),),
         (

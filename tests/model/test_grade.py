@@ -117,34 +117,3 @@ def test_the_same_pitch_on_a_bike_is_a_glitch_and_gives_no_grade() -> None:
     """No road is ridden at 50 %: on wheels the 40 % limit holds, so the grade stays unknown."""
     result = classify(steep_climb(3.0, 50.0), "cycling", "road")
     assert result.samples["grade_pct"].drop_nulls().len() == 0
-
-
-@pytest.mark.parametrize("speed", [1.0, 4.0])
-def test_the_window_sums_numpy_gives_are_the_bits_the_polars_expressions_give(speed: float) -> None:
-    """The slope window's bounds and running sums are computed with numpy; on a noisy hill with
-    a stop in it they are, bit for bit, what the same operations in polars give (whole-metre
-    distances put window edges exactly on samples, where a search's side matters)."""
-    from datetime import UTC, datetime
-
-    import numpy as np
-
-    from hamflow.model.grade import _altitude_exprs, _window_sums, _window_sums_polars
-    from hamflow.model.motion import with_stages
-
-    distance, altitude = noisy_hill(speed, 900, noise_m=0.25, seed=3)
-    distance = distance[:300] + [distance[300]] * 60 + distance[300:]  # standing a minute
-    altitude = altitude[:300] + [altitude[300]] * 60 + altitude[300:]
-    start = datetime(2024, 5, 1, tzinfo=UTC)
-    frame = pl.DataFrame({"distance_m": distance, "altitude_m": altitude}).with_columns(
-        (pl.lit(start) + pl.duration(seconds=pl.int_range(pl.len()))).alias("ts_utc")
-    )
-    stages = _altitude_exprs(DEFAULT_CONFIG.model.grade)
-    before = next(i for i, stage in enumerate(stages) if any(e.meta.output_name() == "_sums" for e in stage))
-    staged = with_stages(frame.lazy(), stages[:before]).collect()
-    columns = [staged.get_column(c) for c in ("_d", "_window")] + [
-        staged.get_column("_ok").cast(pl.Float64), staged.get_column("_x"), staged.get_column("_y")
-    ]
-    fast, reference = _window_sums(columns).struct.unnest(), _window_sums_polars(*columns).struct.unnest()
-    assert fast.columns == reference.columns
-    for name in fast.columns:
-        assert np.array_equal(fast.get_column(name).to_numpy().view(np.int64), reference.get_column(name).to_numpy().view(np.int64))
