@@ -111,11 +111,10 @@ POOL_WORKER_ENV = {"POLARS_MAX_THREADS": str(POOL_WORKER_POLARS_THREADS), "_RJEM
 
 #: How much lower than the run's own process the pool's workers are scheduled (added to their
 #: nice value). The run's process writes each group of prepared batches while the workers keep
-#: both cores busy preparing the next; at the same priority the write got a third of a core and
-#: every worker's next batch waited on it. The workers then took the cores only the write did not
-#: use: on 150 files of the athlete-year through the pool, in three alternating pairs, the writes
-#: took 1.8-3.4 s instead of 4.6-5.3 s for no more wall (docs/benchmarks.md). It also lets the rest
-#: of the machine come before a backfill's decoding.
+#: both cores busy preparing the next, and the workers soon wait on those writes; decoding also
+#: gives way to whatever else the machine is doing. On a machine busy with other work (150 files
+#: of the athlete-year through the pool, three alternating pairs) the writes took 1.8-3.4 s instead
+#: of 4.6-5.3 s for no more wall; on an idle one they took as long as before (docs/benchmarks.md).
 POOL_WORKER_NICENESS = 10
 
 
