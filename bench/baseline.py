@@ -56,3 +56,13 @@ def fitparse_alone(files: Sequence[Path]) -> Baseline:
         cpu_s += time.process_time() - cpu
         records[path] = n
     return Baseline(records, seconds_of, sum(seconds_of.values()), cpu_s, unreadable)
+
+
+def averaged(first: Baseline, again: Baseline) -> Baseline:
+    """Two measurements of the same files, each file's seconds their mean: fitparse alone is
+    measured once before the runs it is compared with and once after, since a shared machine's
+    speed drifts over the minutes between (by 15 to 40 % on the 2-core reference machine)."""
+    both = [p for p in first.seconds_of if p in again.seconds_of]
+    seconds_of = {p: (first.seconds_of[p] + again.seconds_of[p]) / 2 for p in both}
+    return Baseline({p: first.records[p] for p in both}, seconds_of, sum(seconds_of.values()),
+                    (first.cpu_s + again.cpu_s) / 2, max(first.unreadable, again.unreadable))

@@ -61,6 +61,10 @@ class Results:
     #: The decoder's and the model's CPU on the year's files, apart (bench/stages.py).
     stages: dict[str, float] = field(default_factory=dict)
     targets: list[dict[str, object]] = field(default_factory=list)
+    #: fitparse alone over the year before the runs and after them; ``base_s`` is their mean
+    #: (0: a run that measured it once).
+    base_first_s: float = 0.0
+    base_again_s: float = 0.0
 
     def run(self, label: str) -> CliRun | None:
         return next((r for r in self.runs if r.label == label), None)
@@ -209,6 +213,9 @@ def report(res: Results) -> list[str]:
         c = res.corpus
         out.append(f"real corpus: {c['files']} files ({c['folder']}), {c['readable']} readable by fitparse alone with "
                    f"{c['records']:,} records in {c['base_s']:.1f} s")
+    if res.base_again_s:
+        out.append(f"fitparse alone over the year: {res.base_first_s:.1f} s before the runs, {res.base_again_s:.1f} s after "
+                   f"them ({res.base_again_s / res.base_first_s - 1:+.0%}); the year's runs are compared with the mean")
     out += ["", *run_table(res)]
     for label in (REFERENCE_RUN, PREFECT_RUN, CORPUS_RUN):
         run = res.run(label)
