@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 from prefect import flow, get_run_logger, task
@@ -38,6 +38,9 @@ from hamflow.store.prepared import PreparedFile
 from hamflow.store.writer import WriteResult
 
 from .memory import release_freed_memory
+from .pool import WorkerPool, in_worker, work_here
+
+T = TypeVar("T")
 
 #: Set (by ``hamflow serve``) for flow runs to print one line each on stdout, whatever the
 #: console's log level: the log of a long-running service.
@@ -65,14 +68,14 @@ def survey_task(candidates: list[Candidate], config: Config, options: IngestOpti
                 handoff: str | None = None) -> pl.DataFrame:
     """The new workouts' threshold candidates (decode and screen, no classifying): CPU-bound,
     runs in a worker process. A file that cannot be read gives none; prepare says why."""
-    return survey_batch(candidates, config, options, handoff)
+    return in_worker(survey_batch, candidates, config, options, handoff)
 
 
 @task(name="decode-and-classify", cache_policy=NO_CACHE)
 def prepare_task(candidates: list[Candidate], config: Config, options: IngestOptions,
                  priors: PriorThresholds | None = None, handoff: str | None = None) -> list[PreparedFile]:
     """CPU-bound: runs in a worker process. A corrupt file is quarantined, never retried."""
-    return prepare_files(candidates, config, options, priors, handoff)
+    return in_worker(prepare_files, candidates, config, options, priors, handoff)
 
 
 @task(name="write-batch", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 5, 15],
@@ -92,80 +95,8 @@ def _is_lock(state: Any) -> bool:
     return False
 
 
-#: Threads polars runs each query on in a pool worker (unless ``POLARS_MAX_THREADS`` is set).
-#: The pool already keeps every core busy with one worker each; a query's own threads only
-#: contend with the other workers for the same cores. The athlete-year through the pool on
-#: 2 cores: 0.90x the CPU and 0.85x the wall of polars' default (docs/benchmarks.md). In one
-#: process (``--engine local``) the default's extra thread has a free core, and it stays.
-POOL_WORKER_POLARS_THREADS = 1
-
-#: How polars' allocator (jemalloc) in a pool worker hands freed memory back to the system
-#: (unless ``_RJEM_MALLOC_CONF`` is set): at once, instead of keeping it for ten seconds. A
-#: worker frees a batch's frames once they are sent; kept, they stacked up under the next
-#: batch's: the larger of two workers on the real corpus peaked at 330 and 386 MB in two runs,
-#: against 425 and 436 MB, for no measurable CPU (docs/benchmarks.md).
-POOL_WORKER_JEMALLOC_CONF = "dirty_decay_ms:0,muzzy_decay_ms:0"
-
-#: The environment a pool worker starts with, each variable unless this process has it set.
-POOL_WORKER_ENV = {"POLARS_MAX_THREADS": str(POOL_WORKER_POLARS_THREADS), "_RJEM_MALLOC_CONF": POOL_WORKER_JEMALLOC_CONF}
-
-#: How much lower than the run's own process the pool's workers are scheduled (added to their
-#: nice value). The run's process writes each group of prepared batches while the workers keep
-#: both cores busy preparing the next, and the workers soon wait on those writes; decoding also
-#: gives way to whatever else the machine is doing. On a machine busy with other work (150 files
-#: of the athlete-year through the pool, three alternating pairs) the writes took 1.8-3.4 s instead
-#: of 4.6-5.3 s for no more wall; on an idle one they took as long as before (docs/benchmarks.md).
-POOL_WORKER_NICENESS = 10
-
-
-def lower_priority() -> None:
-    """Schedule this process :data:`POOL_WORKER_NICENESS` steps below where it was (a pool
-    worker's initializer; a no-op where the platform has no nice values)."""
-    if hasattr(os, "nice"):
-        os.nice(POOL_WORKER_NICENESS)
-
-
-class WorkerPool(ProcessPoolTaskRunner):
-    """Prefect's process pool: its workers below the run's priority (:func:`lower_priority`),
-    started with :data:`POOL_WORKER_ENV`.
-
-    Polars reads ``POLARS_MAX_THREADS`` and its allocator ``_RJEM_MALLOC_CONF`` once, when a
-    process first loads it, which a spawned worker does before any initializer runs; so the
-    variables are in this process's environment while the pool is open (when it spawns its
-    workers), and as they were afterwards.
-    """
-
-    _env_before: dict[str, str | None] | None = None
-
-    def __init__(self, max_workers: int | None = None) -> None:
-        super().__init__(max_workers=max_workers, initializer=lower_priority)
-
-    def __enter__(self) -> WorkerPool:
-        self._env_before = {name: os.environ.get(name) for name in POOL_WORKER_ENV}
-        for name, value in POOL_WORKER_ENV.items():
-            os.environ.setdefault(name, value)
-        try:
-            return super().__enter__()
-        except BaseException:
-            self._restore_env()
-            raise
-
-    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
-        try:
-            super().__exit__(exc_type, exc_value, traceback)
-        finally:
-            self._restore_env()
-
-    def _restore_env(self) -> None:
-        for name, before in (self._env_before or {}).items():
-            if before is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = before
-
-
 def default_task_runner(workers: int | None = None) -> TaskRunner[Any]:
-    """Decoding is CPU-bound Python: processes, one per core, not threads."""
+    """Decoding is CPU-bound Python: processes, one per core, not threads (:class:`WorkerPool`)."""
     return WorkerPool(max_workers=workers or os.cpu_count() or 2)
 
 
@@ -202,7 +133,7 @@ class PrefectEngine:
     def survey(self, work: list[list[Candidate]], config: Config, options: IngestOptions,
                handoff: str | None = None) -> Iterator[pl.DataFrame]:
         if self._in_process(work, options):
-            return (survey_task(batch, config, options, handoff) for batch in work)
+            return _here(survey_task, work, config, options, handoff)
         # Surveying a file takes a few tens of milliseconds, and a worker spends about a tenth
         # of a second on each task run's own bookkeeping (its run and states on the API, its
         # events and logs; over HTTP from a Dask worker): a batch of eight paid a large share of
@@ -216,7 +147,7 @@ class PrefectEngine:
     def prepare(self, work: list[list[Candidate]], config: Config, options: IngestOptions,
                 priors: PriorThresholds | None = None, handoff: str | None = None) -> Iterator[list[PreparedFile]]:
         if self._in_process(work, options):
-            return (prepare_task(batch, config, options, priors, handoff) for batch in work)
+            return _here(prepare_task, work, config, options, priors, handoff)
         return (future.result() for future in _windowed(work, config, options, priors, handoff, self.in_flight))
 
     def _in_process(self, work: list[list[Candidate]], options: IngestOptions) -> bool:
@@ -269,7 +200,7 @@ def ingest_flow(
                             max_file_bytes=max_file_bytes, in_flight=in_flight, keep_positions=keep_positions,
                             pool_min_bytes=pool_min_bytes)
     context = FlowRunContext.get()
-    local_pool = context is not None and isinstance(context.task_runner, ProcessPoolTaskRunner)
+    local_pool = context is not None and isinstance(context.task_runner, (WorkerPool, ProcessPoolTaskRunner))
     engine = PrefectEngine(options.in_flight or 2 * (os.cpu_count() or 2), local_pool)
     try:
         with _api_for_workers():
@@ -307,6 +238,14 @@ def _api_for_workers() -> Iterator[None]:
         yield
 
 
+def _here(task_: Callable[..., T], work: list[list[Candidate]], *args: Any) -> Iterator[T]:
+    """``task_`` run on each batch of ``work`` in turn, in this process (:func:`work_here`), as the
+    caller takes them."""
+    for batch in work:
+        with work_here():
+            yield task_(batch, *args)
+
+
 def _windowed(work: list[list[Candidate]], config: Config, options: IngestOptions, priors: PriorThresholds | None,
               handoff: str | None, in_flight: int) -> Iterator[PrefectFuture[list[PreparedFile]]]:
     """Submit prepare tasks at most ``in_flight`` ahead; yield them in submission order.
@@ -335,7 +274,8 @@ def run_ingest(paths: list[str], db: str, options: IngestOptions = _DEFAULTS, *,
     may differ from the number of cores), else to the flow's own default.
     """
     flow_ = ingest_flow.with_options(task_runner=task_runner) if task_runner is not None else ingest_flow
-    workers = getattr(task_runner, "_max_workers", None)  # where ProcessPoolTaskRunner keeps it
+    # Prefect's own process pool keeps its number of workers in _max_workers.
+    workers = task_runner.workers if isinstance(task_runner, WorkerPool) else getattr(task_runner, "_max_workers", None)
     if options.in_flight is None and isinstance(workers, int):
         options = replace(options, in_flight=2 * workers)
     report: RunReport = flow_(paths=paths, db=db, config_path=config_path, **asdict(options))

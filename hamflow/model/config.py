@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 #: Bumped by hand when a rule (not a number) changes; numbers are covered by the hash.
 MODEL_RULES_VERSION = "2.0"
@@ -436,6 +436,13 @@ class HamflowConfig:
     configured: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}), compare=False)
     guidance: GuidanceParams = field(default_factory=GuidanceParams)
     archives: ArchiveLimits = field(default_factory=ArchiveLimits)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A mapping proxy does not pickle: its mappings travel as dicts (to a pool's workers).
+        return {**self.__dict__, "athletes": dict(self.athletes), "configured": dict(self.configured)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, athletes=MappingProxyType(state["athletes"]), configured=MappingProxyType(state["configured"]))
 
     @property
     def default_athlete(self) -> str:

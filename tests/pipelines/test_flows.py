@@ -259,26 +259,24 @@ def test_the_process_pool_surveys_an_athletes_new_files_so_each_workout_is_class
     assert_same(snapshot(flow_db, tables), snapshot(local_db, tables))
 
 
-def _worker_in_this_process() -> tuple[int, str | None, int]:
-    """Polars' threads, the allocator settings it started with, and this process's nice value."""
-    import polars as pl
-
-    return pl.thread_pool_size(), os.environ.get("_RJEM_MALLOC_CONF"), os.nice(0)
-
-
-def _worker_in_a_pool(max_workers: int = 1) -> tuple[int, str | None, int]:
-    """:func:`_worker_in_this_process` in a worker of the flows' default pool (a real flow run)."""
+def _worker_in_a_pool(max_workers: int = 1) -> tuple[int, str | None, int, bool]:
+    """:func:`~tests.pipelines.probes.worker_settings` in a worker of the flows' default pool, from a task of a real
+    flow run, as the ingest's tasks call the library."""
     from prefect import flow, task
     from prefect.cache_policies import NO_CACHE
 
     from hamflow_flows.flows import default_task_runner
+    from hamflow_flows.pool import in_worker
 
-    settings = task(_worker_in_this_process, name="worker-settings", cache_policy=NO_CACHE)
+    from .probes import worker_settings
+
+    @task(name="worker-settings", cache_policy=NO_CACHE)
+    def settings() -> tuple[int, str | None, int, bool]:
+        return in_worker(worker_settings)
 
     @flow(name="worker-settings", task_runner=default_task_runner(max_workers))
-    def in_a_worker() -> tuple[int, str | None, int]:
-        count, allocator, niceness = settings.submit().result()
-        return int(count), allocator, int(niceness)
+    def in_a_worker() -> tuple[int, str | None, int, bool]:
+        return settings.submit().result()
 
     return in_a_worker()
 
@@ -289,17 +287,23 @@ def test_each_pool_worker_runs_below_this_process_s_priority_with_polars_on_one_
     """The pool's workers already fill the cores: a query's own threads would only contend with
     the other workers, this process's writes come first, and a batch's freed frames would stack
     up under the next one's. What the user set is theirs, and the variables are set only while
-    the pool is open."""
-    from hamflow_flows.flows import POOL_WORKER_JEMALLOC_CONF, POOL_WORKER_NICENESS, POOL_WORKER_POLARS_THREADS
+    the pool is open. The task runs stay in this process: a worker never loads Prefect."""
+    from hamflow_flows.workers import POOL_WORKER_JEMALLOC_CONF, POOL_WORKER_NICENESS, POOL_WORKER_POLARS_THREADS
 
     monkeypatch.delenv("POLARS_MAX_THREADS", raising=False)
     monkeypatch.delenv("_RJEM_MALLOC_CONF", raising=False)
     niceness = os.nice(0)
     lowered = min(niceness + POOL_WORKER_NICENESS, 19)
-    assert _worker_in_a_pool() == (POOL_WORKER_POLARS_THREADS, POOL_WORKER_JEMALLOC_CONF, lowered)
+    # Polars puts its own allocator settings first and those it finds in the environment last,
+    # where they win.
+    threads, allocator, worker_niceness, prefect_loaded = _worker_in_a_pool()
+    assert (threads, worker_niceness, prefect_loaded) == (POOL_WORKER_POLARS_THREADS, lowered, False)
+    assert allocator is not None and allocator.endswith("," + POOL_WORKER_JEMALLOC_CONF)
     assert os.nice(0) == niceness
     assert "POLARS_MAX_THREADS" not in os.environ and "_RJEM_MALLOC_CONF" not in os.environ
     monkeypatch.setenv("POLARS_MAX_THREADS", "3")
     monkeypatch.setenv("_RJEM_MALLOC_CONF", "dirty_decay_ms:1000")
-    assert _worker_in_a_pool() == (3, "dirty_decay_ms:1000", lowered)
+    threads, allocator, worker_niceness, prefect_loaded = _worker_in_a_pool()
+    assert (threads, worker_niceness, prefect_loaded) == (3, lowered, False)
+    assert allocator is not None and allocator.endswith(",dirty_decay_ms:1000")
     assert os.environ["POLARS_MAX_THREADS"] == "3" and os.environ["_RJEM_MALLOC_CONF"] == "dirty_decay_ms:1000"

@@ -1,25 +1,24 @@
 """What a decode worker of the flow's process pool loads before its first task.
 
 A spawned worker runs its parent's main script (the ``hamflow`` console script imports
-:mod:`hamflow.cli`) and then unpickles what each task run brings: the task, its parameters and
-the flow run's context, the flow among them. Whatever those import at module level costs every
-worker its resident memory; pyarrow and the commands (the store's export, the report) are
-about 60 MB of it that decoding never uses.
+:mod:`hamflow.cli`) and then unpickles what each task hands it: the library function and its
+arguments (:func:`hamflow_flows.pool.in_worker`). Whatever those import at module level costs
+every worker its resident memory; Prefect, pyarrow and the commands (the store's export, the
+report) are about 110 MB of it that decoding never uses.
 """
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 from pathlib import Path
 
-import cloudpickle
-
 from hamflow.model import load_config
 from hamflow.model.config_load import find_config
 
-#: In the worker: import what the console script imports, unpickle a task run's objects, name
-#: the modules loaded of those a worker must not load.
+#: In the worker: import what the console script imports, unpickle what a task sends, name the
+#: modules loaded of those a worker must not load.
 _WORKER = """
 import pickle, sys
 import hamflow.cli
@@ -27,13 +26,15 @@ pickle.loads(sys.stdin.buffer.read())
 print(" ".join(m for m in sys.argv[1:] if m in sys.modules))
 """
 
-NOT_IN_A_WORKER = ("pyarrow", "hamflow.cli.commands", "hamflow.store.export", "hamflow.report.page", "hamflow.report.charts")
+NOT_IN_A_WORKER = ("prefect", "pyarrow", "hamflow.cli.commands", "hamflow.store.export", "hamflow.report.page", "hamflow.report.charts")
 
 
-def test_a_pool_worker_loads_neither_pyarrow_nor_the_commands(tmp_path: Path) -> None:
-    from hamflow_flows.flows import IngestOptions, ingest_flow, prepare_task, survey_task
+def test_a_pool_worker_loads_neither_prefect_nor_pyarrow_nor_the_commands(tmp_path: Path) -> None:
+    from hamflow.ingest import Candidate, IngestOptions, prepare_files
+    from hamflow.ingest.run import survey_batch
 
-    sent = cloudpickle.dumps((ingest_flow, prepare_task, survey_task, IngestOptions(), load_config(find_config(None))))
+    candidate = Candidate(path=str(tmp_path / "a.fit"), size_bytes=1, mtime_ns=0, folder_athlete="ana", sha256="0" * 64)
+    sent = pickle.dumps((prepare_files, survey_batch, [candidate], IngestOptions(), load_config(find_config(None))))
     loaded = subprocess.run([sys.executable, "-c", _WORKER, *NOT_IN_A_WORKER], input=sent, capture_output=True,
                             cwd=tmp_path, check=True, timeout=120)
     assert loaded.stdout.decode().split() == []

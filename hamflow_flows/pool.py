@@ -1,0 +1,119 @@
+"""The flow's default task runner: Prefect's task runs in this process, their work in a pool of
+plain worker processes.
+
+Decoding and classifying are CPU-bound Python, so they need processes. Prefect's own process
+pool runs the whole task run in the worker: each worker imported Prefect and its client, and
+kept the task run's states, events and logs going to the API over HTTP. That was about 100 MB
+and 2-3 CPU seconds of start-up per worker, and a share of every task's time, none of it
+decoding. Here the task runs stay in threads of the flow's process, where Prefect already is,
+and each task hands its library call (:func:`in_worker`) to a worker that imports only hamflow.
+Retries, states and the UI are the same: the task run is the same; only its body moves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, ParamSpec, TypeVar
+
+from prefect.context import FlowRunContext
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from .workers import POOL_WORKER_ENV, lower_priority
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: Task runs that may wait on the workers at once, per worker: enough for every batch the run
+#: keeps in flight (two per worker) and the survey's tasks (two per batch in flight) to be queued
+#: at the workers rather than behind a thread.
+TASKS_PER_WORKER = 4
+
+#: Set while a task runs in this process on purpose (a night too small for the pool).
+_here: ContextVar[bool] = ContextVar("hamflow_work_here", default=False)
+
+
+class WorkerPool(ThreadPoolTaskRunner):  # type: ignore[type-arg]  # Prefect's runner is generic in its futures
+    """Task runs in threads of this process; what they hand to :func:`in_worker` in ``workers``
+    spawned processes, started on the first task that needs one, below this process's priority
+    (:func:`lower_priority`) and with :data:`POOL_WORKER_ENV`.
+
+    Polars reads ``POLARS_MAX_THREADS`` and its allocator ``_RJEM_MALLOC_CONF`` once, when a
+    process first loads it, which a spawned worker does before any initializer runs; so the
+    variables are in this process's environment while the pool is open (when it spawns its
+    workers), and as they were afterwards.
+    """
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        self.workers = max_workers or os.cpu_count() or 2
+        super().__init__(max_workers=TASKS_PER_WORKER * self.workers)
+        self._processes: ProcessPoolExecutor | None = None
+        self._owner = 0
+        self._env_before: dict[str, str | None] = {}
+
+    def duplicate(self) -> WorkerPool:
+        return type(self)(max_workers=self.workers)
+
+    def __enter__(self) -> WorkerPool:
+        self._env_before = {name: os.environ.get(name) for name in POOL_WORKER_ENV}
+        for name, value in POOL_WORKER_ENV.items():
+            os.environ.setdefault(name, value)
+        try:
+            super().__enter__()
+            # Spawned, not forked: this process has DuckDB's, polars' and Prefect's threads.
+            self._processes = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                  initializer=lower_priority)
+            self._owner = os.getpid()
+        except BaseException:
+            self._restore_env()
+            raise
+        return self
+
+    def __exit__(self, exc_type: Any, exc_value: Any, traceback: Any) -> None:
+        try:
+            super().__exit__(exc_type, exc_value, traceback)
+        finally:
+            try:
+                if self._processes is not None:
+                    self._processes.shutdown(wait=True, cancel_futures=True)
+                    self._processes = None
+            finally:
+                self._restore_env()
+
+    def call(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """``fn(*args, **kwargs)`` in one of the workers; waits for its result."""
+        if self._processes is None or self._owner != os.getpid():
+            return fn(*args, **kwargs)  # not open here (a copy of the runner elsewhere)
+        return self._processes.submit(fn, *args, **kwargs).result()
+
+    def _restore_env(self) -> None:
+        for name, before in self._env_before.items():
+            if before is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = before
+
+
+def in_worker(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """``fn(*args, **kwargs)`` in a worker of the flow's :class:`WorkerPool`, from a task run on it;
+    here under any other task runner (whose task runs are already where the work goes: a Dask
+    worker, a process of Prefect's pool) and inside :func:`work_here`."""
+    context = FlowRunContext.get()
+    runner = context.task_runner if context is not None else None
+    if isinstance(runner, WorkerPool) and not _here.get():
+        return runner.call(fn, *args, **kwargs)
+    return fn(*args, **kwargs)
+
+
+@contextmanager
+def work_here() -> Iterator[None]:
+    """Task runs called inside the block do their work in this process, not in the pool's workers."""
+    token = _here.set(True)
+    try:
+        yield
+    finally:
+        _here.reset(token)

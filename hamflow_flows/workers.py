@@ -1,0 +1,42 @@
+"""What a worker of the flow's pool (:mod:`hamflow_flows.pool`) runs before its first task, and
+the settings it starts with.
+
+A spawned worker imports the module of its initializer to unpickle it; this one imports nothing
+but the standard library, so a worker loads hamflow's decoding and classifying and not Prefect.
+"""
+
+from __future__ import annotations
+
+import os
+
+#: Threads polars runs each query on in a pool worker (unless ``POLARS_MAX_THREADS`` is set).
+#: The pool already keeps every core busy with one worker each; a query's own threads only
+#: contend with the other workers for the same cores. The athlete-year through the pool on
+#: 2 cores: 0.90x the CPU and 0.85x the wall of polars' default (docs/benchmarks.md). In one
+#: process (``--engine local``) the default's extra thread has a free core, and it stays.
+POOL_WORKER_POLARS_THREADS = 1
+
+#: How polars' allocator (jemalloc) in a pool worker hands freed memory back to the system
+#: (unless ``_RJEM_MALLOC_CONF`` is set): at once, instead of keeping it for ten seconds. A
+#: worker frees a batch's frames once they are sent; kept, they stacked up under the next
+#: batch's: the larger of two workers on the real corpus peaked at 330 and 386 MB in two runs,
+#: against 425 and 436 MB, for no measurable CPU (docs/benchmarks.md).
+POOL_WORKER_JEMALLOC_CONF = "dirty_decay_ms:0,muzzy_decay_ms:0"
+
+#: The environment a pool worker starts with, each variable unless this process has it set.
+POOL_WORKER_ENV = {"POLARS_MAX_THREADS": str(POOL_WORKER_POLARS_THREADS), "_RJEM_MALLOC_CONF": POOL_WORKER_JEMALLOC_CONF}
+
+#: How much lower than the run's own process the pool's workers are scheduled (added to their
+#: nice value). The run's process writes each group of prepared batches while the workers keep
+#: both cores busy preparing the next, and the workers soon wait on those writes; decoding also
+#: gives way to whatever else the machine is doing. On a machine busy with other work (150 files
+#: of the athlete-year through the pool, three alternating pairs) the writes took 1.8-3.4 s instead
+#: of 4.6-5.3 s for no more wall; on an idle one they took as long as before (docs/benchmarks.md).
+POOL_WORKER_NICENESS = 10
+
+
+def lower_priority() -> None:
+    """Schedule this process :data:`POOL_WORKER_NICENESS` steps below where it was (a pool
+    worker's initializer; a no-op where the platform has no nice values)."""
+    if hasattr(os, "nice"):
+        os.nice(POOL_WORKER_NICENESS)
