@@ -23,7 +23,7 @@ from typing import Any, ParamSpec, TypeVar
 from prefect.context import FlowRunContext
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from .workers import POOL_WORKER_ENV, lower_priority
+from .workers import POOL_WORKER_ENV, start_worker
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -48,15 +48,19 @@ class WorkerPool(ThreadPoolTaskRunner):  # type: ignore[type-arg]  # Prefect's r
     workers), and as they were afterwards.
     """
 
-    def __init__(self, max_workers: int | None = None) -> None:
+    def __init__(self, max_workers: int | None = None, initializer: Callable[..., object] | None = None,
+                 initargs: tuple[Any, ...] = ()) -> None:
+        """``max_workers`` processes (default: one per core); each runs ``initializer(*initargs)``
+        when it starts, after lowering its priority, as in Prefect's process pool."""
         self.workers = max_workers or os.cpu_count() or 2
         super().__init__(max_workers=TASKS_PER_WORKER * self.workers)
+        self.initializer, self.initargs = initializer, initargs
         self._processes: ProcessPoolExecutor | None = None
         self._owner = 0
         self._env_before: dict[str, str | None] = {}
 
     def duplicate(self) -> WorkerPool:
-        return type(self)(max_workers=self.workers)
+        return type(self)(max_workers=self.workers, initializer=self.initializer, initargs=self.initargs)
 
     def __enter__(self) -> WorkerPool:
         self._env_before = {name: os.environ.get(name) for name in POOL_WORKER_ENV}
@@ -66,7 +70,7 @@ class WorkerPool(ThreadPoolTaskRunner):  # type: ignore[type-arg]  # Prefect's r
             super().__enter__()
             # Spawned, not forked: this process has DuckDB's, polars' and Prefect's threads.
             self._processes = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                  initializer=lower_priority)
+                                                  initializer=start_worker, initargs=(self.initializer, self.initargs))
             self._owner = os.getpid()
         except BaseException:
             self._restore_env()

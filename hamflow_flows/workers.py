@@ -8,6 +8,8 @@ but the standard library, so a worker loads hamflow's decoding and classifying a
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 #: Threads polars runs each query on in a pool worker (unless ``POLARS_MAX_THREADS`` is set).
 #: The pool already keeps every core busy with one worker each; a query's own threads only
@@ -40,3 +42,10 @@ def lower_priority() -> None:
     worker's initializer; a no-op where the platform has no nice values)."""
     if hasattr(os, "nice"):
         os.nice(POOL_WORKER_NICENESS)
+
+
+def start_worker(initializer: Callable[..., object] | None, initargs: tuple[Any, ...]) -> None:
+    """A pool worker's first step: :func:`lower_priority`, then the pool's own initializer."""
+    lower_priority()
+    if initializer is not None:
+        initializer(*initargs)

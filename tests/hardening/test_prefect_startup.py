@@ -48,21 +48,6 @@ def test_a_configured_server_that_does_not_answer_is_one_line(tmp_path: Path) ->
     assert one_line_error(run).startswith(f"Error: no Prefect server answers at PREFECT_API_URL={url}")
 
 
-def test_three_runs_at_once_each_from_a_fresh_prefect_home_complete_and_print_only_the_summary(tmp_path: Path) -> None:
-    """Three temporary servers starting together on two cores, each migrating a new database:
-    the load that made a 20-second start-up limit fail. Prefect's own log lines (a WARNING per
-    quarantined file) stay off the terminal: the summary reports the file."""
-    inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk"), sample("easy_run")]})
-    (inbox / "ana" / "broken.fit").write_bytes(sample("incline_walk").read_bytes()[:100])
-    children = [Child(ingest(inbox, tmp_path / f"h{i}.duckdb"), tmp_path / f"run{i}") for i in range(3)]
-    for child in children:
-        run = child.result(timeout=600)
-        assert run.returncode == 0, run.describe()
-        assert run.stdout.startswith("ingest completed") and "broken.fit" in run.stdout, run.describe()
-        noise = [line for line in run.lines() if "| WARNING" in line or "| ERROR" in line or "Traceback" in line]
-        assert noise == [], run.describe()
-
-
 # The temporary server is hamflow's own subprocess: started first, stopped however the run ends.
 
 def _server_processes(home: Path) -> list[psutil.Process]:
@@ -92,15 +77,29 @@ def _stopped_at(child: Child, within_s: float = 300.0) -> None:
         time.sleep(0.2)
 
 
-def test_a_run_starts_a_temporary_server_never_loads_its_code_and_leaves_nothing_running(tmp_path: Path) -> None:
+def test_three_runs_at_once_from_fresh_prefect_homes_complete_quietly_never_load_the_server_and_leave_nothing_running(
+        tmp_path: Path) -> None:
+    """Three temporary servers starting together on two cores, each migrating a new database:
+    the load that made a 20-second start-up limit fail. Prefect's own log lines (a WARNING per
+    quarantined file) stay off the terminal: the summary reports the file. The command never
+    imports the server's code (its server does), and when it ends nothing it started runs on."""
     inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk"), sample("easy_run")]})
-    env = child_env(tmp_path, PYTHONPROFILEIMPORTTIME="1")  # every module the command imports, on stderr
-    run = hamflow(ingest(inbox, tmp_path / "h.duckdb"), tmp_path, env=env)
-    assert run.returncode == 0 and run.stdout.startswith("ingest completed"), run.describe()
-    imported = {line.rsplit("|", 1)[1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")}
-    assert "prefect.flows" in imported  # the flow ran here ...
-    assert not [m for m in imported if m.startswith("prefect.server")]  # ... the server's code only in the server
-    assert _none_left(Path(env["PREFECT_HOME"])) == []
+    (inbox / "ana" / "broken.fit").write_bytes(sample("incline_walk").read_bytes()[:100])
+    scratches = [tmp_path / f"run{i}" for i in range(3)]
+    # Every module each command imports, on its stderr.
+    envs = [child_env(scratch, PYTHONPROFILEIMPORTTIME="1") for scratch in scratches]
+    children = [Child(ingest(inbox, tmp_path / f"h{i}.duckdb"), scratch, env)
+                for i, (scratch, env) in enumerate(zip(scratches, envs, strict=True))]
+    for child, env in zip(children, envs, strict=True):
+        run = child.result(timeout=600)
+        assert run.returncode == 0, run.describe()
+        assert run.stdout.startswith("ingest completed") and "broken.fit" in run.stdout, run.describe()
+        noise = [line for line in run.lines() if "| WARNING" in line or "| ERROR" in line or "Traceback" in line]
+        assert noise == [], run.describe()
+        imported = {line.rsplit("|", 1)[1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")}
+        assert "prefect.flows" in imported  # the flow ran here ...
+        assert not [m for m in imported if m.startswith("prefect.server")]  # ... the server's code only in the server
+        assert _none_left(Path(env["PREFECT_HOME"])) == []
 
 
 def test_a_temporary_server_that_does_not_answer_in_time_is_one_line_and_is_stopped(tmp_path: Path) -> None:

@@ -13,3 +13,9 @@ def worker_settings() -> tuple[int, str | None, int, bool]:
     import polars as pl
 
     return pl.thread_pool_size(), os.environ.get("_RJEM_MALLOC_CONF"), os.nice(0), "prefect" in sys.modules
+
+
+def mark_started(folder: str) -> None:
+    """A pool worker's initializer: leaves a file named by its process id in ``folder``."""
+    with open(os.path.join(folder, str(os.getpid())), "w"):
+        pass

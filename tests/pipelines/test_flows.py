@@ -197,23 +197,20 @@ def test_archive_members_are_read_by_the_workers_of_the_process_pool_and_of_dask
     assert_same(snapshot(pool_db), snapshot(dask_db))
 
 
-def _mark_worker_started(marker: str) -> None:
-    """A process-pool worker's initializer: leaves a file behind when a worker starts."""
-    Path(marker, str(os.getpid())).touch()
-
-
 def test_a_small_night_is_decoded_without_starting_the_worker_pool(tmp_path: Path) -> None:
     """Starting a worker costs more than decoding a night's few files: below ``pool_min_bytes``
     the flow decodes them itself, and the same files above it go to the pool. Both runs write
     the same tables."""
-    from prefect.task_runners import ProcessPoolTaskRunner
+    from hamflow_flows.pool import WorkerPool
+
+    from .probes import mark_started
 
     inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("easy_run"), sample("strength")]})
     started = {name: tmp_path / f"workers-{name}" for name in ("small", "pool")}
     reports = {}
     for name, pool_min_bytes in (("small", 10 * 2**20), ("pool", 0)):
         started[name].mkdir()
-        runner = ProcessPoolTaskRunner(max_workers=2, initializer=_mark_worker_started, initargs=(str(started[name]),))
+        runner = WorkerPool(max_workers=2, initializer=mark_started, initargs=(str(started[name]),))
         reports[name] = _run(inbox, tmp_path / f"{name}.duckdb", task_runner=runner, pool_min_bytes=pool_min_bytes)
         assert reports[name].status == "completed" and reports[name].counts.files_new == 2
     assert not any(started["small"].iterdir())
