@@ -38,7 +38,7 @@ from hamflow.store.prepared import PreparedFile
 from hamflow.store.writer import WriteResult
 
 from .memory import release_freed_memory
-from .pool import WorkerPool, in_worker, work_here
+from .pool import DaskPool, WorkerPool, in_worker, work_here
 
 T = TypeVar("T")
 
@@ -101,14 +101,13 @@ def default_task_runner(workers: int | None = None) -> TaskRunner[Any]:
 
 
 def dask_task_runner(address: str | None = None, workers: int | None = None) -> TaskRunner[Any]:
-    """A Dask cluster at ``address`` (tcp://HOST:PORT), or a local one (needs prefect-dask)."""
+    """A Dask cluster at ``address`` (tcp://HOST:PORT), or a local one (:class:`DaskPool`; needs
+    the ``dask`` extra)."""
     try:
-        from prefect_dask.task_runners import DaskTaskRunner
+        import distributed  # noqa: F401 - only whether it is installed
     except ImportError as exc:  # pragma: no cover - depends on the optional extra
         raise IngestError("the dask task runner needs the optional extra: pip install 'hamflow[dask]'") from exc
-    if address:
-        return DaskTaskRunner(address=address)
-    return DaskTaskRunner(cluster_kwargs={"n_workers": workers or os.cpu_count() or 2, "threads_per_worker": 1, "processes": True})
+    return DaskPool(address=address, workers=workers)
 
 
 class PrefectEngine:
@@ -225,9 +224,11 @@ def ingest_flow(
 def _api_for_workers() -> Iterator[None]:
     """Hand this flow's Prefect API to the worker processes started inside the block.
 
-    With no server configured, Prefect starts a temporary one for the flow but does not tell
-    process-pool workers its address, so each worker started a temporary server of its own:
-    about 4 CPU-seconds and 200 MB per worker, on a machine whose cores should be decoding.
+    Only for a runner whose workers run whole task runs (Prefect's own process pool, passed by a
+    caller); hamflow's runners keep the task runs in this process. With no server configured,
+    Prefect starts a temporary one for the flow but does not tell process-pool workers its
+    address, so each worker started a temporary server of its own: about 4 CPU-seconds and
+    200 MB per worker, on a machine whose cores should be decoding.
     """
     context = FlowRunContext.get()
     client = context.client if context is not None else None
@@ -274,9 +275,20 @@ def run_ingest(paths: list[str], db: str, options: IngestOptions = _DEFAULTS, *,
     may differ from the number of cores), else to the flow's own default.
     """
     flow_ = ingest_flow.with_options(task_runner=task_runner) if task_runner is not None else ingest_flow
-    # Prefect's own process pool keeps its number of workers in _max_workers.
-    workers = task_runner.workers if isinstance(task_runner, WorkerPool) else getattr(task_runner, "_max_workers", None)
-    if options.in_flight is None and isinstance(workers, int):
+    workers = _local_workers(task_runner)
+    if options.in_flight is None and workers is not None:
         options = replace(options, in_flight=2 * workers)
     report: RunReport = flow_(paths=paths, db=db, config_path=config_path, **asdict(options))
     return report
+
+
+def _local_workers(runner: TaskRunner[Any] | None) -> int | None:
+    """How many processes do ``runner``'s work where this process started them (its pool, a
+    local cluster); ``None`` for a cluster elsewhere or a runner that does not say."""
+    if isinstance(runner, WorkerPool):
+        return runner.workers
+    if isinstance(runner, DaskPool):
+        return None if runner.address else runner.workers
+    if isinstance(runner, ProcessPoolTaskRunner):
+        return int(runner._max_workers)  # where Prefect's own process pool keeps it
+    return None

@@ -58,7 +58,7 @@ def test_the_library_outside_the_cli_never_imports_prefect_or_the_flows() -> Non
         if path.is_relative_to(ROOT / "hamflow" / "cli"):
             continue  # the CLI starts the flows, lazily, for `--engine prefect` and `serve`
         for name in _imports(path):
-            if name.split(".")[0] in ("prefect", "prefect_dask", "hamflow_flows"):
+            if name.split(".")[0] in ("prefect", "distributed", "hamflow_flows"):
                 offenders.append(f"{path.relative_to(ROOT)} imports {name}")
     assert offenders == []
 

@@ -42,3 +42,24 @@ def test_a_run_whose_workers_can_read_no_file_fails_and_says_why(dask_address: s
     with duckdb.connect("h.duckdb", read_only=True) as con:
         assert con.execute("SELECT status FROM ingest_runs").fetchall() == [("failed",)]
         assert con.execute("SELECT count(*) FROM workouts").fetchone() == (0,)
+
+
+def test_the_cluster_s_workers_do_the_work_without_loading_prefect(dask_address: str) -> None:
+    """The task runs stay in the flow's process; a worker gets only the library call. The probe
+    is a builtin, so a worker in another directory can unpickle it without this test's module;
+    its answer comes from elsewhere, as Prefect is loaded here."""
+    from prefect import flow, task
+    from prefect.cache_policies import NO_CACHE
+
+    from hamflow_flows.flows import dask_task_runner
+    from hamflow_flows.pool import in_worker
+
+    @task(name="probe", cache_policy=NO_CACHE)
+    def probe() -> bool:
+        return bool(in_worker(eval, "'prefect' in __import__('sys').modules"))
+
+    @flow(name="probe", task_runner=dask_task_runner(dask_address))
+    def on_the_cluster() -> bool:
+        return probe.submit().result()
+
+    assert on_the_cluster() is False
