@@ -139,3 +139,17 @@ def test_archive_limits_are_read_from_their_own_table() -> None:
     limits = parse_config("[archives]\nmax_total_mb = 1.5\nmax_depth = 2\n").archives
     assert limits == ArchiveLimits(max_total_mb=1.5, max_depth=2)
     assert limits.max_total_bytes == 1_572_864
+
+
+def test_a_config_with_athletes_survives_pickling_for_a_pool_worker_unchanged() -> None:
+    """The flow sends the config to its worker processes with the standard pickle, which cannot
+    pickle the read-only mappings the loader builds; the copy keeps them read-only."""
+    import pickle
+    from types import MappingProxyType
+
+    config = parse_config("[athletes.ana]\nvmax_mps = 9.0\ndevice_serials = [3911]\n")
+    copy = pickle.loads(pickle.dumps(config))
+    assert copy == config and copy.model_version == config.model_version
+    assert copy.configured_keys("ana") == config.configured_keys("ana") != frozenset()
+    assert copy.athlete_for_serial(3911) == "ana"
+    assert isinstance(copy.athletes, MappingProxyType) and isinstance(copy.configured, MappingProxyType)
