@@ -12,10 +12,11 @@ import contextlib
 import os
 import signal
 import warnings
+from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 
-from prefect.schedules import Cron
+from prefect.schedules import Cron, Interval
 from prefect.settings import PREFECT_API_URL
 
 from .server import ServerDidNotStart, local_prefect_server
@@ -34,10 +35,11 @@ def configured_api_url() -> str | None:
     return str(url) if url else None
 
 
-def serve_nightly(*, inbox: str, db: str, cron: str = "0 3 * * *", timezone: str | None = None,
-                  config_path: str | None = None, settle_s: float = 5.0, name: str = "nightly",
-                  server_log: Path | None = None) -> None:
-    """Serve the ingest flow on ``cron`` (in ``timezone``) until Ctrl-C or SIGTERM."""
+def serve_nightly(*, inbox: str, db: str, cron: str = "0 3 * * *", every: timedelta | None = None,
+                  timezone: str | None = None, config_path: str | None = None, settle_s: float = 5.0,
+                  name: str = "nightly", server_log: Path | None = None) -> None:
+    """Serve the ingest flow on ``cron``, or ``every`` so long when given (in ``timezone``),
+    until Ctrl-C or SIGTERM."""
     from .flows import RUN_LINES_ENV, ingest_flow  # imported after PREFECT_API_URL is set
 
     inbox_path = Path(inbox).resolve()
@@ -62,7 +64,8 @@ def serve_nightly(*, inbox: str, db: str, cron: str = "0 3 * * *", timezone: str
             from prefect.settings import temporary_settings
 
             with temporary_settings(updates={PREFECT_API_URL: api_url}):
-                ingest_flow.serve(name=name, schedules=[Cron(cron, timezone=timezone)], parameters=parameters,
+                schedule = Interval(every, timezone=timezone) if every is not None else Cron(cron, timezone=timezone)
+                ingest_flow.serve(name=name, schedules=[schedule], parameters=parameters,
                                   print_starting_message=True)
     except KeyboardInterrupt:
         pass

@@ -11,13 +11,14 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import click
 
 from ..ingest import IngestError, IngestOptions, RunReport, has_new_files, ingest
 from ..ingest.prepare import DEFAULT_MAX_FILE_BYTES
 from ..report.run_summary import run_text
-from .options import command_config, config_option, db_option
+from .options import Duration, command_config, config_option, db_option
 
 
 @contextmanager
@@ -171,31 +172,44 @@ def _run_flow(paths: list[str], db: str, config_path: str | None, options: Inges
             early.stop()  # already stopped on the way out of temporary_server: stopping twice is harmless
 
 
+#: The schedule of ``hamflow serve`` when none is given: 3 am every day.
+DEFAULT_CRON = "0 3 * * *"
+
+
 @click.command("serve")
 @click.option("--inbox", required=True, type=click.Path(file_okay=False, exists=True), help="Inbox folder, one sub-folder per athlete.")
 @db_option
 @config_option
-@click.option("--cron", default="0 3 * * *", show_default=True, help="When to run, as a cron expression.")
-@click.option("--timezone", default=None, help="IANA time zone of the cron expression, e.g. Europe/Berlin (default: UTC).")
+@click.option("--cron", default=None, help="When to run, as a cron expression  [default: 0 3 * * *, 3 am every day].")
+@click.option("--every", type=Duration(), default=None,
+              help="Run at this interval instead of on a cron expression: 90s, 15m, 6h, 1d.")
+@click.option("--timezone", default=None, help="IANA time zone of the schedule, e.g. Europe/Berlin (default: UTC).")
 @click.option("--settle", "settle_s", type=float, default=5.0, show_default=True, help="Seconds to watch new files for growth.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Prefect's logs.")
-def serve_cmd(inbox: str, db: str, config_path: str | None, cron: str, timezone: str | None, settle_s: float, verbose: bool) -> None:
+def serve_cmd(inbox: str, db: str, config_path: str | None, cron: str | None, every: timedelta | None, timezone: str | None,
+              settle_s: float, verbose: bool) -> None:
     """Serve the nightly ingest: run it on a schedule until Ctrl-C or SIGTERM.
 
-    Uses the Prefect server in PREFECT_API_URL when one is configured; otherwise starts a local
-    Prefect server on 127.0.0.1 and stops it on exit. A missed night is caught up by the next
-    run; two runs at once wait for each other on the database lock.
+    The schedule is a cron expression (--cron, 3 am by default) or an interval (--every, for an
+    inbox that watches and gyms sync into all day). Uses the Prefect server in PREFECT_API_URL
+    when one is configured; otherwise starts a local Prefect server on 127.0.0.1 and stops it on
+    exit. A missed night is caught up by the next run; two runs at once wait for each other on
+    the database lock.
 
     \b
-    Example:
+    Examples:
       hamflow serve --inbox /data/inbox --db /data/hamflow.duckdb --cron "0 3 * * *" --timezone Europe/Berlin
+      hamflow serve --inbox /data/inbox --db /data/hamflow.duckdb --every 15m
     """
+    if cron is not None and every is not None:
+        raise click.UsageError("--cron and --every: give one schedule")
     _quiet_prefect(verbose)
     from hamflow_flows.serve import ServeError, serve_nightly
     from hamflow_flows.startup import PrefectUnavailable, check_prefect
 
     try:
         check_prefect()
-        serve_nightly(inbox=inbox, db=db, cron=cron, timezone=timezone, config_path=config_path, settle_s=settle_s)
+        serve_nightly(inbox=inbox, db=db, cron=cron or DEFAULT_CRON, every=every, timezone=timezone,
+                      config_path=config_path, settle_s=settle_s)
     except (ServeError, PrefectUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
 
 import click
 import duckdb
@@ -81,3 +81,26 @@ def open_database(db: str, *, write: bool = False, athlete: str | None = None) -
             yield con
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+class Duration(click.ParamType[timedelta]):
+    """A length of time written as a number and a unit: ``90s``, ``15m``, ``6h``, ``1d`` (a bare
+    number is seconds), rounded to whole seconds."""
+
+    name = "duration"
+    _UNITS: ClassVar[dict[str, int]] = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    _LONGEST_S: ClassVar[int] = 365 * 86400
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> timedelta:
+        if isinstance(value, timedelta):
+            return value
+        text = str(value).strip().lower()
+        unit = text[-1:] if text[-1:] in self._UNITS else "s"
+        number = text[:-1] if text[-1:] in self._UNITS else text
+        try:
+            seconds = float(number) * self._UNITS[unit]
+        except ValueError:
+            self.fail(f"{value!r} is not a duration: write a number and s, m, h or d, e.g. 15m", param, ctx)
+        if not 1 <= seconds <= self._LONGEST_S:
+            self.fail(f"{value!r} is not a duration between 1 second and 365 days", param, ctx)
+        return timedelta(seconds=round(seconds))

@@ -220,3 +220,26 @@ def test_an_option_that_would_be_ignored_is_an_error(args: list[str], message: s
     code, text = run(*args, str(Path(__file__).parents[2] / "sample_fit"), *(["--db", str(db)] if args[0] == "ingest" else []))
     assert code == 2 and f"Error: {message}" in text, text
     assert not db.exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--every", "15m", "--cron", "0 3 * * *"], "--cron and --every: give one schedule"),
+    (["--every", "fortnightly"], "'fortnightly' is not a duration: write a number and s, m, h or d, e.g. 15m"),
+    (["--every", "0s"], "'0s' is not a duration between 1 second and 365 days"),
+    (["--every", "inf"], "'inf' is not a duration between 1 second and 365 days"),
+])
+def test_a_serve_schedule_that_cannot_be_kept_is_a_usage_error_before_any_server_starts(
+        args: list[str], message: str, tmp_path: Path) -> None:
+    code, text = run("serve", "--inbox", str(tmp_path), "--db", str(tmp_path / "h.duckdb"), *args)
+    assert code == 2 and text.strip().splitlines()[-1].endswith(message), text
+    assert list(tmp_path.iterdir()) == []  # no database, no server home
+
+
+def test_a_serve_interval_reads_as_people_write_it() -> None:
+    from datetime import timedelta
+
+    from hamflow.cli.options import Duration
+
+    assert [Duration().convert(text, None, None) for text in ("90", "90s", "1.5m", "6h", "1d", " 15M ")] == [
+        timedelta(seconds=90), timedelta(seconds=90), timedelta(seconds=90), timedelta(hours=6), timedelta(days=1),
+        timedelta(minutes=15)]

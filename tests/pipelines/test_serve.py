@@ -1,4 +1,4 @@
-"""`hamflow serve` for real: a local Prefect server, a schedule every minute, one scheduled run."""
+"""`hamflow serve` for real: a local Prefect server, a schedule every few seconds, one scheduled run."""
 
 from __future__ import annotations
 
@@ -46,14 +46,15 @@ def test_serve_runs_on_schedule_and_stops_cleanly(tmp_path: Path) -> None:
     db = tmp_path / "h.duckdb"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home")  # its own server database
+    env["PREFECT_RUNNER_POLL_FREQUENCY"] = "2"  # the runner looks for due runs every 2 s, not 10
     log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed below
     serve = subprocess.Popen(
         [sys.executable, "-m", "hamflow.cli", "serve", "--inbox", str(inbox), "--db", str(db),
-         "--cron", "* * * * *", "--timezone", "Europe/Berlin", "--settle", "0"],
+         "--every", "10s", "--timezone", "Europe/Berlin", "--settle", "0"],
         stdout=log, stderr=subprocess.STDOUT, env=env,
     )
     try:
-        deadline = time.monotonic() + 600  # a hang guard: server start-up, the next minute, the run
+        deadline = time.monotonic() + 600  # a hang guard: server start-up, the next due time, the run
         while _completed_runs(db) < 1:
             assert serve.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
             assert time.monotonic() < deadline, "no scheduled run completed:\n" + (tmp_path / "serve.log").read_text()[-3000:]
