@@ -37,6 +37,7 @@ class ProfiledEngine(LocalEngine):
     """The local engine with a profiler around each prepare and each write, nothing else."""
 
     def __init__(self) -> None:
+        super().__init__(threads=1)  # a profiler sees only its own thread: prepare here, in this one
         self.prepare_profile = cProfile.Profile()
         self.write_profile = cProfile.Profile()
 

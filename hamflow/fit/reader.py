@@ -19,6 +19,7 @@ import hashlib
 import importlib.metadata
 import io
 import os
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -54,6 +55,12 @@ DECODER_CHOICES: Final = ("auto", "fitparse", "fitfast")
 
 
 _Route = Literal["time", "column", "present", "skip"]
+
+#: fitparse keeps developer field descriptions in a registry shared by the whole process, which
+#: both decoders read and change while they parse a file (:func:`.fast._save_developer_types`):
+#: threads of one process parse one file at a time, so each parse sees the registry as a
+#: process decoding the files one after another would. Building the frames runs outside it.
+_PARSING = threading.Lock()
 
 
 class DecoderUnavailable(RuntimeError):
@@ -114,7 +121,8 @@ def decode_fit_bytes(
         if result is not None:
             return result
     collector = _Collector(keep_positions=keep_positions)
-    status, warnings, blocks = _parse_into(data, collector)
+    with _PARSING:
+        status, warnings, blocks = _parse_into(data, collector)
     return _result(data, path, collector, status, warnings, blocks, "fitparse")
 
 
@@ -127,7 +135,8 @@ def try_fast_decode(data: bytes, *, path: str = "<bytes>", keep_positions: bool 
     if len(data) < 12 or data[8:12] != b".FIT":
         return None
     collector = _Collector(keep_positions=keep_positions)
-    blocks = fast.feed_fast(data, collector)
+    with _PARSING:
+        blocks = fast.feed_fast(data, collector)
     if not blocks or not collector.has_data:
         return None
     return _result(data, path, collector, "ok", [], blocks, "fitfast")

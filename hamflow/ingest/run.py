@@ -17,11 +17,13 @@ import contextlib
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Final, Protocol, TypeVar
 
 import duckdb
 import polars as pl
@@ -49,6 +51,9 @@ __all__ = ["Engine", "IngestError", "IngestOptions", "LocalEngine", "RunPlan", "
            "run", "survey_batch", "write_prepared"]
 
 
+_T = TypeVar("_T")
+
+
 class IngestError(Exception):
     """The run could not do its job (inbox missing, database unwritable): exit non-zero."""
 
@@ -70,7 +75,7 @@ class IngestOptions:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # larger files are quarantined unread
     in_flight: int | None = None  # parallel engines: batches prepared ahead of the write (default: 2 per worker)
     #: A process pool starts its workers only for at least this many new bytes; fewer are
-    #: decoded in the run's own process. Each worker imports hamflow and Prefect (seconds of CPU)
+    #: decoded in the run's own process. Each worker imports hamflow and polars (seconds of CPU)
     #: before it decodes anything, while a night's few files (~100 kB an hour) take a fraction
     #: of a second in any process: 4 MiB is about 40 hour-long files, a second or two of work.
     pool_min_bytes: int = 4 * 2**20
@@ -375,8 +380,24 @@ class Engine(Protocol):
         """Told about each quarantined file as soon as it is known (for logging)."""
 
 
+#: The local engine's threads at most: each prepares two batches ahead of the write, and the
+#: parts of the work that hold the interpreter lock (about a third) leave more of them waiting.
+MAX_LOCAL_THREADS: Final = 4
+
+
 class LocalEngine:
-    """Everything in this process, one batch at a time: memory stays flat in the number of files."""
+    """Everything in this process: the batches are surveyed and prepared by ``threads`` threads
+    (default: one per core, at most :data:`MAX_LOCAL_THREADS`), two batches per thread ahead of
+    the write, which runs in the calling thread. Memory stays flat in the number of files.
+
+    Threads, not processes: most of the work is polars and the fast decoder, which run without
+    the interpreter lock, so two threads on two cores prepare the athlete-year about twice as
+    fast as one (docs/benchmarks.md), with no process to start and nothing pickled. ``threads=1``
+    prepares one batch at a time, in this thread.
+    """
+
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = max(1, threads if threads is not None else min(os.cpu_count() or 1, MAX_LOCAL_THREADS))
 
     def plan(self, paths: Sequence[str], db_path: str, config: Config, options: IngestOptions,
              run_id: str | None) -> RunPlan:
@@ -384,11 +405,31 @@ class LocalEngine:
 
     def survey(self, work: list[list[Candidate]], config: Config, options: IngestOptions,
                handoff: str | None = None) -> Iterator[pl.DataFrame]:
-        return (survey_batch(batch, config, options, handoff) for batch in work)
+        return self._each(survey_batch, work, config, options, handoff)
 
     def prepare(self, work: list[list[Candidate]], config: Config, options: IngestOptions,
                 priors: PriorThresholds | None = None, handoff: str | None = None) -> Iterator[list[PreparedFile]]:
-        return (prepare_files(batch, config, options, priors, handoff) for batch in work)
+        return self._each(prepare_files, work, config, options, priors, handoff)
+
+    def _each(self, step: Callable[..., _T], work: list[list[Candidate]], *args: Any) -> Iterator[_T]:
+        """``step`` on each batch of ``work``, in order, at most two batches per thread ahead of
+        the caller; what is still queued when the caller stops taking results is cancelled."""
+        if self.threads == 1 or len(work) <= 1:
+            yield from (step(batch, *args) for batch in work)
+            return
+        with ThreadPoolExecutor(self.threads, thread_name_prefix="hamflow-prepare") as pool:
+            pending: deque[Future[_T]] = deque()
+            queued = iter(work)
+            try:
+                while True:
+                    while len(pending) < 2 * self.threads and (batch := next(queued, None)) is not None:
+                        pending.append(pool.submit(step, batch, *args))
+                    if not pending:
+                        return
+                    yield pending.popleft().result()
+            finally:
+                for future in pending:
+                    future.cancel()
 
     def write(self, db_path: str, prepared: list[PreparedFile], run_id: str, config: Config) -> WriteResult:
         return write_prepared(db_path, prepared, run_id, config)
@@ -420,6 +461,7 @@ def run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str]
     pending: list[PreparedFile] = []  # prepared, not yet written: one write transaction's files
     # The survey leaves each file it decodes there for its prepare; gone when the run ends, however it ends.
     handoff = contextlib.ExitStack()
+    prepared_batches: Iterator[list[PreparedFile]] = iter(())
     try:
         priors = None
         handed: str | None = None
@@ -463,6 +505,9 @@ def run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str]
             finish_run(plan, results, outcomes, status="failed", message=str(exc), prepare_wait_s=waited_s, timed=timed)
         raise IngestError(str(exc)) from exc
     finally:
+        # Whatever still prepares from the handoff directory stops before the directory goes.
+        if isinstance(prepared_batches, Generator):
+            prepared_batches.close()
         handoff.close()
     return finish_run(plan, results, outcomes, prepare_wait_s=waited_s, recalibration=recalibration, merge=merge,
                       timed=timed)

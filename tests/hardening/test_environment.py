@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from hamflow.ingest import IngestOptions, finish_run, ingest, plan_run, prepare_files, write_prepared
+from hamflow.ingest import IngestOptions, LocalEngine, finish_run, ingest, plan_run, prepare_files, run, write_prepared
 from hamflow.model import load_config
 
 from ..helpers import assert_same, make_inbox, sample, snapshot
@@ -38,6 +38,12 @@ from .procs import hamflow, ingest_args, one_line_error
 
 CONFIG = load_config(None)
 OPTIONS = IngestOptions(settle_s=0.0, batch_size=1)
+
+
+def one_at_a_time() -> LocalEngine:
+    """An engine that reads each batch only when the run is ready for it (no thread prepares
+    ahead), so that "after the first written batch" is before the others are read."""
+    return LocalEngine(threads=1)
 PR_CAPBSET_DROP = 24
 CAPS_BYPASSING_PERMISSIONS = (1, 2, 3)  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
 Preexec = Callable[[], None] | None
@@ -242,7 +248,7 @@ def test_inbox_removed_mid_run_is_reported_and_ingested_next_time(tmp_path: Path
             shutil.rmtree(inbox)
             deleted.append(done)
 
-    report = ingest([str(inbox)], db, CONFIG, OPTIONS, progress=delete_after_first_batch)
+    report = run([str(inbox)], db, CONFIG, OPTIONS, engine=one_at_a_time(), progress=delete_after_first_batch)
     assert report.status == "completed" and deleted == [1]
     assert sorted(q.reason for q in report.quarantined) == ["unreadable"] * 3
     assert dbcheck.problems(db) == []
@@ -291,7 +297,7 @@ def test_file_rewritten_mid_run_is_retried_next_run(tmp_path: Path) -> None:
             last.write_bytes(whole[: len(whole) // 2])  # half written, as the client starts over
             rewritten.append(done)
 
-    report = ingest([str(inbox)], db, CONFIG, OPTIONS, progress=rewrite_after_first_batch)
+    report = run([str(inbox)], db, CONFIG, OPTIONS, engine=one_at_a_time(), progress=rewrite_after_first_batch)
     assert [(Path(q.path).name, q.reason) for q in report.quarantined] == [(last.name, "changed_during_read")]
     assert dbcheck.problems(db) == []
     last.write_bytes(whole)  # the client finishes: the very bytes the first run hashed
@@ -313,7 +319,7 @@ def test_file_cut_short_mid_run_is_retried_next_run(tmp_path: Path) -> None:
     def cut_after_first_batch(done: int, total: int) -> None:
         last.write_bytes(whole[:10])  # not even a header yet
 
-    report = ingest([str(inbox)], db, CONFIG, OPTIONS, progress=cut_after_first_batch)
+    report = run([str(inbox)], db, CONFIG, OPTIONS, engine=one_at_a_time(), progress=cut_after_first_batch)
     assert [Path(q.path).name for q in report.quarantined] == [last.name]
     last.write_bytes(whole)
     again = ingest([str(inbox)], db, CONFIG, OPTIONS)

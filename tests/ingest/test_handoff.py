@@ -40,6 +40,7 @@ class WatchedEngine(LocalEngine):
     then damages every handoff (``truncated``) or removes it (``missing``) before prepare."""
 
     def __init__(self, spoil: str | None = None) -> None:
+        super().__init__()
         self.spoil = spoil
         self.directory: str | None = None
         self.left: list[str] = []

@@ -221,6 +221,7 @@ class RecordingEngine(LocalEngine):
     """The local engine, noting the (path, samples) of the files of each write transaction."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.writes: list[list[tuple[str, int]]] = []
 
     def write(self, db_path: str, prepared: list[PreparedFile], run_id: str, config: HamflowConfig) -> WriteResult:

@@ -1,0 +1,70 @@
+"""The local engine's threads: the same tables as one thread, and nothing left running."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from hamflow.ingest import IngestError, IngestOptions, LocalEngine, run
+from hamflow.model.config_load import load_config
+from hamflow.store.connection import StoreError
+from hamflow.store.prepared import PreparedFile
+from hamflow.store.writer import WriteResult
+
+from ..helpers import SAMPLES, assert_same, snapshot
+
+CONFIG = load_config(None)
+#: One file per batch and per write: the most batches prepared at once, the most writes to order.
+ONE_BY_ONE = IngestOptions(settle_s=0.0, batch_size=1, write_samples=0)
+TABLES = ("fit_files", "workouts", "weekly_posterior_load", "segments", "workout_patterns", "samples_stored",
+          "athlete_thresholds", "workout_evidence")
+
+
+def _prepare_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("hamflow-prepare")]
+
+
+def test_three_threads_write_exactly_the_tables_one_thread_writes(tmp_path: Path) -> None:
+    one, three = tmp_path / "one.duckdb", tmp_path / "three.duckdb"
+    report = run([str(SAMPLES)], one, CONFIG, ONE_BY_ONE, engine=LocalEngine(threads=1))
+    assert report.counts.files_new == 31 and report.counts.files_quarantined == 2
+    run([str(SAMPLES)], three, CONFIG, ONE_BY_ONE, engine=LocalEngine(threads=3))
+    assert_same(snapshot(one, TABLES), snapshot(three, TABLES))
+    assert _prepare_threads() == []
+
+
+class _WriteFails(LocalEngine):
+    """Threads preparing ahead while the second write finds the database unwritable."""
+
+    def __init__(self) -> None:
+        super().__init__(threads=2)
+        self.writes = 0
+
+    def write(self, db_path: str, prepared: list[PreparedFile], run_id: str, config: object) -> WriteResult:
+        self.writes += 1
+        if self.writes == 2:
+            raise StoreError("database is full")
+        return super().write(db_path, prepared, run_id, config)  # type: ignore[arg-type]
+
+
+def test_a_run_that_fails_mid_write_stops_its_threads_before_it_returns(tmp_path: Path) -> None:
+    """The threads prepare from the run's handoff folder, which goes when the run ends: none of
+    them may still be reading it (or holding frames) after the error reaches the caller."""
+    with pytest.raises(IngestError, match="database is full") as failed:
+        run([str(SAMPLES)], tmp_path / "h.duckdb", CONFIG, ONE_BY_ONE, engine=_WriteFails())
+    assert failed.value is not None  # the traceback, and the run's frame with it, is still held here
+    assert _prepare_threads() == []
+
+
+def test_one_thread_prepares_in_the_calling_thread() -> None:
+    engine = LocalEngine(threads=1)
+    seen: list[str] = []
+
+    def step(batch: list[int]) -> int:
+        seen.append(threading.current_thread().name)
+        return sum(batch)
+
+    assert list(engine._each(step, [[1], [2, 3]])) == [1, 5]  # type: ignore[arg-type]
+    assert seen == [threading.current_thread().name] * 2
