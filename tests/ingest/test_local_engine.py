@@ -13,7 +13,7 @@ from hamflow.store.connection import StoreError
 from hamflow.store.prepared import PreparedFile
 from hamflow.store.writer import WriteResult
 
-from ..helpers import SAMPLES, assert_same, snapshot
+from ..helpers import SAMPLES, assert_same, make_inbox, sample, snapshot
 
 CONFIG = load_config(None)
 #: One file per batch and per write: the most batches prepared at once, the most writes to order.
@@ -27,10 +27,14 @@ def _prepare_threads() -> list[threading.Thread]:
 
 
 def test_three_threads_write_exactly_the_tables_one_thread_writes(tmp_path: Path) -> None:
+    """Two athletes, several files each (so the survey runs in the threads too), a broken file."""
+    ana = [sample(kind) for kind in ("incline_walk", "easy_run", "track_sprints", "row_ciq", "stair")]
+    inbox = make_inbox(tmp_path / "inbox", {"ana": ana, "ben": [sample("easy_run", "ben"), sample("bike", "ben")]})
+    (inbox / "ana" / "broken.fit").write_bytes(ana[0].read_bytes()[:100])
     one, three = tmp_path / "one.duckdb", tmp_path / "three.duckdb"
-    report = run([str(SAMPLES)], one, CONFIG, ONE_BY_ONE, engine=LocalEngine(threads=1))
-    assert report.counts.files_new == 31 and report.counts.files_quarantined == 2
-    run([str(SAMPLES)], three, CONFIG, ONE_BY_ONE, engine=LocalEngine(threads=3))
+    report = run([str(inbox)], one, CONFIG, ONE_BY_ONE, engine=LocalEngine(threads=1))
+    assert report.counts.workouts_added == 7 and report.counts.files_quarantined == 1
+    run([str(inbox)], three, CONFIG, ONE_BY_ONE, engine=LocalEngine(threads=3))
     assert_same(snapshot(one, TABLES), snapshot(three, TABLES))
     assert _prepare_threads() == []
 
