@@ -62,6 +62,32 @@ def prefect_api_url() -> Iterator[str]:
         yield str(PREFECT_API_URL.value())
 
 
+@pytest.fixture(scope="session")
+def migrated_prefect_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Prefect home whose database Prefect has created and migrated, once for the whole run
+    (both test processes share it): a temporary server's first start on a new home migrates
+    its database, about 11 CPU seconds. Tests about a server's life, not its first start, begin
+    from a copy (:func:`tests.hardening.procs.seed_prefect_home`); the first start keeps a test
+    of its own (tests/hardening/test_prefect_startup.py)."""
+    import fcntl
+    import importlib.metadata
+    import os
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the run's folder under xdist
+    home = shared / f"prefect-home-migrated-{importlib.metadata.version('prefect')}"
+    with open(shared / "prefect-home-migrated.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (home / "prefect.db").exists():
+            building = shared / f"{home.name}.building"
+            env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+            env.update(PREFECT_HOME=str(building), PREFECT_SERVER_ANALYTICS_ENABLED="false")
+            subprocess.run([sys.executable, "-m", "prefect", "server", "database", "upgrade", "-y"], env=env,
+                           check=True, capture_output=True, timeout=600)
+            building.rename(home)
+    return home
+
+
 #: A two-worker cluster in its own process; prints its address, lives until stdin closes.
 DASK_CLUSTER = """
 import sys

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,6 +32,15 @@ def child_env(scratch: Path, **extra: str) -> dict[str, str]:
                PREFECT_LOGGING_LEVEL="WARNING", PYTHONUNBUFFERED="1")
     env.update(extra)
     return env
+
+
+def seed_prefect_home(home: Path, migrated: Path) -> Path:
+    """``home`` with a copy of the migrated Prefect database of ``migrated`` (the
+    ``migrated_prefect_home`` fixture), so a temporary server started there skips the first
+    start's migrations."""
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(migrated / "prefect.db", home / "prefect.db")
+    return home
 
 
 @dataclass

@@ -14,7 +14,7 @@ import psutil
 import pytest
 
 from ..helpers import make_inbox, sample
-from .procs import Child, child_env, hamflow, one_line_error
+from .procs import Child, child_env, hamflow, one_line_error, seed_prefect_home
 
 pytestmark = pytest.mark.slow
 
@@ -123,9 +123,10 @@ def test_a_temporary_server_that_exits_while_starting_is_named_with_its_last_wor
     assert _none_left(Path(env["PREFECT_HOME"])) == []
 
 
-def test_ctrl_c_in_the_middle_of_a_run_stops_its_temporary_server(tmp_path: Path) -> None:
+def test_ctrl_c_in_the_middle_of_a_run_stops_its_temporary_server(tmp_path: Path, migrated_prefect_home: Path) -> None:
     inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk"), sample("easy_run")]})
     env = child_env(tmp_path, HAMFLOW_STOP_AT="write:committed")
+    seed_prefect_home(Path(env["PREFECT_HOME"]), migrated_prefect_home)
     child = Child(ingest(inbox, tmp_path / "h.duckdb"), tmp_path, env)
     _stopped_at(child)
     home = Path(env["PREFECT_HOME"])
@@ -137,9 +138,10 @@ def test_ctrl_c_in_the_middle_of_a_run_stops_its_temporary_server(tmp_path: Path
     assert _none_left(home) == []
 
 
-def test_a_killed_run_takes_its_temporary_server_with_it(tmp_path: Path) -> None:
+def test_a_killed_run_takes_its_temporary_server_with_it(tmp_path: Path, migrated_prefect_home: Path) -> None:
     inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk"), sample("easy_run")]})
     env = child_env(tmp_path, HAMFLOW_CRASH_AT="write:committed")
+    seed_prefect_home(Path(env["PREFECT_HOME"]), migrated_prefect_home)
     run = hamflow(ingest(inbox, tmp_path / "h.duckdb"), tmp_path, env=env)
     assert run.returncode == -signal.SIGKILL, run.describe()  # no cleanup ran
     assert _none_left(Path(env["PREFECT_HOME"])) == []

@@ -13,6 +13,7 @@ import duckdb
 import psutil
 import pytest
 
+from ..hardening.procs import seed_prefect_home
 from ..helpers import make_inbox, sample
 
 
@@ -41,11 +42,11 @@ def still_running(processes: list[psutil.Process], within_s: float) -> list[psut
 
 
 @pytest.mark.slow
-def test_serve_runs_on_schedule_and_stops_cleanly(tmp_path: Path) -> None:
+def test_serve_runs_on_schedule_and_stops_cleanly(tmp_path: Path, migrated_prefect_home: Path) -> None:
     inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk")]})
     db = tmp_path / "h.duckdb"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")  # its own server database
+    env["PREFECT_HOME"] = str(seed_prefect_home(tmp_path / "prefect-home", migrated_prefect_home))  # its own server database
     env["PREFECT_RUNNER_POLL_FREQUENCY"] = "2"  # the runner looks for due runs every 2 s, not 10
     log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed below
     serve = subprocess.Popen(
