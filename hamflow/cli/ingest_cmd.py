@@ -60,7 +60,9 @@ def _quiet_prefect(verbose: bool) -> None:
 @click.option("--task-runner", type=click.Choice(["process", "dask"]), default="process", show_default=True,
               help="Where the prefect engine decodes: a process pool here, or a Dask cluster.")
 @click.option("--dask-address", default=None, metavar="tcp://HOST:PORT", help="Existing Dask scheduler (default: a local cluster).")
-@click.option("--workers", type=click.IntRange(1, 256), default=None, help="Worker processes (default: one per core).")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Worker processes of the prefect engine, or threads of --engine local (default: one per core; "
+              "local: at most 4). --workers 1 with --engine local prepares one batch at a time, in the least memory.")
 @click.option("--settle", "settle_s", type=float, default=1.0, show_default=True,
               help="Seconds to watch new files for growth; growing files wait for the next run.")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=8, show_default=True,
@@ -114,7 +116,7 @@ def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete
             engine = "local"
         with _progress(sys.stderr.isatty()) as hook:
             if engine == "local":
-                report = ingest(list(paths), db, config, options, progress=hook)
+                report = ingest(list(paths), db, config, options, progress=hook, threads=workers)
             else:
                 report = _run_flow(list(paths), db, config_path, options, task_runner, dask_address, workers, verbose, hook)
     except IngestError as exc:
@@ -124,7 +126,7 @@ def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None, athlete
 
 
 #: Options that only the prefect engine reads: given with ``--engine local`` they would be ignored.
-_PREFECT_ONLY = ("task_runner", "dask_address", "workers", "always_flow", "verbose")
+_PREFECT_ONLY = ("task_runner", "dask_address", "always_flow", "verbose")
 
 
 def _require_engine_options(ctx: click.Context, engine: str) -> None:

@@ -528,6 +528,7 @@ def _unreachable(plan: RunPlan, outcomes: Sequence[FileOutcome]) -> str | None:
 
 def ingest(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str], config: Config,
            options: IngestOptions = IngestOptions(), *,
-           progress: Callable[[int, int], None] | None = None) -> RunReport:
-    """Ingest ``paths`` into ``db_path`` in this process (:class:`LocalEngine`)."""
-    return run(paths, db_path, config, options, engine=LocalEngine(), progress=progress)
+           progress: Callable[[int, int], None] | None = None, threads: int | None = None) -> RunReport:
+    """Ingest ``paths`` into ``db_path`` in this process (:class:`LocalEngine`, with ``threads``
+    preparing batches: default one per core, at most :data:`MAX_LOCAL_THREADS`)."""
+    return run(paths, db_path, config, options, engine=LocalEngine(threads), progress=progress)

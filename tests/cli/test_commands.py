@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from hamflow.cli import cli
 
-from ..helpers import make_inbox, sample
+from ..helpers import assert_same, make_inbox, sample, snapshot
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +211,7 @@ def test_an_unknown_athlete_is_an_error_that_names_the_known_ones(db: Path, comm
 
 @pytest.mark.parametrize(("args", "message"), [
     (["ingest", "--engine", "local", "--task-runner", "dask"], "--task-runner: for --engine prefect only"),
-    (["ingest", "--engine", "local", "--workers", "2", "--dask-address", "tcp://h:8786"], "--dask-address, --workers: for --engine prefect only"),
+    (["ingest", "--engine", "local", "--workers", "2", "--dask-address", "tcp://h:8786"], "--dask-address: for --engine prefect only"),
     (["ingest", "--dask-address", "tcp://h:8786"], "--dask-address needs --task-runner dask"),
     (["inspect", "--format", "json"], "--format applies to --summary"),
 ])
@@ -243,3 +243,11 @@ def test_a_serve_interval_reads_as_people_write_it() -> None:
     assert [Duration().convert(text, None, None) for text in ("90", "90s", "1.5m", "6h", "1d", " 15M ")] == [
         timedelta(seconds=90), timedelta(seconds=90), timedelta(seconds=90), timedelta(hours=6), timedelta(days=1),
         timedelta(minutes=15)]
+
+
+def test_engine_local_takes_workers_as_its_threads_and_one_thread_writes_the_same_tables(db: Path, tmp_path: Path) -> None:
+    inbox = make_inbox(tmp_path / "inbox", {"ana": [sample("incline_walk"), sample("track_sprints")], "ben": [sample("bike", "ben")]})
+    one = tmp_path / "one.duckdb"
+    code, text = run("ingest", str(inbox), "--db", str(one), "--engine", "local", "--settle", "0", "--workers", "1")
+    assert code == 0 and text.startswith("ingest completed"), text
+    assert_same(snapshot(db), snapshot(one))
