@@ -9,7 +9,6 @@ runs the tasks.
 from __future__ import annotations
 
 import os
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
@@ -27,7 +26,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
 from hamflow.ingest import Candidate, IngestError, IngestOptions, RunPlan, RunReport, plan_run, prepare_files, run, write_prepared
-from hamflow.ingest.run import regrouped, survey_batch
+from hamflow.ingest.run import regrouped, submitted_ahead, survey_batch
 from hamflow.model import HamflowConfig as Config
 from hamflow.model import load_config
 from hamflow.model.config_load import find_config
@@ -249,22 +248,12 @@ def _here(task_: Callable[..., T], work: list[list[Candidate]], *args: Any) -> I
 
 def _windowed(work: list[list[Candidate]], config: Config, options: IngestOptions, priors: PriorThresholds | None,
               handoff: str | None, in_flight: int) -> Iterator[PrefectFuture[list[PreparedFile]]]:
-    """Submit prepare tasks at most ``in_flight`` ahead; yield them in submission order.
+    """Prepare tasks submitted at most ``in_flight`` ahead, in submission order (:func:`submitted_ahead`)."""
 
-    The next batch is submitted before the oldest is handed out, so workers decode while the
-    caller writes; yielding in submission order keeps the writes deterministic.
-    """
-    pending: deque[PrefectFuture[list[PreparedFile]]] = deque()
-    queued = iter(work)
-    while True:
-        while len(pending) < max(1, in_flight):
-            batch = next(queued, None)
-            if batch is None:
-                break
-            pending.append(prepare_task.submit(batch, config, options, priors, handoff))
-        if not pending:
-            return
-        yield pending.popleft()
+    def submit(batch: list[Candidate]) -> PrefectFuture[list[PreparedFile]]:
+        return prepare_task.submit(batch, config, options, priors, handoff)
+
+    return submitted_ahead(submit, work, in_flight)
 
 
 def run_ingest(paths: list[str], db: str, options: IngestOptions = _DEFAULTS, *,

@@ -48,10 +48,12 @@ from .survey import priors_of, stored_priors, survey_files, worth_surveying
 
 __all__ = ["Engine", "IngestError", "IngestOptions", "LocalEngine", "RunPlan", "RunReport", "StageTimes", "batches", "finish_run",
            "has_new_files", "ingest", "learn_priors", "merge_duplicates", "plan_run", "prepare_files", "recalibrate", "regrouped",
-           "run", "survey_batch", "write_prepared"]
+           "run", "submitted_ahead", "survey_batch", "write_prepared"]
 
 
 _T = TypeVar("_T")
+_B = TypeVar("_B")
+_F = TypeVar("_F")
 
 
 class IngestError(Exception):
@@ -419,18 +421,11 @@ class LocalEngine:
             yield from (step(batch, *args) for batch in work)
             return
         with ThreadPoolExecutor(self.threads, thread_name_prefix="hamflow-prepare") as pool:
-            pending: deque[Future[_T]] = deque()
-            queued = iter(work)
-            try:
-                while True:
-                    while len(pending) < 2 * self.threads and (batch := next(queued, None)) is not None:
-                        pending.append(pool.submit(step, batch, *args))
-                    if not pending:
-                        return
-                    yield pending.popleft().result()
-            finally:
-                for future in pending:
-                    future.cancel()
+            def submit(batch: list[Candidate]) -> Future[_T]:
+                return pool.submit(step, batch, *args)
+
+            for future in submitted_ahead(submit, work, 2 * self.threads, cancel=Future.cancel):
+                yield future.result()
 
     def write(self, db_path: str, prepared: list[PreparedFile], run_id: str, config: Config) -> WriteResult:
         return write_prepared(db_path, prepared, run_id, config)
@@ -440,6 +435,32 @@ class LocalEngine:
 
     def quarantined(self, prepared: PreparedFile) -> None:
         pass
+
+
+def submitted_ahead(submit: Callable[[_B], _F], items: Iterable[_B], ahead: int, *,
+                    cancel: Callable[[_F], object] | None = None) -> Iterator[_F]:
+    """What ``submit`` returns for each of ``items``, in their order, with at most ``ahead``
+    submitted before the caller takes them (at least one): the next item is submitted before the
+    oldest is handed out, so the work runs while the caller writes, and the caller's order, not
+    the order the work finishes in, decides what is written when. When the caller stops early,
+    ``cancel`` is called on each submitted item not yet taken."""
+    pending: deque[_F] = deque()
+    queued = iter(items)
+    try:
+        while True:
+            while len(pending) < max(1, ahead) and (item := next(queued, _END)) is not _END:
+                pending.append(submit(item))  # type: ignore[arg-type]  # not _END
+            if not pending:
+                return
+            yield pending.popleft()
+    finally:
+        if cancel is not None:
+            for future in pending:
+                cancel(future)
+
+
+#: The end of :func:`submitted_ahead`'s items (an item may be None).
+_END: Final = object()
 
 
 def run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike[str], config: Config,

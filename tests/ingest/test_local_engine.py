@@ -72,3 +72,21 @@ def test_one_thread_prepares_in_the_calling_thread() -> None:
 
     assert list(engine._each(step, [[1], [2, 3]])) == [1, 5]  # type: ignore[arg-type]
     assert seen == [threading.current_thread().name] * 2
+
+
+def test_work_is_submitted_at_most_so_far_ahead_taken_in_order_and_the_untaken_cancelled() -> None:
+    from hamflow.ingest.run import submitted_ahead
+
+    submitted: list[int | None] = []
+    cancelled: list[int | None] = []
+
+    def submit(item: int | None) -> int | None:
+        submitted.append(item)
+        return item
+
+    taken = submitted_ahead(submit, [None, 1, 2, 3, 4], 2, cancel=cancelled.append)
+    assert next(taken) is None and submitted == [None, 1]  # an item may be None
+    assert next(taken) == 1 and submitted == [None, 1, 2]
+    taken.close()  # the caller stops: what it never took is cancelled, nothing more submitted
+    assert cancelled == [2] and submitted == [None, 1, 2]
+    assert list(submitted_ahead(submit, range(3), 0)) == [0, 1, 2]  # at least one ahead
