@@ -35,11 +35,15 @@ def configured_api_url() -> str | None:
     return str(url) if url else None
 
 
-def serve_nightly(*, inbox: str, db: str, cron: str = "0 3 * * *", every: timedelta | None = None,
+#: The schedule when none is given: 3 am every day (``hamflow serve --help`` says so too).
+DEFAULT_CRON = "0 3 * * *"
+
+
+def serve_nightly(*, inbox: str, db: str, cron: str | None = None, every: timedelta | None = None,
                   timezone: str | None = None, config_path: str | None = None, settle_s: float = 5.0,
                   name: str = "nightly", server_log: Path | None = None) -> None:
-    """Serve the ingest flow on ``cron``, or ``every`` so long when given (in ``timezone``),
-    until Ctrl-C or SIGTERM."""
+    """Serve the ingest flow on ``cron`` (default :data:`DEFAULT_CRON`), or ``every`` so long
+    when given (in ``timezone``), until Ctrl-C or SIGTERM."""
     from .flows import RUN_LINES_ENV, ingest_flow  # imported after PREFECT_API_URL is set
 
     inbox_path = Path(inbox).resolve()
@@ -64,7 +68,7 @@ def serve_nightly(*, inbox: str, db: str, cron: str = "0 3 * * *", every: timede
             from prefect.settings import temporary_settings
 
             with temporary_settings(updates={PREFECT_API_URL: api_url}):
-                schedule = Interval(every, timezone=timezone) if every is not None else Cron(cron, timezone=timezone)
+                schedule = Interval(every, timezone=timezone) if every is not None else Cron(cron or DEFAULT_CRON, timezone=timezone)
                 ingest_flow.serve(name=name, schedules=[schedule], parameters=parameters,
                                   print_starting_message=True)
     except KeyboardInterrupt:

@@ -174,10 +174,6 @@ def _run_flow(paths: list[str], db: str, config_path: str | None, options: Inges
             early.stop()  # already stopped on the way out of temporary_server: stopping twice is harmless
 
 
-#: The schedule of ``hamflow serve`` when none is given: 3 am every day.
-DEFAULT_CRON = "0 3 * * *"
-
-
 @click.command("serve")
 @click.option("--inbox", required=True, type=click.Path(file_okay=False, exists=True), help="Inbox folder, one sub-folder per athlete.")
 @db_option
@@ -211,7 +207,7 @@ def serve_cmd(inbox: str, db: str, config_path: str | None, cron: str | None, ev
 
     try:
         check_prefect()
-        serve_nightly(inbox=inbox, db=db, cron=cron or DEFAULT_CRON, every=every, timezone=timezone,
+        serve_nightly(inbox=inbox, db=db, cron=cron, every=every, timezone=timezone,
                       config_path=config_path, settle_s=settle_s)
     except (ServeError, PrefectUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc

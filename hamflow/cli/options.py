@@ -95,8 +95,7 @@ class Duration(click.ParamType[timedelta]):
         if isinstance(value, timedelta):
             return value
         text = str(value).strip().lower()
-        unit = text[-1:] if text[-1:] in self._UNITS else "s"
-        number = text[:-1] if text[-1:] in self._UNITS else text
+        number, unit = (text[:-1], text[-1]) if text[-1:] in self._UNITS else (text, "s")
         try:
             seconds = float(number) * self._UNITS[unit]
         except ValueError:
