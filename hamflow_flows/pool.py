@@ -24,7 +24,7 @@ from typing import Any, Self, TypeVar
 from prefect.context import FlowRunContext
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from .workers import POOL_WORKER_ENV, start_worker
+from .workers import POOL_WORKER_ENV, pool_worker_env, start_worker
 
 R = TypeVar("R")
 
@@ -70,7 +70,7 @@ class OffloadingRunner(ThreadPoolTaskRunner):  # type: ignore[type-arg]  # Prefe
 class WorkerPool(OffloadingRunner):
     """Task runs in threads of this process; what they hand to :func:`in_worker` in ``workers``
     spawned processes, started on the first task that needs one, below this process's priority
-    (:func:`lower_priority`) and with :data:`POOL_WORKER_ENV`.
+    (:func:`lower_priority`) and with :func:`~hamflow_flows.workers.pool_worker_env`.
 
     Polars reads ``POLARS_MAX_THREADS`` and its allocator ``_RJEM_MALLOC_CONF`` once, when a
     process first loads it, which a spawned worker does before any initializer runs; so the
@@ -94,8 +94,7 @@ class WorkerPool(OffloadingRunner):
 
     def _open(self) -> None:
         self._env_before = {name: os.environ.get(name) for name in POOL_WORKER_ENV}
-        for name, value in POOL_WORKER_ENV.items():
-            os.environ.setdefault(name, value)
+        os.environ.update(pool_worker_env(os.environ))
         # Spawned, not forked: this process has DuckDB's, polars' and Prefect's threads.
         self._processes = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
                                               initializer=start_worker, initargs=(self.initializer, self.initargs))

@@ -6,6 +6,8 @@ import importlib
 import os
 import random
 import shutil
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -285,22 +287,42 @@ def test_each_pool_worker_runs_below_this_process_s_priority_with_polars_on_one_
     the other workers, this process's writes come first, and a batch's freed frames would stack
     up under the next one's. What the user set is theirs, and the variables are set only while
     the pool is open. The task runs stay in this process: a worker never loads Prefect."""
-    from hamflow_flows.workers import POOL_WORKER_JEMALLOC_CONF, POOL_WORKER_NICENESS, POOL_WORKER_POLARS_THREADS
+    from hamflow_flows.workers import POLARS_JEMALLOC_DEFAULTS, POOL_WORKER_JEMALLOC_CONF, POOL_WORKER_NICENESS, POOL_WORKER_POLARS_THREADS
 
     monkeypatch.delenv("POLARS_MAX_THREADS", raising=False)
-    monkeypatch.delenv("_RJEM_MALLOC_CONF", raising=False)
     niceness = os.nice(0)
     lowered = min(niceness + POOL_WORKER_NICENESS, 19)
     # Polars puts its own allocator settings first and those it finds in the environment last,
-    # where they win.
-    threads, allocator, worker_niceness, prefect_loaded = _worker_in_a_pool()
-    assert (threads, worker_niceness, prefect_loaded) == (POOL_WORKER_POLARS_THREADS, lowered, False)
-    assert allocator is not None and allocator.endswith("," + POOL_WORKER_JEMALLOC_CONF)
+    # where jemalloc reads them last and they win. The command has imported polars before it
+    # starts the pool, which leaves polars' own settings in its environment: they are not the
+    # user's, and the pool's go after them.
+    for before in (None, POLARS_JEMALLOC_DEFAULTS):
+        if before is None:
+            monkeypatch.delenv("_RJEM_MALLOC_CONF", raising=False)
+        else:
+            monkeypatch.setenv("_RJEM_MALLOC_CONF", before)
+        threads, allocator, worker_niceness, prefect_loaded = _worker_in_a_pool()
+        assert (threads, worker_niceness, prefect_loaded) == (POOL_WORKER_POLARS_THREADS, lowered, False)
+        assert allocator == f"{POLARS_JEMALLOC_DEFAULTS},{POOL_WORKER_JEMALLOC_CONF}"
+        assert os.environ.get("_RJEM_MALLOC_CONF") == before
     assert os.nice(0) == niceness
-    assert "POLARS_MAX_THREADS" not in os.environ and "_RJEM_MALLOC_CONF" not in os.environ
+    assert "POLARS_MAX_THREADS" not in os.environ
     monkeypatch.setenv("POLARS_MAX_THREADS", "3")
-    monkeypatch.setenv("_RJEM_MALLOC_CONF", "dirty_decay_ms:1000")
+    monkeypatch.setenv("_RJEM_MALLOC_CONF", f"{POLARS_JEMALLOC_DEFAULTS},dirty_decay_ms:1000")  # as polars leaves the user's
     threads, allocator, worker_niceness, prefect_loaded = _worker_in_a_pool()
     assert (threads, worker_niceness, prefect_loaded) == (3, lowered, False)
-    assert allocator is not None and allocator.endswith(",dirty_decay_ms:1000")
-    assert os.environ["POLARS_MAX_THREADS"] == "3" and os.environ["_RJEM_MALLOC_CONF"] == "dirty_decay_ms:1000"
+    assert allocator == f"{POLARS_JEMALLOC_DEFAULTS},{POOL_WORKER_JEMALLOC_CONF},dirty_decay_ms:1000"
+    assert os.environ["POLARS_MAX_THREADS"] == "3"
+    assert os.environ["_RJEM_MALLOC_CONF"] == f"{POLARS_JEMALLOC_DEFAULTS},dirty_decay_ms:1000"
+
+
+def test_importing_polars_sets_exactly_the_allocator_defaults_the_pool_tells_from_the_user_s() -> None:
+    """The pool reads polars' own settings off the front of ``_RJEM_MALLOC_CONF``; if a polars
+    release changed them, the workers would again start with polars' settings instead of the
+    pool's."""
+    from hamflow_flows.workers import POLARS_JEMALLOC_DEFAULTS
+
+    env = {k: v for k, v in os.environ.items() if k not in ("_RJEM_MALLOC_CONF", "POLARS_THP")}
+    said = subprocess.run([sys.executable, "-c", "import os, polars; print(os.environ['_RJEM_MALLOC_CONF'])"],
+                          env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert said == POLARS_JEMALLOC_DEFAULTS
