@@ -25,8 +25,8 @@ from prefect.runtime import flow_run
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
-from hamflow.ingest import Candidate, IngestError, IngestOptions, RunPlan, RunReport, plan_run, prepare_files, run, write_prepared
-from hamflow.ingest.run import regrouped, submitted_ahead, survey_batch
+from hamflow.ingest import Candidate, IngestError, IngestOptions, RunPlan, RunReport, plan_run, prepare_files, write_prepared
+from hamflow.ingest.run import regrouped, run, submitted_ahead, survey_batch
 from hamflow.model import HamflowConfig as Config
 from hamflow.model import load_config
 from hamflow.model.config_load import find_config

@@ -4,27 +4,45 @@ look at each athlete's files together (a workout recorded twice counts once: ``d
 thresholds from the whole history: ``calibrate``), report.
 
 :func:`ingest` is the whole run; :mod:`hamflow_flows` runs the same loop under Prefect.
+
+The names below are imported from their modules when first used, not with the package: a
+worker imports :mod:`~hamflow.ingest.steps` alone, which never loads DuckDB. The run loop and
+``reprocess`` are imported from their modules (:func:`hamflow.ingest.run.run`,
+:func:`hamflow.ingest.reprocess.reprocess`): a function named like a module of the package would
+be replaced by that module once anything imports it.
 """
 
-from .files import Candidate, Discovery, InboxError, discover, discover_inbox, fit_paths
-from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_file
-from .reprocess import reprocess
-from .run import (
-    Engine,
-    IngestError,
-    IngestOptions,
-    LocalEngine,
-    RunPlan,
-    RunReport,
-    batches,
-    finish_run,
-    has_new_files,
-    ingest,
-    plan_run,
-    prepare_files,
-    run,
-    write_prepared,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .files import Candidate, Discovery, InboxError, discover, discover_inbox, fit_paths
+    from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_file
+    from .run import (
+        Engine,
+        IngestError,
+        LocalEngine,
+        RunPlan,
+        RunReport,
+        batches,
+        finish_run,
+        has_new_files,
+        ingest,
+        plan_run,
+        write_prepared,
+    )
+    from .steps import IngestOptions, prepare_files
+
+#: Each public name and the module it lives in.
+_HOMES: dict[str, str] = {
+    **dict.fromkeys(("Candidate", "Discovery", "InboxError", "discover", "discover_inbox", "fit_paths"), "files"),
+    **dict.fromkeys(("DEFAULT_MAX_FILE_BYTES", "prepare_file"), "prepare"),
+    **dict.fromkeys(("Engine", "IngestError", "LocalEngine", "RunPlan", "RunReport", "batches", "finish_run", "has_new_files",
+                     "ingest", "plan_run", "write_prepared"), "run"),
+    **dict.fromkeys(("IngestOptions", "prepare_files"), "steps"),
+}
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
@@ -47,7 +65,12 @@ __all__ = [
     "plan_run",
     "prepare_file",
     "prepare_files",
-    "reprocess",
-    "run",
     "write_prepared",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{home}", __name__), name)

@@ -26,7 +26,7 @@ from pathlib import Path
 import polars as pl
 
 from ..model.config import ArchiveLimits
-from ..store.paths import PathEntry
+from ..store.path_entry import PathEntry
 from .archives import ArchiveError, ArchiveReader, Member, Problem, extension, is_archive_name, list_archive, problem_sha256
 
 

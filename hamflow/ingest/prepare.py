@@ -25,7 +25,7 @@ from ..model import HamflowConfig as Config
 from ..model.classify import Calibrator, FileToClassify, ScreenedSession, classify_files
 from ..model.duplicates import Role
 from ..model.thresholds import METRICS, PriorThresholds
-from ..store.paths import PathEntry
+from ..store.path_entry import PathEntry
 from ..store.prepared import FileStatus, PreparedFile
 from .archives import ArchiveError, ArchiveReader
 from .files import Candidate

@@ -30,21 +30,22 @@ import polars as pl
 
 from ..model import HamflowConfig as Config
 from ..model.config import ArchiveLimits
-from ..model.thresholds import PriorThresholds
+from ..model.thresholds import PRIOR_COLUMNS, PriorThresholds
 from ..store.connection import StoreError, connection, transaction
 from ..store.paths import follow_moves, recorded_paths, remember_paths, unknown_by_path
 from ..store.prepared import FileOutcome, PreparedFile
+from ..store.rewrite import workout_athletes
 from ..store.runs import RunCounts, StageTimes, record_stage_times, start_run
 from ..store.runs import finish_run as _finish_run_row
 from ..store.schema import ensure_schema
+from ..store.thresholds import stored_evidence
 from ..store.writer import WriteResult, known_hashes, sample_count, write_batch
-from .archives import ArchiveReader
 from .calibrate import Recalibration, calibrate
 from .duplicates import Merge, merge_recordings
 from .files import Candidate, Discovery, InboxError, discover_inbox, listing_frame, not_fit_text, split_known, split_unsettled, with_hashes
 from .handoff import handoff_directory
-from .prepare import DEFAULT_MAX_FILE_BYTES, prepare_batch
-from .survey import priors_of, stored_priors, survey_files, worth_surveying
+from .steps import IngestOptions, prepare_files, survey_batch
+from .survey import PRIOR_SCHEMA, priors_of, worth_surveying
 
 __all__ = ["Engine", "IngestError", "IngestOptions", "LocalEngine", "RunPlan", "RunReport", "StageTimes", "batches", "finish_run",
            "has_new_files", "ingest", "learn_priors", "merge_duplicates", "plan_run", "prepare_files", "recalibrate", "regrouped",
@@ -58,29 +59,6 @@ _F = TypeVar("_F")
 
 class IngestError(Exception):
     """The run could not do its job (inbox missing, database unwritable): exit non-zero."""
-
-
-@dataclass(frozen=True)
-class IngestOptions:
-    athlete: str | None = None  # overrides folders and serial numbers for every file
-    settle_s: float = 1.0  # wait this long to see whether new files are still growing
-    batch_size: int = 8  # files per prepare task
-    #: A write transaction takes whole prepared batches until it holds at least this many
-    #: samples (or the run has none left); 0 writes each batch on its own. Each transaction pays
-    #: a fixed cost (opening the file, about fifteen statements, the weekly recomputation of its
-    #: athletes' whole history, a checkpoint on close) while the database is locked for every
-    #: other process: 131,072 samples (eight row groups of sql/session/attach_for_writing.sql,
-    #: about 36 hour-long files) make those costs small next to the rows, in a transaction of
-    #: a second or two (docs/benchmarks.md).
-    write_samples: int = 131_072
-    keep_positions: bool = False
-    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # larger files are quarantined unread
-    in_flight: int | None = None  # parallel engines: batches prepared ahead of the write (default: 2 per worker)
-    #: A process pool starts its workers only for at least this many new bytes; fewer are
-    #: decoded in the run's own process. Each worker imports hamflow and polars (seconds of CPU)
-    #: before it decodes anything, while a night's few files (~100 kB an hour) take a fraction
-    #: of a second in any process: 4 MiB is about 40 hour-long files, a second or two of work.
-    pool_min_bytes: int = 4 * 2**20
 
 
 @dataclass(frozen=True)
@@ -211,23 +189,12 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
                    discover_s=time.perf_counter() - started_s, known_by_hash=by_hash, not_fit=found.not_fit)
 
 
-def prepare_files(candidates: Iterable[Candidate], config: Config, options: IngestOptions = IngestOptions(),
-                  priors: PriorThresholds | None = None, handoff: str | None = None) -> list[PreparedFile]:
-    """Decode and classify each file, each workout with its athlete's thresholds timeline in
-    ``priors`` (:func:`learn_priors`), starting from what the survey left in the ``handoff``
-    directory where it left something. Pure: no database; safe in any worker process."""
-    with ArchiveReader(config.archives) as reader:
-        return prepare_batch(list(candidates), config, athlete=options.athlete, keep_positions=options.keep_positions,
-                             max_file_bytes=options.max_file_bytes, reader=reader, priors=priors, handoff=handoff)
-
-
-def survey_batch(candidates: Iterable[Candidate], config: Config, options: IngestOptions = IngestOptions(),
-                 handoff: str | None = None) -> pl.DataFrame:
-    """The threshold candidates of each new workout, without classifying
-    (:mod:`hamflow.ingest.survey`), each surveyed file left decoded and screened in the
-    ``handoff`` directory for its prepare. Pure: no database; safe in any worker process."""
-    return survey_files(candidates, config, athlete=options.athlete, max_file_bytes=options.max_file_bytes,
-                        keep_positions=options.keep_positions, handoff=handoff)
+def stored_priors(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every stored candidate (:data:`PRIOR_SCHEMA` rows; a second recording shows none)."""
+    stored = stored_evidence(con, workout_athletes(con))
+    if stored.is_empty():
+        return pl.DataFrame(schema=PRIOR_SCHEMA)
+    return stored.select(PRIOR_COLUMNS).cast(PRIOR_SCHEMA)  # type: ignore[arg-type]
 
 
 def learn_priors(engine: Engine, plan: RunPlan, config: Config, options: IngestOptions,

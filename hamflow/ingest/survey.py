@@ -3,10 +3,11 @@
 A workout is classified with its athlete's thresholds valid at its start: the rule of the best
 candidate of every workout up to it (:mod:`hamflow.model.thresholds`). A worker sees one file,
 so the run hands it the candidates of the others as :class:`PriorThresholds`: those stored in
-``workout_evidence``, and, when several new files of one athlete arrive together, those of the
-new files, found by a *survey* (decode, screen, candidates: no classifying). Each workout is then
-classified once, with the values calibration after the writes would give it; calibration stays
-to catch what no one could know before (a recording merged with another, a crash).
+``workout_evidence`` (read by the run: :func:`hamflow.ingest.run.stored_priors`), and, when
+several new files of one athlete arrive together, those of the new files, found by a *survey*
+(decode, screen, candidates: no classifying). Each workout is then classified once, with the
+values calibration after the writes would give it; calibration stays to catch what no one could
+know before (a recording merged with another, a crash).
 
 The survey is pure like ``prepare`` (no database) and runs wherever the engine prepares.
 """
@@ -16,7 +17,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 
-import duckdb
 import polars as pl
 
 from ..fit import FitResult, fast
@@ -24,14 +24,12 @@ from ..fit.reader import try_fast_decode
 from ..model import HamflowConfig as Config
 from ..model.classify import screen_file
 from ..model.thresholds import PRIOR_COLUMNS, PriorThresholds
-from ..store.rewrite import workout_athletes
-from ..store.thresholds import stored_evidence
 from .archives import ArchiveError, ArchiveReader
 from .files import Candidate
 from .handoff import Handoff, hands_off, write_handoff
 from .prepare import read_candidate, resolve_athlete, workout_id
 
-__all__ = ["PRIOR_SCHEMA", "priors_of", "stored_priors", "survey_files", "worth_surveying"]
+__all__ = ["PRIOR_SCHEMA", "priors_of", "survey_files", "worth_surveying"]
 
 PRIOR_SCHEMA: dict[str, pl.DataType] = {
     "athlete_id": pl.Utf8(), "workout_id": pl.Utf8(), "start_utc": pl.Datetime("us", "UTC"), "metric": pl.Utf8(),
@@ -102,14 +100,6 @@ def _decoded(c: Candidate, config: Config, max_file_bytes: int, reader: ArchiveR
     if data is None or (c.sha256 is not None and hashlib.sha256(data).hexdigest() != c.sha256):
         return None
     return try_fast_decode(data, path=c.path, keep_positions=keep_positions)
-
-
-def stored_priors(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Every stored candidate (:data:`PRIOR_SCHEMA` rows; a second recording shows none)."""
-    stored = stored_evidence(con, workout_athletes(con))
-    if stored.is_empty():
-        return pl.DataFrame(schema=PRIOR_SCHEMA)
-    return stored.select(PRIOR_COLUMNS).cast(PRIOR_SCHEMA)  # type: ignore[arg-type]
 
 
 def priors_of(stored: pl.DataFrame, surveyed: Iterable[pl.DataFrame]) -> PriorThresholds:

@@ -31,18 +31,44 @@ Public functions, by module (the most used are importable from ``hamflow.store``
 - :mod:`~hamflow.store.export`: :func:`~hamflow.store.export.export_parquet` (incremental: only partitions that changed).
 - :mod:`~hamflow.store.insert`: :func:`insert_frame`; :mod:`~hamflow.store.frames`:
   :func:`fetch_frame`, :func:`registered`.
+
+The names above are imported from their modules when first used, not with the package: a
+worker that decodes and classifies imports :mod:`~hamflow.store.prepared` (what it returns) and
+:mod:`~hamflow.store.path_entry`, and so never loads DuckDB (about 20 MB per process).
 """
 
-from . import read
-from .connection import StoreError, connect, connection, default_db_path, transaction
-from .frames import fetch_frame, registered
-from .insert import CONTRACT_TABLES, insert_frame
-from .paths import PathEntry, remember_paths, unknown_by_path
-from .prepared import FileOutcome, PreparedFile
-from .runs import RunCounts, StageTimes, finish_run, record_stage_times, start_run
-from .schema import ensure_schema, read_sql, require_schema, schema_version
-from .weeks import refresh_weeks
-from .writer import WriteResult, known_hashes, write_batch
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from . import read
+    from .connection import StoreError, connect, connection, default_db_path, transaction
+    from .frames import fetch_frame, registered
+    from .insert import CONTRACT_TABLES, insert_frame
+    from .path_entry import PathEntry
+    from .paths import remember_paths, unknown_by_path
+    from .prepared import FileOutcome, PreparedFile
+    from .runs import RunCounts, StageTimes, finish_run, record_stage_times, start_run
+    from .schema import ensure_schema, read_sql, require_schema, schema_version
+    from .weeks import refresh_weeks
+    from .writer import WriteResult, known_hashes, write_batch
+
+#: Each public name and the module it lives in.
+_HOMES: dict[str, str] = {
+    "read": "read",
+    **dict.fromkeys(("StoreError", "connect", "connection", "default_db_path", "transaction"), "connection"),
+    **dict.fromkeys(("fetch_frame", "registered"), "frames"),
+    **dict.fromkeys(("CONTRACT_TABLES", "insert_frame"), "insert"),
+    "PathEntry": "path_entry",
+    **dict.fromkeys(("remember_paths", "unknown_by_path"), "paths"),
+    **dict.fromkeys(("FileOutcome", "PreparedFile"), "prepared"),
+    **dict.fromkeys(("RunCounts", "StageTimes", "finish_run", "record_stage_times", "start_run"), "runs"),
+    **dict.fromkeys(("ensure_schema", "read_sql", "require_schema", "schema_version"), "schema"),
+    "refresh_weeks": "weeks",
+    **dict.fromkeys(("WriteResult", "known_hashes", "write_batch"), "writer"),
+}
 
 __all__ = [
     "CONTRACT_TABLES", "FileOutcome", "PathEntry", "PreparedFile", "RunCounts", "StageTimes", "StoreError",
@@ -50,3 +76,11 @@ __all__ = [
     "insert_frame", "known_hashes", "read", "read_sql", "record_stage_times", "refresh_weeks",
     "registered", "remember_paths", "require_schema", "schema_version", "start_run", "transaction", "unknown_by_path", "write_batch",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(f".{home}", __name__)
+    return module if name == home else getattr(module, name)

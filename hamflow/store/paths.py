@@ -9,24 +9,14 @@ since it was last seen is known without opening it. Identity is still the hash: 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import duckdb
 import polars as pl
 
 from .frames import registered
 from .insert import insert_frame
+from .path_entry import PathEntry
 from .sqlfiles import execute_sql
-
-
-@dataclass(frozen=True, slots=True)
-class PathEntry:
-    path: str
-    size_bytes: int
-    mtime_ns: int
-    file_sha256: str
-    #: An archive member's CRC-32 from its archive's directory (sql/007_archives.sql); None on disk.
-    crc32: int | None = None
 
 
 def _frame(entries: Sequence[PathEntry]) -> pl.DataFrame:

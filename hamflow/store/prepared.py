@@ -12,7 +12,7 @@ from typing import Literal
 
 import polars as pl
 
-from .paths import PathEntry
+from .path_entry import PathEntry
 
 FileStatus = Literal["ingested", "quarantined", "not_activity"]
 

@@ -29,7 +29,8 @@ from pathlib import Path
 
 import pytest
 
-from hamflow.ingest import IngestOptions, LocalEngine, finish_run, ingest, plan_run, prepare_files, run, write_prepared
+from hamflow.ingest import IngestOptions, LocalEngine, finish_run, ingest, plan_run, prepare_files, write_prepared
+from hamflow.ingest.run import run
 from hamflow.model import load_config
 
 from ..helpers import assert_same, make_inbox, sample, snapshot

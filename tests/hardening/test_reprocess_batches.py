@@ -16,7 +16,8 @@ import polars as pl
 import psutil
 import pytest
 
-from hamflow.ingest import IngestOptions, ingest, reprocess
+from hamflow.ingest import IngestOptions, ingest
+from hamflow.ingest.reprocess import reprocess
 from hamflow.model import DEFAULT_CONFIG, parse_config
 
 from ..helpers import SAMPLES, assert_same, make_inbox, snapshot

@@ -14,7 +14,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from hamflow.ingest import IngestOptions, ingest, reprocess
+from hamflow.ingest import IngestOptions, ingest
+from hamflow.ingest.reprocess import reprocess
 from hamflow.model import DEFAULT_CONFIG, parse_config
 from samplegen import ANA
 from samplegen.pair import render_pair

@@ -19,10 +19,11 @@ import pyarrow as pa
 import pytest
 
 from hamflow.fit import DECODER_ENV, read_fit
-from hamflow.ingest import IngestError, IngestOptions, LocalEngine, run
+from hamflow.ingest import IngestError, IngestOptions, LocalEngine
 from hamflow.ingest.files import discover_inbox, with_hashes
 from hamflow.ingest.handoff import FORMAT, Handoff, Packed, handoff_directory, take_handoff, write_handoff
 from hamflow.ingest.prepare import prepare_file
+from hamflow.ingest.run import run
 from hamflow.model import HamflowConfig
 from hamflow.model.classify import screen_file
 from hamflow.model.config_load import load_config

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hamflow.ingest import IngestError, IngestOptions, LocalEngine, run
+from hamflow.ingest import IngestError, IngestOptions, LocalEngine
+from hamflow.ingest.run import run
 from hamflow.model.config_load import load_config
 from hamflow.store.connection import StoreError
 from hamflow.store.prepared import PreparedFile

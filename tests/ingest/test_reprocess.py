@@ -8,7 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from hamflow.ingest import IngestOptions, ingest, reprocess
+from hamflow.ingest import IngestOptions, ingest
+from hamflow.ingest.reprocess import reprocess
 from hamflow.model import DEFAULT_CONFIG, parse_config
 from hamflow.store.spool import spool_folder
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from hamflow.ingest import IngestOptions, LocalEngine, ingest, run
+from hamflow.ingest import IngestOptions, LocalEngine, ingest
+from hamflow.ingest.run import run
 from hamflow.model.config import HamflowConfig
 from hamflow.model.config_load import load_config
 from hamflow.store.prepared import PreparedFile

@@ -13,7 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from hamflow.ingest import IngestOptions, ingest, reprocess
+from hamflow.ingest import IngestOptions, ingest
+from hamflow.ingest.reprocess import reprocess
 from hamflow.model import DEFAULT_CONFIG, parse_config
 from hamflow.store.connection import connection
 from hamflow.store.export import EXPORTS, MANIFEST, export_parquet
