@@ -49,7 +49,7 @@ class IngestOptions:
 def prepare_files(candidates: Iterable[Candidate], config: Config, options: IngestOptions = IngestOptions(),
                   priors: PriorThresholds | None = None, handoff: str | None = None) -> list[PreparedFile]:
     """Decode and classify each file, each workout with its athlete's thresholds timeline in
-    ``priors`` (:func:`learn_priors`), starting from what the survey left in the ``handoff``
+    ``priors`` (:func:`~hamflow.ingest.run.learn_priors`), starting from what the survey left in the ``handoff``
     directory where it left something. Pure: no database; safe in any worker process."""
     with ArchiveReader(config.archives) as reader:
         return prepare_batch(list(candidates), config, athlete=options.athlete, keep_positions=options.keep_positions,

@@ -39,8 +39,9 @@ worker that decodes and classifies imports :mod:`~hamflow.store.prepared` (what 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy_names
 
 if TYPE_CHECKING:
     from . import read
@@ -78,9 +79,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = importlib.import_module(f".{home}", __name__)
-    return module if name == home else getattr(module, name)
+__getattr__ = lazy_names(__name__, _HOMES)
