@@ -6,7 +6,7 @@ DB-API result is turned into Arrow; a relation from ``con.sql`` avoids both.
 
 Both directions go through the Arrow C stream interface (``__arrow_c_stream__``), which polars
 and DuckDB speak directly, rather than through pyarrow tables: ``.pl()`` and ``frame.to_arrow()``
-import pyarrow, about 45 MB of libraries in the process that writes, for an ingest that
+import pyarrow, about 40 MB of libraries in the process that writes, for an ingest that
 otherwise never needs them (docs/benchmarks.md). The results are the same frames, column types
 included.
 """
