@@ -17,6 +17,15 @@ from .corpus import CorpusCache, CorpusFile, decode_corpus, default_cache_dir
 from .helpers import SAMPLES
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The report's Vega bundle is kept in a cache folder of the run's own, for this process and
+    the commands it starts, so that the user's cache neither serves the tests nor receives files."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def corpus() -> dict[str, CorpusFile]:
     """Every corpus file decoded once for the whole run, with the fitparse reference decoder (so

@@ -1,5 +1,6 @@
 """The self-contained report page: every script inline, so it opens with no server and no
-network (Vega, Vega-Lite and vega-embed come from vl-convert's bundle, about 1 MB).
+network (Vega, Vega-Lite and vega-embed come from vl-convert's bundle, about 1 MB; see
+:mod:`hamflow.report.bundle`).
 
 The flags' words, the "what this means" sentences and the charts' reference lines come from the
 config in use, the same config the rows should have been made with. The page shows the model
@@ -18,12 +19,12 @@ from typing import Any
 
 import jinja2
 import polars as pl
-import vl_convert
 
 from ..model.config import HamflowConfig
 from ..model.flags import flag_reason, flag_title, week_sentences
 from ..model.guidance import DISCLAIMER, Guidance
 from . import charts, notes
+from .bundle import vega_bundle
 from .data import AthleteReport
 from .workout import SIGNALS, WorkoutTrace
 
@@ -47,12 +48,9 @@ def version_warning(athletes: list[AthleteReport], config: HamflowConfig) -> str
     )
 
 
-@lru_cache(maxsize=1)
 def _vega_bundle() -> str:
     # A script may not contain its own end tag; the bundle does not, but keep the guarantee.
-    # The stub marks ``snippet`` required; the library defaults it to the snippet that sets globals.
-    bundle: str = vl_convert.javascript_bundle()  # type: ignore[call-arg]
-    return bundle.replace("</script", "<\\/script")
+    return vega_bundle().replace("</script", "<\\/script")
 
 
 def _template_source(name: str) -> str:
