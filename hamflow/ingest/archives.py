@@ -21,6 +21,7 @@ import hashlib
 import io
 import os
 import struct
+import sys
 import zipfile
 import zlib
 from collections import Counter
@@ -28,8 +29,6 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import IO, Final
-
-import stream_unzip
 
 from ..model.config import ArchiveLimits
 
@@ -153,9 +152,24 @@ def _too_deep(limits: ArchiveLimits) -> str:
     return f"nested deeper than {limits.max_depth} archives ([archives] max_depth)"
 
 
-#: What a damaged zip or gzip raises while it is read.
+#: What a damaged zip or gzip raises while it is read (:func:`_damage` adds stream_unzip's error).
 _DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, gzip.BadGzipFile, OSError, ValueError, NotImplementedError,
-           RuntimeError, struct.error, stream_unzip.UnzipError)
+           RuntimeError, struct.error)
+
+
+def _damage() -> tuple[type[BaseException], ...]:
+    """:data:`_DAMAGE`, with stream_unzip's error once stream_unzip is loaded. It is imported
+    only to walk a zip whose directory cannot be read (:func:`_walk`): loading it (and the
+    cryptography it brings) costs every command about 0.2 s, and until then nothing raises it."""
+    unzip = sys.modules.get("stream_unzip")
+    return _DAMAGE if unzip is None else (*_DAMAGE, unzip.UnzipError)
+
+
+def _walk(handle: IO[bytes]) -> Iterator[tuple[bytes, int | None, Iterator[bytes]]]:
+    """A zip's members from its start, as stream_unzip finds them (name, size, chunks)."""
+    import stream_unzip
+
+    return stream_unzip.stream_unzip(_chunks(handle))
 
 
 def gzip_trailer(path: str) -> tuple[int, int]:
@@ -205,7 +219,7 @@ def _list_zip(handle: IO[bytes], archive: str, chain: tuple[str, ...], position:
         return
     try:
         zf = zipfile.ZipFile(handle)
-    except _DAMAGE as exc:
+    except _damage() as exc:
         _salvage_listing(handle, archive, chain, position, st, budget, listing, _broken(exc))
         return
     with zf:
@@ -231,7 +245,7 @@ def _list_zip(handle: IO[bytes], archive: str, chain: tuple[str, ...], position:
                 try:
                     with zf.open(info) as inner:
                         _list_zip(inner, archive, here, (*position, n), depth + 1, st, budget, listing)
-                except _DAMAGE as exc:
+                except _damage() as exc:
                     listing.problems.append(Problem(archive, here, BAD_ARCHIVE, _broken(exc).detail))
             else:
                 # A .fit.gz's one member is its own name without .gz; its stamp is the gzip's entry.
@@ -248,7 +262,7 @@ def _salvage_listing(handle: IO[bytes], archive: str, chain: tuple[str, ...], po
     n = 0  # members walked, in their order
     kept = 0
     try:
-        for raw_name, _, chunks in stream_unzip.stream_unzip(_chunks(handle)):
+        for raw_name, _, chunks in _walk(handle):
             name = raw_name.decode("utf-8", "replace")
             crc, size = 0, 0
             for chunk in chunks:
@@ -267,7 +281,7 @@ def _salvage_listing(handle: IO[bytes], archive: str, chain: tuple[str, ...], po
     except ArchiveError as exc:
         listing.problems.append(Problem(archive, chain, exc.reason, exc.detail))
         return
-    except _DAMAGE:
+    except _damage():
         pass
     words = f"; the {kept} FIT file(s) before the break are kept" if kept else ""
     listing.problems.append(Problem(archive, chain, BAD_ARCHIVE, damage.detail + words))
@@ -352,7 +366,7 @@ class ArchiveReader:
             return self._gunzip(container)
         try:
             zf = self._zip(container)
-        except _DAMAGE:  # no readable directory: walk the zip as discovery did
+        except _damage():  # no readable directory: walk the zip as discovery did
             return io.BytesIO(self._salvaged(container, names[-1]))
         return zf.open(names[-1])
 
@@ -369,7 +383,7 @@ class ArchiveReader:
     def _salvaged(self, container: tuple[str, ...], name: str) -> bytes:
         """A member of a zip without a readable directory, found by walking it from its start."""
         with self._raw(container) as handle:
-            for raw_name, _, chunks in stream_unzip.stream_unzip(_chunks(handle)):
+            for raw_name, _, chunks in _walk(handle):
                 if raw_name.decode("utf-8", "replace") == name:
                     return b"".join(chunks)
                 for _ in chunks:
@@ -384,7 +398,7 @@ class ArchiveReader:
             raise
         except KeyError as exc:
             raise ArchiveError(BAD_ARCHIVE, "no longer in the archive") from exc
-        except _DAMAGE as exc:
+        except _damage() as exc:
             raise _broken(exc) from exc
 
     def sha256(self, member: Member) -> str:
@@ -396,7 +410,7 @@ class ArchiveReader:
                     digest.update(block)
         except ArchiveError:
             raise
-        except _DAMAGE as exc:
+        except _damage() as exc:
             raise _broken(exc) from exc
         return digest.hexdigest()
 
@@ -407,7 +421,7 @@ class ArchiveReader:
                 data = stream.read(max_bytes + 1)
         except ArchiveError:
             raise
-        except _DAMAGE as exc:
+        except _damage() as exc:
             raise _broken(exc) from exc
         return None if len(data) > max_bytes else data
 

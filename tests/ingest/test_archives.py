@@ -6,6 +6,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import subprocess
+import sys
 import tracemalloc
 import zipfile
 import zlib
@@ -202,3 +204,30 @@ def test_an_unpacked_export_given_as_the_folder_names_no_athlete_by_its_sub_fold
     strava_export(inbox / "ana" / "export_123", [activity(0)])
     (c,) = discover_inbox([inbox]).candidates
     assert c.folder_athlete == "ana"  # inside an inbox, the athlete's folder still names it
+
+
+_INGEST = """
+import sys
+from hamflow.ingest import IngestOptions, ingest
+from hamflow.model import load_config
+ingest(sys.argv[1:-1], sys.argv[-1], load_config(None), IngestOptions(settle_s=0))
+print("stream_unzip" in sys.modules)
+"""
+
+
+def test_plain_files_and_a_whole_zip_never_load_the_walker_a_damaged_zip_needs(tmp_path: Path) -> None:
+    """stream_unzip (and the cryptography it brings) takes about 0.2 s to import: only a zip
+    whose directory cannot be read is walked with it."""
+    whole = tmp_path / "whole.zip"
+    plain_zip(whole, [activity(0)])
+    cut = tmp_path / "cut.zip"
+    plain_zip(cut, [activity(1), activity(2)])
+    truncate_inside_last_member(cut)
+
+    def loaded(*paths: Path) -> bool:
+        said = subprocess.run([sys.executable, "-c", _INGEST, *map(str, paths), str(tmp_path / f"{len(paths)}.duckdb")],
+                              capture_output=True, text=True, check=True, timeout=300, cwd=tmp_path)
+        return said.stdout.split()[-1] == "True"
+
+    assert not loaded(whole, activity(3))
+    assert loaded(cut, whole, activity(3))
