@@ -14,7 +14,7 @@ import hashlib
 import os
 import tempfile
 from functools import lru_cache
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import vl_convert
@@ -40,8 +40,7 @@ def cache_dir() -> Path | None:
 @lru_cache(maxsize=1)
 def vega_bundle() -> str:
     """The script, from the cache when it holds this release's build."""
-    folder = cache_dir()
-    path = folder / f"vega-bundle-{version(_DISTRIBUTION)}.js" if folder is not None else None
+    path = _cached_path()
     if path is not None and (kept := _read(path)) is not None:
         return kept
     # The stub marks ``snippet`` required; the library defaults it to the snippet that sets globals.
@@ -49,6 +48,17 @@ def vega_bundle() -> str:
     if path is not None:
         _write(path, bundle)
     return bundle
+
+
+def _cached_path() -> Path | None:
+    """The cache file of the installed vl-convert release (None: no folder, or a vl-convert
+    whose release cannot be read, whose build then cannot be told from another's)."""
+    folder = cache_dir()
+    try:
+        release = version(_DISTRIBUTION)
+    except PackageNotFoundError:
+        return None
+    return folder / f"vega-bundle-{release}.js" if folder is not None else None
 
 
 def _digest(text: str) -> str:

@@ -73,3 +73,17 @@ def test_a_cache_folder_that_cannot_be_written_still_gives_the_bundle(
     assert "vegaEmbed" in vega_bundle()
     assert len(builds) == 2
     assert blocker.read_text() == ""
+
+
+def test_a_vl_convert_whose_release_cannot_be_read_is_built_each_time_and_nothing_is_kept(
+        monkeypatch: pytest.MonkeyPatch, builds: list[str]) -> None:
+    def unknown(name: str) -> str:
+        raise bundle.PackageNotFoundError(name)
+
+    monkeypatch.setattr(bundle, "version", unknown)
+    assert "vegaEmbed" in vega_bundle()
+    vega_bundle.cache_clear()
+    assert "vegaEmbed" in vega_bundle()
+    assert len(builds) == 2
+    folder = cache_dir()
+    assert folder is not None and not folder.exists()
