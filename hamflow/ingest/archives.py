@@ -160,7 +160,7 @@ _DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, gzip.BadGzipFile, OSError, 
 def _damage() -> tuple[type[BaseException], ...]:
     """:data:`_DAMAGE`, with stream_unzip's error once stream_unzip is loaded. It is imported
     only to walk a zip whose directory cannot be read (:func:`_walk`): loading it (and the
-    cryptography it brings) costs every command about 0.2 s, and until then nothing raises it."""
+    cryptography it brings) costs every command about 0.1 CPU s, and until then nothing raises it."""
     unzip = sys.modules.get("stream_unzip")
     return _DAMAGE if unzip is None else (*_DAMAGE, unzip.UnzipError)
 
