@@ -43,13 +43,17 @@ def _refs(evidence: pl.DataFrame) -> tuple[list[WorkoutRef], dict[str, dict[str,
     found: dict[str, dict[str, Candidate]] = {}
     starts: dict[str, object] = {}
     used: dict[str, dict[str, float]] = {}
-    for r in evidence.iter_rows(named=True):
-        wid = r["workout_id"]
-        starts[wid] = r["start_utc"]
-        used.setdefault(wid, {})[r["metric"]] = r["threshold_used"]
-        found.setdefault(wid, {})
-        if r["value"] is not None:
-            found[wid][r["metric"]] = Candidate(r["metric"], r["value"], r["evidence"] or "")
+    # Column by column rather than a dict per row: a nightly run reads every athlete's whole
+    # history here, and building a dict for each of its rows made this the run's largest cost
+    # that grows with the history.
+    columns = (evidence.get_column(c).to_list() for c in ("workout_id", "start_utc", "metric", "value", "evidence",
+                                                            "threshold_used"))
+    for wid, start, metric, value, text, threshold in zip(*columns, strict=True):
+        starts[wid] = start
+        used.setdefault(wid, {})[metric] = threshold
+        candidates = found.setdefault(wid, {})
+        if value is not None:
+            candidates[metric] = Candidate(metric, value, text or "")
     refs = [WorkoutRef(wid, starts[wid], found[wid]) for wid in found]  # type: ignore[arg-type]
     return refs, used
 

@@ -248,9 +248,12 @@ def recordings_of(workouts: pl.DataFrame, samples: Mapping[str, pl.DataFrame] | 
     """Recordings from stored ``workouts`` rows (``workout_id``, ``file_sha256``, ``start_utc``,
     ``duration_s``) and each workout's own samples; a workout without samples is left out.
     Without ``samples``, spans only (enough for :func:`clusters`)."""
+    # The four columns as tuples, and one empty frame for every span: a nightly run asks this of
+    # each athlete's whole history, and a dict of every column per row was most of its cost.
+    spans = workouts.select("workout_id", "file_sha256", "start_utc", "duration_s").iter_rows()
+    no_samples = pl.DataFrame()
     return [
-        Recording(w["workout_id"], w["file_sha256"], w["start_utc"], float(w["duration_s"] or 0.0),
-                  samples[w["workout_id"]] if samples is not None else pl.DataFrame())
-        for w in workouts.iter_rows(named=True)
-        if (samples is None or w["workout_id"] in samples) and w["start_utc"] is not None
+        Recording(wid, sha256, start, float(duration or 0.0), samples[wid] if samples is not None else no_samples)
+        for wid, sha256, start, duration in spans
+        if (samples is None or wid in samples) and start is not None
     ]
