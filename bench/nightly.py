@@ -17,7 +17,8 @@ athlete-years are generated (one seed per athlete, so no two files share bytes) 
 
 Every figure is CPU seconds of this process (``time.process_time``: the local engine runs
 everything here), the median of ``--rounds`` rounds, each on a fresh copy of the database; the
-targets are ratios measured side by side, so a busy machine moves both sides alike.
+two sides of each ratio take turns round after round, so a machine whose speed drifts during
+the measurement moves both alike.
 :func:`measure_known` and :func:`measure_history` return a dict of figures for a caller
 (``bench/backfill.py``) to print with its own.
 """
@@ -32,7 +33,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,41 +81,55 @@ def smallest_fit() -> Path:
     return min((ROOT / "sample_fit").rglob("*.fit"), key=lambda p: p.stat().st_size)
 
 
-def nightly_cpu(folder: Path, db: Path, new: Sequence[Path], rounds: int) -> dict[str, float]:
-    """Median CPU seconds of the unchanged-inbox check and of a whole local run that finds ``new``
+def nightly_round(folder: Path, db: Path, new: Sequence[Path]) -> tuple[float, float]:
+    """CPU seconds of the unchanged-inbox check and of a whole local run that finds ``new``
     (copied into the inbox's athlete folders, removed afterwards) on a fresh copy of ``db``."""
     inbox = folder / "inbox"
-    checks, runs = [], []
-    for _ in range(rounds):
-        placed = []
-        for src in new:
-            dst = inbox / src.parent.name / "new" / src.name
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, dst)
-            placed.append(dst)
+    placed = []
+    for src in new:
+        dst = inbox / src.parent.name / "new" / src.name
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dst)
+        placed.append(dst)
+    try:
         work_db = _copy_db(db, folder / "round.duckdb")
         started = time.process_time()
         has_new_files([str(inbox)], work_db, CONFIG.archives)
-        checks.append(time.process_time() - started)
+        check = time.process_time() - started
         started = time.process_time()
         report = ingest([str(inbox)], work_db, CONFIG, NIGHTLY)
-        runs.append(time.process_time() - started)
+        run = time.process_time() - started
         assert report.counts.files_new == len(new), "the new files were not found"
+    finally:
         for p in placed:
             p.unlink()
-    return {"check_cpu_s": statistics.median(checks), "run_cpu_s": statistics.median(runs)}
+    return check, run
+
+
+def side_by_side(sides: Mapping[str, tuple[Path, Path, Sequence[Path]]], rounds: int) -> dict[str, float]:
+    """:func:`nightly_round` of each side (label -> folder, database, new files), the sides taking
+    turns round after round, so a machine that speeds up or slows down during the measurement
+    moves both alike: ``{label}_check_cpu_s`` and ``{label}_run_cpu_s``, each the median."""
+    checks: dict[str, list[float]] = {label: [] for label in sides}
+    runs: dict[str, list[float]] = {label: [] for label in sides}
+    for _ in range(rounds):
+        for label, (folder, db, new) in sides.items():
+            check, run = nightly_round(folder, db, new)
+            checks[label].append(check)
+            runs[label].append(run)
+    figures: dict[str, float] = {}
+    for label in sides:
+        figures[f"{label}_check_cpu_s"] = statistics.median(checks[label])
+        figures[f"{label}_run_cpu_s"] = statistics.median(runs[label])
+    return figures
 
 
 def measure_known(work: Path, sizes: Sequence[int] = (1000, 100_000), rounds: int = 3) -> dict[str, float]:
     """Finding one new FIT file among ``sizes`` known ones: CPU seconds per size, the ratio of the
     largest to the smallest, and the CPU cost per known file."""
-    figures: dict[str, float] = {}
     new = [smallest_fit()]
-    for n in sizes:
-        folder = work / f"known-{n}"
-        db = known_inbox(folder, n)
-        for key, value in nightly_cpu(folder, db, new, rounds).items():
-            figures[f"known_{n}_{key}"] = value
+    sides = {f"known_{n}": (work / f"known-{n}", known_inbox(work / f"known-{n}", n), new) for n in sizes}
+    figures = side_by_side(sides, rounds)
     small, large = min(sizes), max(sizes)
     for key in ("check_cpu_s", "run_cpu_s"):
         a, b = figures[f"known_{small}_{key}"], figures[f"known_{large}_{key}"]
@@ -159,7 +174,7 @@ def measure_history(work: Path, athletes: int = 6, days: int = 365, month: int =
     """A nightly run adding one file per athlete to a database of ``athletes`` athlete-years,
     against the same run on a database of one athlete's first ``month`` days."""
     years = athlete_years(work, athletes, days)
-    figures: dict[str, float] = {}
+    sides: dict[str, tuple[Path, Path, Sequence[Path]]] = {}
     for label, held, files_each in (("month", years[:1], month), ("years", years, None)):
         folder = work / f"history-{label}-{athletes}x{days}"
         db = folder / "base.duckdb"
@@ -170,8 +185,8 @@ def measure_history(work: Path, athletes: int = 6, days: int = 365, month: int =
             ingest([str(folder / "inbox")], db, CONFIG, NIGHTLY)
             (folder / "ready").touch()
         renamed = [_as_athlete(p, y.name, folder) for p, y in zip(new, years, strict=True)]
-        for key, value in nightly_cpu(folder, db, renamed, rounds).items():
-            figures[f"history_{label}_{key}"] = value
+        sides[f"history_{label}"] = (folder, db, renamed)
+    figures = side_by_side(sides, rounds)
     figures["history_ratio_run_cpu_s"] = figures["history_years_run_cpu_s"] / figures["history_month_run_cpu_s"]
     figures["history_ratio_target"] = HISTORY_RATIO_TARGET
     return figures
@@ -245,7 +260,7 @@ def measure(work: Path, quick: bool, prefect_home: Path, skip: list[str]) -> dic
     rows, with every figure. The generated athlete-years and their databases are kept under
     ``build/`` and reused; the Prefect figure is taken against a server started first, as
     ``hamflow serve`` keeps one."""
-    rounds = 1 if quick else 3
+    rounds = 1 if quick else 5  # medians of five turns each: a single slow turn moves no ratio
     figures: dict[str, object] = {}
     known = measure_known(work, sizes=(20, 200) if quick else (1000, 100_000), rounds=rounds)
     history = measure_history(ROOT / "build" / ("bench-nightly-quick" if quick else "bench-nightly"),
