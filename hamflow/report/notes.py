@@ -36,9 +36,13 @@ def acwr_note(weeks: list[dict[str, Any]], chronic_days: int) -> tuple[str | Non
 
 
 def latest_data_note(latest: date, today: date) -> str:
-    """How long ago the newest workout was, in days up to two weeks and in weeks after."""
+    """How long ago the newest workout was, in days up to two weeks and in weeks after. A newest
+    workout after today comes from a device whose clock ran ahead, and is said to be so."""
     days = (today - latest).days
-    if days <= 0:
+    if days < 0:
+        ahead = "tomorrow" if days == -1 else f"in {-days} days" if days > -14 else f"in {-days // 7} weeks"
+        ago = f"{ahead}, a clock ahead?"
+    elif days == 0:
         ago = "today"
     elif days == 1:
         ago = "yesterday"

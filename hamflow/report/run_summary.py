@@ -39,16 +39,20 @@ def current_weeks(db_path: str | os.PathLike[str]) -> pl.DataFrame:
 def with_age(weeks: pl.DataFrame, now: datetime) -> pl.DataFrame:
     """``weeks`` with an ``age`` column beside ``week_start``: an athlete's latest week may be
     years old (an archive's last workout), and a table headed "latest week" must not pass it off
-    as this week. Counted from the Monday of ``now``'s week (UTC)."""
+    as this week. Nor a week after this one, which only a device whose clock ran ahead records.
+    Counted from the Monday of ``now``'s week (UTC)."""
     if weeks.is_empty() or "week_start" not in weeks.columns:
         return weeks
     monday = now.date() - timedelta(days=now.weekday())
     before = ((pl.lit(monday) - pl.col("week_start")).dt.total_days() // 7).cast(pl.Int64)
     age = (
-        pl.when(before <= 0).then(pl.lit("this week"))
+        pl.when(before == 0).then(pl.lit("this week"))
         .when(before == 1).then(pl.lit("last week"))
-        .when(before < 104).then(pl.format("{} weeks ago", before))
-        .otherwise(pl.format("{} years ago", before // 52))
+        .when(before.is_between(2, 103)).then(pl.format("{} weeks ago", before))
+        .when(before >= 104).then(pl.format("{} years ago", before // 52))
+        .when(before == -1).then(pl.lit("next week (a clock ahead?)"))
+        .when(before > -104).then(pl.format("in {} weeks (a clock ahead?)", -before))
+        .otherwise(pl.format("in {} years (a clock ahead?)", -before // 52))
     )
     aged = weeks.with_columns(age.alias("age"))
     at = aged.columns.index("week_start") + 1

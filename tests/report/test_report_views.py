@@ -90,7 +90,10 @@ def test_latest_data_says_how_many_weeks_old_it_is(month_db: Path, tmp_path: Pat
             assert f"latest data: {weeks} weeks ago" in text
 
 
-@pytest.mark.parametrize(("days", "said"), [(0, "today"), (1, "yesterday"), (13, "13 days ago"), (14, "2 weeks ago"), (36, "5 weeks ago")])
+@pytest.mark.parametrize(("days", "said"), [
+    (0, "today"), (1, "yesterday"), (13, "13 days ago"), (14, "2 weeks ago"), (36, "5 weeks ago"),
+    (-1, "tomorrow, a clock ahead?"), (-3, "in 3 days, a clock ahead?"), (-30, "in 4 weeks, a clock ahead?"),
+])
 def test_the_age_of_the_latest_data_is_in_days_then_weeks(days: int, said: str) -> None:
     today = datetime(2026, 12, 4).date()
     assert latest_data_note(today.fromordinal(today.toordinal() - days), today).startswith(f"latest data: {said} (")

@@ -29,7 +29,11 @@ def latest_week_row(text: str) -> str:
     return lines[at + 3]
 
 
-@pytest.mark.parametrize(("days_later", "age"), [(0, "this week"), (7, "last week"), (35, "5 weeks ago"), (3 * 365 + 7, "3 years ago")])
+@pytest.mark.parametrize(("days_later", "age"), [
+    (0, "this week"), (6, "this week"), (7, "last week"), (35, "5 weeks ago"), (3 * 365 + 7, "3 years ago"),
+    # The latest week after today's: a device whose clock ran ahead, never "this week".
+    (-1, "next week (a clock ahead?)"), (-22, "in 4 weeks (a clock ahead?)"), (-2 * 365 - 7, "in 2 years (a clock ahead?)"),
+])
 def test_the_latest_week_says_how_old_it_is(report: RunReport, days_later: int, age: str) -> None:
     (week_start,) = {w for _, w in report.weeks}
     monday = datetime.combine(week_start, datetime.min.time(), tzinfo=UTC)
