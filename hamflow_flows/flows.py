@@ -160,7 +160,7 @@ class PrefectEngine:
     def planned(self, plan: RunPlan) -> None:
         self.logger.info(
             "run %s: %d files seen, %d new, %d known, %d deferred (still being written)",
-            plan.run_id, plan.seen, len(plan.todo), len(plan.known) + len(plan.duplicates), len(plan.deferred),
+            plan.run_id, plan.seen, len(plan.todo), plan.known + len(plan.duplicates), len(plan.deferred),
         )
 
     def quarantined(self, prepared: PreparedFile) -> None:

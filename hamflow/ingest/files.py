@@ -18,10 +18,11 @@ import hashlib
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Final
 
 import polars as pl
 
@@ -93,16 +94,91 @@ def problem_candidate(problem: Problem, size: int, mtime_ns: int, athlete: str |
 
 
 @dataclass
+class Listing:
+    """The FIT files a walk of the inbox's folders found, as columns: path, size, mtime, athlete.
+
+    A nightly inbox holds years of files the database knows by path, size and mtime, and only
+    the few it does not know need a :class:`Candidate`: making one for each listed file, then
+    reading it back for the path index's frame, cost more than the listing's one system call.
+    """
+
+    paths: list[str] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    mtimes: list[int] = field(default_factory=list)
+    athletes: list[str | None] = field(default_factory=list)
+
+    def candidate(self, i: int) -> Candidate:
+        return Candidate(self.paths[i], self.sizes[i], self.mtimes[i], self.athletes[i])
+
+
+@dataclass
 class Discovery:
     """What :func:`discover_inbox` found: FIT files (and damaged archives) to process, and the
-    files that are not FIT, counted by extension (``.gpx``, ``.tcx``, ``.csv``, ...)."""
+    files that are not FIT, counted by extension (``.gpx``, ``.tcx``, ``.csv``, ...).
 
-    candidates: list[Candidate]
+    The files found by walking folders are kept as columns (``listed``); ``others`` are the rest
+    (files named on the command line, archive members, damaged archives, files that could not be
+    looked at). Their positions in :meth:`listing_frame` are the positions :meth:`readable_at`
+    takes."""
+
+    listed: Listing
+    others: list[Candidate]
     not_fit: dict[str, int] = field(default_factory=dict)
 
     @property
     def not_fit_total(self) -> int:
         return sum(self.not_fit.values())
+
+    @property
+    def count(self) -> int:
+        """Every file found, readable or not."""
+        return len(self.listed.paths) + len(self.others)
+
+    @property
+    def candidates(self) -> list[Candidate]:
+        """Every file found, one :class:`Candidate` each, sorted by path."""
+        found = [self.listed.candidate(i) for i in range(len(self.listed.paths))] + self.others
+        return sorted(found, key=_path)
+
+    @property
+    def unreadable(self) -> list[Candidate]:
+        """The files that could not be looked at (reported, and retried by the next run), by path."""
+        return sorted((c for c in self.others if c.error), key=_path)
+
+    def _readable_others(self) -> list[Candidate]:
+        return [c for c in self.others if not c.error]
+
+    def listing_frame(self) -> pl.DataFrame:
+        """The readable files as one frame for the path index's anti-join
+        (:func:`~hamflow.store.paths.unknown_by_path`): row number, path, size, mtime, and an
+        archive member's CRC-32 (a new download of the same export keeps size and CRC-32, so its
+        known members are not decompressed again). The listed files first, then the others."""
+        others = self._readable_others()
+        listed = self.listed
+        return pl.DataFrame(
+            {
+                "i": range(len(listed.paths) + len(others)),
+                "path": listed.paths + [c.path for c in others],
+                "size_bytes": listed.sizes + [c.size_bytes for c in others],
+                "mtime_ns": listed.mtimes + [c.mtime_ns for c in others],
+                "crc32": [None] * len(listed.paths) + [c.member.crc32 if c.member is not None else None for c in others],
+            },
+            schema=LISTING_SCHEMA,
+        )
+
+    def readable_at(self, positions: AbstractSet[int]) -> list[Candidate]:
+        """The readable files at ``positions`` of :meth:`listing_frame`, sorted by path."""
+        n = len(self.listed.paths)
+        others = self._readable_others() if any(i >= n for i in positions) else []
+        return sorted((self.listed.candidate(i) if i < n else others[i - n] for i in positions), key=_path)
+
+    @property
+    def readable_count(self) -> int:
+        return len(self.listed.paths) + len(self._readable_others())
+
+
+def _path(c: Candidate) -> str:
+    return c.path
 
 
 def not_fit_text(not_fit: Mapping[str, int]) -> str:
@@ -144,21 +220,30 @@ def discover_inbox(paths: Iterable[str | os.PathLike[str]], *, max_depth: int = 
     for a path that does not exist.
     """
     limits = limits or ArchiveLimits()
-    found: dict[str, Candidate] = {}
+    listed = Listing()
+    at: dict[str, int] = {}  # position of each listed path: a folder given twice, or inside another, lists it once
+    dropped: set[int] = set()  # listed, then found again as another kind of candidate
+    others: dict[str, Candidate] = {}
     not_fit: Counter[str] = Counter()
+
+    def add_other(c: Candidate) -> None:
+        if c.path in at:
+            dropped.add(at.pop(c.path))
+        others[c.path] = c
 
     def add_given(path: Path) -> None:
         """A file named on the command line is read whatever its name (it may be an archive)."""
         if is_archive_name(path.name):
-            _add_archive(path, None, limits, found, not_fit)
+            _add_archive(path, None, limits, add_other, not_fit)
             return
         try:
             size, mtime = _stat(path)
         except OSError as exc:
-            found[str(path)] = Candidate(str(path), 0, 0, None, error=str(exc))
+            add_other(Candidate(str(path), 0, 0, None, error=str(exc)))
             return
-        found[str(path)] = Candidate(str(path), size, mtime, None)
+        add_other(Candidate(str(path), size, mtime, None))
 
+    paths_, sizes, mtimes, athletes = listed.paths, listed.sizes, listed.mtimes, listed.athletes
     for raw in paths:
         root = Path(raw)
         if not root.exists():
@@ -171,13 +256,33 @@ def discover_inbox(paths: Iterable[str | os.PathLike[str]], *, max_depth: int = 
         export = is_export_folder(root)
         for files, athlete in _walk(root, max_depth, export):
             for entry in files:
-                if is_fit_file_name(entry.name):
-                    found[entry.path] = _listed(entry, athlete)
-                elif is_archive_name(entry.name):
-                    _add_archive(Path(entry.path), athlete, limits, found, not_fit)
+                name = entry.name
+                if is_fit_file_name(name):
+                    try:
+                        st = entry.stat()  # the one system call a listed file costs
+                    except OSError as exc:
+                        add_other(Candidate(entry.path, 0, 0, athlete, error=str(exc)))
+                        continue
+                    path = entry.path
+                    others.pop(path, None)
+                    if path in at:
+                        i = at[path]
+                        sizes[i], mtimes[i], athletes[i] = st.st_size, st.st_mtime_ns, athlete
+                        continue
+                    at[path] = len(paths_)
+                    paths_.append(path)
+                    sizes.append(st.st_size)
+                    mtimes.append(st.st_mtime_ns)
+                    athletes.append(athlete)
+                elif is_archive_name(name):
+                    _add_archive(Path(entry.path), athlete, limits, add_other, not_fit)
                 else:
-                    not_fit[extension(entry.name)] += 1
-    return Discovery([found[k] for k in sorted(found)], dict(sorted(not_fit.items())))
+                    not_fit[extension(name)] += 1
+    if dropped:
+        keep = [i for i in range(len(paths_)) if i not in dropped]
+        listed = Listing([paths_[i] for i in keep], [sizes[i] for i in keep], [mtimes[i] for i in keep],
+                         [athletes[i] for i in keep])
+    return Discovery(listed, list(others.values()), dict(sorted(not_fit.items())))
 
 
 def _walk(root: Path, max_depth: int, export: bool) -> Iterator[tuple[list[os.DirEntry[str]], str | None]]:
@@ -211,15 +316,6 @@ def _walk(root: Path, max_depth: int, export: bool) -> Iterator[tuple[list[os.Di
         yield files, athlete
 
 
-def _listed(entry: os.DirEntry[str], athlete: str | None) -> Candidate:
-    """A FIT file as listed: ``DirEntry.stat`` is the one system call it costs."""
-    try:
-        st = entry.stat()
-    except OSError as exc:
-        return Candidate(entry.path, 0, 0, athlete, error=str(exc))
-    return Candidate(entry.path, st.st_size, st.st_mtime_ns, athlete)
-
-
 def is_export_folder(folder: Path) -> bool:
     """Whether ``folder`` is an unpacked Garmin Connect or Strava export rather than an inbox: its
     sub-folders (``DI_CONNECT``, ``activities``) then name no athletes."""
@@ -228,18 +324,18 @@ def is_export_folder(folder: Path) -> bool:
     return garmin or strava
 
 
-def _add_archive(path: Path, athlete: str | None, limits: ArchiveLimits, found: dict[str, Candidate],
+def _add_archive(path: Path, athlete: str | None, limits: ArchiveLimits, add: Callable[[Candidate], None],
                  not_fit: Counter[str]) -> None:
     try:
         size, mtime = _stat(path)
     except OSError as exc:
-        found[str(path)] = Candidate(str(path), 0, 0, athlete, error=str(exc))
+        add(Candidate(str(path), 0, 0, athlete, error=str(exc)))
         return
     listing = list_archive(str(path), limits)
     for member in listing.members:
-        found[member.path] = member_candidate(member, athlete)
+        add(member_candidate(member, athlete))
     for problem in listing.problems:
-        found[problem.path] = problem_candidate(problem, size, mtime, athlete)
+        add(problem_candidate(problem, size, mtime, athlete))
     not_fit.update(listing.other)
 
 
@@ -277,34 +373,8 @@ def sha256_of(path: str, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def listing_frame(candidates: Sequence[Candidate]) -> pl.DataFrame:
-    """The candidates as one frame for the path index's anti-join (:func:`~hamflow.store.paths.unknown_by_path`):
-    row number, path, size, mtime, and an archive member's CRC-32 (a new download of the same
-    export keeps size and CRC-32, so its known members are not decompressed again)."""
-    return pl.DataFrame(
-        {
-            "i": range(len(candidates)),
-            "path": [c.path for c in candidates],
-            "size_bytes": [c.size_bytes for c in candidates],
-            "mtime_ns": [c.mtime_ns for c in candidates],
-            "crc32": [c.member.crc32 if c.member is not None else None for c in candidates],
-        },
-        schema={"i": pl.Int64, "path": pl.Utf8, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "crc32": pl.Int64},
-    )
-
-
-def split_known(candidates: Sequence[Candidate], unknown: AbstractSet[int]) -> tuple[list[Candidate], list[Candidate]]:
-    """(unknown, known): ``unknown`` holds the positions of the candidates the path index does
-    not know.
-
-    The known ones are returned as listed, without their hash: nothing downstream needs it,
-    and copying every file of a years-old inbox to fill it in would cost more than the rest of
-    an unchanged night's run."""
-    new: list[Candidate] = []
-    known: list[Candidate] = []
-    for i, c in enumerate(candidates):
-        (new if i in unknown else known).append(c)
-    return new, known
+#: The columns of :meth:`Discovery.listing_frame`.
+LISTING_SCHEMA: Final = {"i": pl.Int64, "path": pl.Utf8, "size_bytes": pl.Int64, "mtime_ns": pl.Int64, "crc32": pl.Int64}
 
 
 def with_hashes(candidates: Sequence[Candidate], limits: ArchiveLimits | None = None) -> list[Candidate]:

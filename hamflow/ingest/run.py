@@ -42,7 +42,7 @@ from ..store.thresholds import stored_evidence
 from ..store.writer import WriteResult, known_hashes, sample_count, write_batch
 from .calibrate import Recalibration, calibrate
 from .duplicates import Merge, merge_recordings
-from .files import Candidate, Discovery, InboxError, discover_inbox, listing_frame, not_fit_text, split_known, split_unsettled, with_hashes
+from .files import Candidate, Discovery, InboxError, discover_inbox, not_fit_text, split_unsettled, with_hashes
 from .handoff import handoff_directory
 from .steps import IngestOptions, prepare_files, survey_batch
 from .survey import PRIOR_SCHEMA, priors_of, worth_surveying
@@ -75,16 +75,21 @@ class RunPlan:
     started_at: datetime
     todo: list[Candidate]  # new content: decode, classify, write
     seen: int
-    #: Already in the database, by path index (as listed: their hash is not looked up) or by hash.
-    known: list[Candidate]
+    #: Already in the database by the path index: how many (as listed: their hash is not looked up).
+    known_by_path: int
     duplicates: list[Candidate]  # same bytes as another file of this run
     deferred: list[Candidate]  # still being written
     unreadable: list[Candidate]  # could not be read: reported, retried next run
     discover_s: float = 0.0  # wall seconds plan_run took
-    #: Of ``known``, those known by their hash at a path the index did not know: renamed,
-    #: moved or copied since they were ingested.
+    #: Already in the database by their hash, at a path the index did not know: renamed, moved
+    #: or copied since they were ingested.
     known_by_hash: list[Candidate] = field(default_factory=list)
     not_fit: dict[str, int] = field(default_factory=dict)  # files that are not FIT, by extension
+
+    @property
+    def known(self) -> int:
+        """Files already in the database, by path or by hash."""
+        return self.known_by_path + len(self.known_by_hash)
 
 
 @dataclass
@@ -119,12 +124,12 @@ def has_new_files(paths: Sequence[str | os.PathLike[str]], db_path: str | os.Pat
     Raises :class:`IngestError` where the run itself would, at once: a path is missing, or
     there is no FIT file under the paths.
     """
-    candidates = _discover(paths, limits).candidates
-    if not Path(db_path).exists() or any(c.error for c in candidates):
+    found = _discover(paths, limits)
+    if not Path(db_path).exists() or found.unreadable:
         return True
     try:
         with connection(db_path, read_only=True, timeout_s=0) as con:
-            unknown = unknown_by_path(con, listing_frame(candidates))
+            unknown = unknown_by_path(con, found.listing_frame())
     except (StoreError, duckdb.Error):
         return True
     return bool(unknown)
@@ -137,7 +142,7 @@ def _discover(paths: Sequence[str | os.PathLike[str]], limits: ArchiveLimits | N
         found = discover_inbox(paths, limits=limits)
     except InboxError as exc:
         raise IngestError(str(exc)) from exc
-    if not found.candidates:
+    if not found.count:
         others = f" ({found.not_fit_total} files that are not FIT: {not_fit_text(found.not_fit)})" if found.not_fit else ""
         raise IngestError(f"no FIT files under {', '.join(str(p) for p in paths)}{others}")
     return found
@@ -151,17 +156,17 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
     """
     started_s = time.perf_counter()
     found = _discover(paths, config.archives)
-    candidates = found.candidates
     run_id = run_id or uuid.uuid4().hex
-    unreadable = [c for c in candidates if c.error]
-    readable = [c for c in candidates if not c.error]
+    unreadable = found.unreadable
     try:
         with connection(db_path) as con:
             ensure_schema(con)
-            not_indexed = unknown_by_path(con, listing_frame(readable))
+            not_indexed = unknown_by_path(con, found.listing_frame())
     except StoreError as exc:
         raise IngestError(str(exc)) from exc
-    unknown, known = split_known(readable, not_indexed)
+    # Known by path: as listed, never made into candidates (their hash is not looked up).
+    unknown = found.readable_at(not_indexed)
+    known_by_path = found.readable_count - len(unknown)
     settled, deferred = split_unsettled(unknown, options.settle_s)
     hashed = with_hashes(settled, config.archives)
     unreadable += [c for c in hashed if c.error]
@@ -175,7 +180,6 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
     todo, duplicates, firsts, by_hash = [], [], set(), []
     for c in hashed:  # sorted by path: the first path of a content wins, whatever the order found
         if c.sha256 in in_db:
-            known.append(c)
             by_hash.append(c)
         elif c.sha256 in firsts:
             duplicates.append(c)
@@ -185,7 +189,7 @@ def plan_run(paths: Sequence[str | os.PathLike[str]], db_path: str | os.PathLike
     # Archive members in the order of their archive's bytes: a worker reads a batch's members in
     # one pass. The writes' order does not change what is written (identity is the hash).
     todo.sort(key=lambda c: (c.disk_path, c.member.position if c.member is not None else (), c.path))
-    return RunPlan(run_id, str(db_path), started, todo, len(candidates), known, duplicates, deferred, unreadable,
+    return RunPlan(run_id, str(db_path), started, todo, found.count, known_by_path, duplicates, deferred, unreadable,
                    discover_s=time.perf_counter() - started_s, known_by_hash=by_hash, not_fit=found.not_fit)
 
 
@@ -251,7 +255,7 @@ def finish_run(plan: RunPlan, results: Sequence[WriteResult], prepared: Sequence
     counts = RunCounts(
         files_seen=plan.seen,
         files_new=sum(r.files_written for r in results),
-        files_known=len(plan.known) + len(plan.duplicates) + sum(r.files_skipped for r in results),
+        files_known=plan.known + len(plan.duplicates) + sum(r.files_skipped for r in results),
         files_quarantined=sum(1 for p in prepared if p.status == "quarantined"),
         files_not_activity=sum(1 for p in prepared if p.status == "not_activity"),
         files_deferred=len(plan.deferred),

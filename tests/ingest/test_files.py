@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hamflow.ingest import IngestOptions, ingest
-from hamflow.ingest.files import InboxError, discover, listing_frame, sha256_of, split_known, split_unsettled, with_hashes
+from hamflow.ingest.files import InboxError, discover, discover_inbox, sha256_of, split_unsettled, with_hashes
 from hamflow.model.config_load import load_config
 from hamflow.store.connection import connection
 from hamflow.store.paths import unknown_by_path
@@ -80,17 +80,33 @@ def test_no_settle_time_skips_the_check(tmp_path: Path) -> None:
 
 def test_path_index_skips_unchanged_files(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
-    same = touch(inbox / "ana" / "same.fit", b"same")
+    touch(inbox / "ana" / "same.fit", b"same")
     changed = touch(inbox / "ana" / "changed.fit", b"old")
     db = tmp_path / "h.duckdb"
     ingest([str(inbox)], db, load_config(None), IngestOptions(settle_s=0))  # both quarantined: known
     touch(changed, b"new bytes")
     os.utime(changed, ns=(1, 1))
-    listing = discover([inbox])
+    found = discover_inbox([inbox])
     with connection(db, read_only=True) as con:
-        unknown, known = split_known(listing, unknown_by_path(con, listing_frame(listing)))
-    assert [Path(c.path) for c in known] == [same]
+        unknown = found.readable_at(unknown_by_path(con, found.listing_frame()))
     assert [Path(c.path) for c in unknown] == [changed]
+    assert found.readable_count - len(unknown) == 1  # same.fit: known as listed, no candidate made for it
+
+
+def test_a_file_found_twice_is_listed_once_as_found_last(tmp_path: Path) -> None:
+    """A folder given twice or inside another, and a file named on its own too: one candidate
+    each, as the last path given finds it, whether listed by a walk or named."""
+    inbox = tmp_path / "inbox"
+    a = touch(inbox / "ana" / "a.fit")
+    b = touch(inbox / "ana" / "b.fit")
+    walked_last = discover_inbox([inbox / "ana" / "a.fit", inbox, inbox])
+    assert [(Path(c.path), c.folder_athlete) for c in walked_last.candidates] == [(a, "ana"), (b, "ana")]
+    named_last = discover_inbox([inbox, inbox / "ana", inbox / "ana" / "a.fit"])
+    assert [(Path(c.path), c.folder_athlete) for c in named_last.candidates] == [(a, None), (b, None)]
+    assert named_last.count == named_last.readable_count == 2
+    frame = named_last.listing_frame()
+    assert sorted(frame.get_column("path").to_list()) == [str(a), str(b)]
+    assert [Path(c.path) for c in named_last.readable_at(set(frame.get_column("i").to_list()))] == [a, b]
 
 
 def test_discovery_lists_what_a_walk_of_the_inbox_finds(tmp_path: Path) -> None:
