@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Final
 
@@ -145,7 +146,9 @@ class Discovery:
         """The files that could not be looked at (reported, and retried by the next run), by path."""
         return sorted((c for c in self.others if c.error), key=_path)
 
+    @cached_property
     def _readable_others(self) -> list[Candidate]:
+        """The readable ``others``, in the order :meth:`listing_frame` numbers them after the listed files."""
         return [c for c in self.others if not c.error]
 
     def listing_frame(self) -> pl.DataFrame:
@@ -153,7 +156,7 @@ class Discovery:
         (:func:`~hamflow.store.paths.unknown_by_path`): row number, path, size, mtime, and an
         archive member's CRC-32 (a new download of the same export keeps size and CRC-32, so its
         known members are not decompressed again). The listed files first, then the others."""
-        others = self._readable_others()
+        others = self._readable_others
         listed = self.listed
         return pl.DataFrame(
             {
@@ -169,12 +172,12 @@ class Discovery:
     def readable_at(self, positions: AbstractSet[int]) -> list[Candidate]:
         """The readable files at ``positions`` of :meth:`listing_frame`, sorted by path."""
         n = len(self.listed.paths)
-        others = self._readable_others() if any(i >= n for i in positions) else []
+        others = self._readable_others
         return sorted((self.listed.candidate(i) if i < n else others[i - n] for i in positions), key=_path)
 
     @property
     def readable_count(self) -> int:
-        return len(self.listed.paths) + len(self._readable_others())
+        return len(self.listed.paths) + len(self._readable_others)
 
 
 def _path(c: Candidate) -> str:
