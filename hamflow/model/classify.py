@@ -24,11 +24,12 @@ import polars as pl
 from hamflow.fit.types import Event, FitResult, Session, StrengthSet
 
 from .config import AthleteProfile, HamflowConfig
-from .derive import SIGNAL_COLUMNS, SessionKind, complete_signals, derive_signals, recognise_rowing
+from .derive import SIGNAL_COLUMNS, SessionKind, complete_signals, derive_query, recognise_rowing
 from .efforts import efforts_of
 from .grade import GradeSource
-from .patterns import classify_seconds
+from .patterns import classify_query
 from .quality import CHANNELS, DeviceTotals, Screened, cap_session_intensity, screen
+from .query import collect_all
 from .reasons import reasons_for
 from .regularise import TimerEvents, regularise
 from .segments import segments_of
@@ -386,14 +387,16 @@ def _model(
 
 @dataclass(frozen=True, slots=True)
 class _Seconds:
-    """A session classified second by second, with what its efforts, segments and summary need:
-    the part of the model that runs per session (:func:`_finish_all` takes it from here)."""
+    """A session screened and its profile chosen, with what its efforts, segments and summary
+    need: the part of the model that runs per session (:func:`_finish_all` takes it from here).
+    Its derived signals are a query not yet run, so that a batch's sessions run theirs together."""
 
-    #: The classified seconds (:data:`SAMPLE_COLUMNS`), in one chunk.
-    samples: pl.DataFrame
+    #: The derived signals (:func:`.derive.derive_query`), to be run.
+    derived: pl.LazyFrame
     kind: SessionKind
     profile: AthleteProfile
     totals: DeviceTotals
+    #: The screen's warnings (the intensity cap's, if any, joins them when the seconds are classified).
     warnings: tuple[str, ...]
     front: ScreenedSession
     #: The channels as recorded (put back into the samples in the end).
@@ -415,47 +418,69 @@ def _seconds(
     sets: Sequence[StrengthSet] = (),
     **finish: Any,
 ) -> _Seconds:
-    """Completed 1 Hz signals -> screened -> derived -> classified. The stored samples keep the
-    completed values, masked ones included (their ``masked`` column names them), so running
-    this again on stored samples screens and classifies exactly as the first time."""
+    """Completed 1 Hz signals -> screened -> profile chosen -> the derived signals' query. The
+    stored samples keep the completed values, masked ones included (their ``masked`` column
+    names them), so running this again on stored samples screens and classifies exactly as the
+    first time."""
     if front is None:
         front = _screened(completed, kind, totals, config, session_index=finish["session_index"],
                           start_utc=finish["start_utc"])
     kind, screened = front.kind, front.screened
-    masked = screened.model_view
     if calibrate is not None:
         profile = calibrate(front.shown)
-    derived = derive_signals(masked, kind, profile, config.model, keep_grade=keep_grade)
-    derived, intensity_warning = cap_session_intensity(derived, kind.activity, config.model.quality)
-    warnings = screened.warnings + ((intensity_warning,) if intensity_warning else ())
+    derived = derive_query(screened.model_view, kind, profile, config.model, keep_grade=keep_grade)
     if not screened.session_distance_ok:
         finish["distance_m"] = None
     device_span_unusable = totals.elapsed_s is None or not screened.session_time_ok
     if device_span_unusable and screened.kept_span_s is not None and finish.get("elapsed_s") is not None:
         finish["elapsed_s"] = min(finish["elapsed_s"], screened.kept_span_s)  # no session message: what was kept
     finish["start_utc"] = front.shown.start_utc
-    # One chunk: float sums then run in one fixed order however the frame was assembled.
-    samples = classify_seconds(derived, kind, profile, config.model).select(SAMPLE_COLUMNS).rechunk()
-    return _Seconds(samples, kind, profile, totals, warnings, front, completed, sets, finish)
+    return _Seconds(derived, kind, profile, totals, screened.warnings, front, completed, sets, finish)
+
+
+@dataclass(frozen=True, slots=True)
+class _Classified:
+    """A session's seconds classified: its samples (:data:`SAMPLE_COLUMNS`, in one chunk: float
+    sums then run in one fixed order however the frame was assembled) and all its warnings."""
+
+    samples: pl.DataFrame
+    warnings: tuple[str, ...]
+
+
+def _classified_all(sessions: Sequence[_Seconds], config: HamflowConfig) -> list[_Classified]:
+    """Each session's derived signals, intensity cap and per-second patterns and loads: three
+    calls for all the sessions (``collect_all``), each session's result what it gives alone."""
+    model = config.model
+    derived = collect_all([s.derived for s in sessions])
+    capped = cap_session_intensity(derived, [s.kind.activity for s in sessions], model.quality)
+    samples = collect_all([classify_query(frame.lazy(), s.kind, s.profile, model).select(SAMPLE_COLUMNS)
+                           for s, (frame, _) in zip(sessions, capped, strict=True)])
+    return [
+        _Classified(frame.rechunk(), s.warnings + ((warning,) if warning else ()))
+        for s, frame, (_, warning) in zip(sessions, samples, capped, strict=True)
+    ]
 
 
 def _finish_all(sessions: Sequence[_Seconds], config: HamflowConfig) -> list[ClassifiedSession]:
-    """Efforts, segments and summary of each session classified second by second. Efforts and
-    segments run once over all the sessions (:mod:`.sessions`): each session's are what it
-    gives alone."""
+    """Classified seconds, then efforts, segments and summary of each session. Each step runs
+    once over all the sessions (:mod:`.sessions`): each session's results are what it gives
+    alone."""
     model = config.model
-    frames = [s.samples for s in sessions]
+    classified = _classified_all(sessions, config)
+    frames = [c.samples for c in classified]
     effort_frames = efforts_of(frames, min_samples=model.thresholds.effort_min_samples)
     segment_frames = segments_of(frames, min_seconds=model.sampling.segment_min_s,
                                  effort_min_samples=model.thresholds.effort_min_samples)
-    return [_finished(s, e, seg, config) for s, e, seg in zip(sessions, effort_frames, segment_frames, strict=True)]
+    return [_finished(s, c, e, seg, config)
+            for s, c, e, seg in zip(sessions, classified, effort_frames, segment_frames, strict=True)]
 
 
-def _finished(s: _Seconds, effort_frame: pl.DataFrame, seg: pl.DataFrame, config: HamflowConfig) -> ClassifiedSession:
+def _finished(s: _Seconds, classified: _Classified, effort_frame: pl.DataFrame, seg: pl.DataFrame,
+              config: HamflowConfig) -> ClassifiedSession:
     model, kind = config.model, s.kind
     set_rows = sets_frame(s.sets if kind.activity is Activity.STRENGTH else (), model.strength)
     summary = summarise(
-        s.samples,
+        classified.samples,
         effort_frame,
         set_rows,
         kind=kind,
@@ -467,12 +492,12 @@ def _finished(s: _Seconds, effort_frame: pl.DataFrame, seg: pl.DataFrame, config
         elapsed_s=s.finish["elapsed_s"],
         session_distance_m=s.finish["distance_m"],
         device=s.totals,
-        quality_warnings=s.warnings,
+        quality_warnings=classified.warnings,
     )
     summary = dataclasses.replace(summary, reasons=reasons_for(summary, kind, model, s.profile))
     # The recorded channels and the mask put back in their places (column by column: the same
     # frame as a with_columns call gives, without its query).
-    as_recorded = s.samples.clone()
+    as_recorded = classified.samples.clone()
     for column in (*[s.completed.get_column(c) for c in CHANNELS], s.front.screened.frame.get_column("masked")):
         as_recorded.replace_column(as_recorded.get_column_index(column.name), column)
     return ClassifiedSession(summary=summary, samples=as_recorded, segments=seg, sets=set_rows, efforts=effort_frame,

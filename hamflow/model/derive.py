@@ -127,6 +127,19 @@ def derive_signals(
     ``keep_grade`` keeps the frame's ``grade_pct`` as it is, under that source (stored samples
     whose grade cannot or need not be derived again).
     """
+    return collect(derive_query(frame, kind, profile, model, keep_grade=keep_grade))
+
+
+def derive_query(
+    frame: pl.DataFrame,
+    kind: SessionKind,
+    profile: AthleteProfile,
+    model: ModelParams,
+    *,
+    keep_grade: GradeSource | None = None,
+) -> pl.LazyFrame:
+    """:func:`derive_signals` as a query not yet run (so that a batch's sessions can be run
+    together: ``query.collect_all``)."""
     query = frame.lazy()
     if keep_grade is not None:
         grade, source = pl.col("grade_pct"), pl.lit(keep_grade.value)
@@ -142,7 +155,7 @@ def derive_signals(
             grade, source = grade_expr(chosen, params), pl.lit(chosen.value)
     (moving_stages, moving, moving_helpers), intensity = _derived_exprs(kind, profile, model)
     # Intensity reads the grade and the moving flag: two steps of one query.
-    return collect(
+    return (
         with_stages(query, moving_stages)
         .with_columns(grade.cast(pl.Float64).alias("grade_pct"), source.alias("grade_source"), moving)
         .with_columns(*intensity)

@@ -535,10 +535,14 @@ def classify_seconds(
     frame: pl.DataFrame, kind: SessionKind, profile: AthleteProfile, model: ModelParams
 ) -> pl.DataFrame:
     """Add ``pattern``, ``p``, ``h``, ``maxv`` and the three loads to a derived-signal frame."""
-    query = frame.lazy()
+    return collect(classify_query(frame.lazy(), kind, profile, model))
+
+
+def classify_query(query: pl.LazyFrame, kind: SessionKind, profile: AthleteProfile, model: ModelParams) -> pl.LazyFrame:
+    """:func:`classify_seconds` of ``query``'s frame, as a query not yet run."""
     for step in _second_steps(kind, profile, model):
         query = query.with_columns(step)
-    return collect(query)
+    return query
 
 
 @lru_cache(maxsize=64)

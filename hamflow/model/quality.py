@@ -21,6 +21,7 @@ session totals and the config, so ``hamflow reprocess`` screens stored samples t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -32,7 +33,7 @@ from hamflow.fit.types import Session
 
 from .config import ChannelBounds, QualityParams, Thresholds
 from .gait import steps_per_minute
-from .query import collect
+from .query import collect, collect_all
 from .sports import Activity
 from .utc import utc_literal
 
@@ -318,8 +319,12 @@ def _masked_from_hits() -> pl.Expr:
     return pl.when(masked.list.len() > 0).then(masked)
 
 
-def cap_session_intensity(frame: pl.DataFrame, activity: Activity, params: QualityParams) -> tuple[pl.DataFrame, str | None]:
-    """Scale a session's intensity down when it is beyond what anyone holds for its length.
+def cap_session_intensity(
+    frames: Sequence[pl.DataFrame], activities: Sequence[Activity], params: QualityParams
+) -> list[tuple[pl.DataFrame, str | None]]:
+    """Scale each session's intensity down when it is beyond what anyone holds for its length
+    (``frames``: derived-signal frames, one per session, each of the activity in its place in
+    ``activities``), and say why in the warning next to it (None: left as it was).
 
     An hour at IF 1 is by definition the most an athlete can hold; the best 20 minutes are
     about 5 % above it (Allen & Coggan's threshold test takes 95 % of 20-minute power). A
@@ -327,14 +332,28 @@ def cap_session_intensity(frame: pl.DataFrame, activity: Activity, params: Quali
     measured against thresholds that are too low for this athlete (the defaults, say, for a
     strong rower): every second's IF is scaled by the same factor, as if the thresholds were
     raised that much, and the workout says so. Without it one such session outweighs a month.
+    The sessions' sums are one call (``collect_all``), not a query each.
     """
-    if activity not in (Activity.ON_FOOT, Activity.BIKE, Activity.ROW, Activity.ELLIPTICAL, Activity.STAIR):
-        return frame, None
     moving = pl.col("moving") & pl.col("intensity_factor").is_not_null()
-    seconds, mean_square = frame.select(
-        pl.col("dt_s").filter(moving).sum(), (pl.col("intensity_factor").pow(2) * pl.col("dt_s")).filter(moving).sum()
-    ).row(0)
-    if not seconds or seconds < params.session_if_min_s:
+    sums = (pl.col("dt_s").filter(moving).sum(), (pl.col("intensity_factor").pow(2) * pl.col("dt_s")).filter(moving).sum())
+    capped = [i for i, activity in enumerate(activities) if activity in _CAPPED]
+    measured = dict(zip(capped, collect_all([frames[i].lazy().select(*sums) for i in capped]), strict=True))
+    out: list[tuple[pl.DataFrame, str | None]] = []
+    for i, frame in enumerate(frames):
+        seconds, mean_square = measured[i].row(0) if i in measured else (None, None)
+        out.append(_capped(frame, seconds, mean_square, params))
+    return out
+
+
+#: The activities whose intensity :func:`cap_session_intensity` may cap.
+_CAPPED: Final = frozenset({Activity.ON_FOOT, Activity.BIKE, Activity.ROW, Activity.ELLIPTICAL, Activity.STAIR})
+
+
+def _capped(frame: pl.DataFrame, seconds: float | None, mean_square: float | None,
+            params: QualityParams) -> tuple[pl.DataFrame, str | None]:
+    """One session's :func:`cap_session_intensity`, from its moving seconds and the sum of its
+    squared IF over them (None: an activity never capped)."""
+    if not seconds or seconds < params.session_if_min_s or mean_square is None:
         return frame, None
     session_if = (mean_square / seconds) ** 0.5
     if session_if <= params.max_session_if:
