@@ -24,19 +24,19 @@ import polars as pl
 from hamflow.fit.types import Event, FitResult, Session, StrengthSet
 
 from .config import AthleteProfile, HamflowConfig
-from .derive import SIGNAL_COLUMNS, SessionKind, complete_signals, derive_query, recognise_rowing
+from .derive import SIGNAL_COLUMNS, SessionKind, complete_signals, complete_signals_steps, derive_query, recognise_rowing_steps
 from .efforts import efforts_of
 from .grade import GradeSource
 from .patterns import classify_query
-from .quality import CHANNELS, DeviceTotals, Screened, cap_session_intensity, screen
-from .query import collect_all
+from .quality import CHANNELS, DeviceTotals, Screened, cap_session_intensity, screen_steps
+from .query import Steps, collect_all, run_alone, run_together
 from .reasons import reasons_for
-from .regularise import TimerEvents, regularise
+from .regularise import TimerEvents, regularise_steps
 from .segments import segments_of
 from .sports import Activity
 from .strength import sets_frame, sets_in_span
 from .summary import WorkoutSummary, patterns_frame, summarise
-from .thresholds import Candidate, candidates, own_profile
+from .thresholds import Candidate, candidates_steps, own_profile
 
 #: Columns of the samples frame, in order. The stored ``samples`` table holds these (the store
 #: may drop ``distance_m`` and ``intensity_source``; see :func:`reclassify`).
@@ -126,9 +126,9 @@ def classify_session(
     :func:`screen_file` (with the same ``reverse_elliptical``), so its grid and screen, which do
     not depend on the profile, are taken rather than computed again.
     """
-    seconds = _session_seconds(session, profile=profile, config=config, sets=sets, athlete_id=athlete_id,
-                               reverse_elliptical=reverse_elliptical, events=events, calibrate=calibrate,
-                               screened=screened)
+    seconds = run_alone(_session_seconds(session, profile=profile, config=config, sets=sets, athlete_id=athlete_id,
+                                         reverse_elliptical=reverse_elliptical, events=events, calibrate=calibrate,
+                                         screened=screened))
     return _finish_all([seconds], config)[0]
 
 
@@ -136,13 +136,14 @@ def _session_seconds(
     session: Session, *, profile: AthleteProfile, config: HamflowConfig, sets: Sequence[StrengthSet],
     athlete_id: str | None, reverse_elliptical: bool, events: Sequence[Event], calibrate: Calibrator | None,
     screened: ScreenedSession | None,
-) -> _Seconds:
+) -> Steps[_Seconds]:
     """:func:`classify_session` up to its seconds (:func:`_seconds`)."""
     kind = SessionKind.of(session.sport, session.sub_sport, reverse_elliptical=reverse_elliptical)
     if screened is not None and screened.shown.session_index != session.index:
         raise ValueError(f"session {session.index} given the screen of session {screened.shown.session_index}")
-    return _seconds(
-        screened.completed if screened is not None else _completed(session, events, config),
+    completed = screened.completed if screened is not None else (yield from _completed(session, events, config))
+    return (yield from _seconds(
+        completed,
         kind,
         DeviceTotals.of(session),
         profile,
@@ -155,7 +156,7 @@ def _session_seconds(
         distance_m=session.distance_m,
         calibrate=calibrate,
         front=screened,
-    )
+    ))
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,21 +184,16 @@ def classify_file(
     ``screened``: the file's sessions already screened (:func:`screen_file`), one per session.
     """
     file = FileToClassify(result, athlete_id, reverse_elliptical, calibrate, screened)
-    return _finish_files([_file_seconds(file, config)], config)[0]
+    return _finish_files([run_alone(_file_seconds(file, config))], config)[0]
 
 
 def classify_files(files: Sequence[FileToClassify], config: HamflowConfig) -> list[list[ClassifiedSession] | Exception]:
-    """:func:`classify_file` of each of several files, their sessions' efforts and segments
-    computed together (the fixed cost of a query is paid once for all of them): each file's
-    sessions are what :func:`classify_file` gives for it alone. A file that cannot be classified
-    gets the exception :func:`classify_file` raises for it, in its place; the others are not
-    affected."""
-    prepared: list[list[_Seconds] | Exception] = []
-    for file in files:
-        try:
-            prepared.append(_file_seconds(file, config))
-        except Exception as exc:
-            prepared.append(exc)
+    """:func:`classify_file` of each of several files, their sessions run through the model in
+    step and their queries together (the fixed cost of a query is paid once for all of them):
+    each file's sessions are what :func:`classify_file` gives for it alone. A file that cannot be
+    classified gets the exception :func:`classify_file` raises for it, in its place; the others
+    are not affected."""
+    prepared = run_together([_file_seconds(file, config) for file in files])
     together = [p for p in prepared if not isinstance(p, Exception)]
     try:
         finished = iter(_finish_files(together, config))
@@ -213,7 +209,7 @@ def _finished_alone(sessions: list[_Seconds], config: HamflowConfig) -> list[Cla
         return exc
 
 
-def _file_seconds(file: FileToClassify, config: HamflowConfig) -> list[_Seconds]:
+def _file_seconds(file: FileToClassify, config: HamflowConfig) -> Steps[list[_Seconds]]:
     """Every session of a file classified second by second (see :func:`classify_file`)."""
     result, athlete_id = file.result, file.athlete_id
     profile = config.profile(athlete_id)
@@ -227,12 +223,12 @@ def _file_seconds(file: FileToClassify, config: HamflowConfig) -> list[_Seconds]
         sets: Sequence[StrengthSet] = ()
         if kind.activity is Activity.STRENGTH and result.sets:
             sets = result.sets if len(result.sessions) == 1 else sets_in_span(result.sets, *_span(session))
-        out.append(
-            _session_seconds(
+        out.append((
+            yield from _session_seconds(
                 session, profile=profile, config=config, sets=sets, athlete_id=athlete_id,
                 reverse_elliptical=file.reverse_elliptical, events=result.events, calibrate=chosen, screened=front,
             )
-        )
+        ))
     return out
 
 
@@ -247,11 +243,23 @@ def screen_file(result: FitResult, config: HamflowConfig) -> list[ScreenedSessio
     calibrated thresholds (``shown``), with the frames behind it. The part of classifying that no
     profile changes, so that a run can know every new workout's candidates before it classifies
     any, and ``classify_file(screened=...)`` can start from it."""
-    return [
-        _screened(_completed(session, result.events, config), SessionKind.of(session.sport, session.sub_sport),
-                  DeviceTotals.of(session), config, session_index=session.index, start_utc=session.start_utc)
-        for session in result.sessions
-    ]
+    return run_alone(_screened_file(result, config))
+
+
+def screen_files(results: Sequence[FitResult], config: HamflowConfig) -> list[list[ScreenedSession] | Exception]:
+    """:func:`screen_file` of each of several files, their sessions screened in step and their
+    queries run together; a file that cannot be screened gets its exception in its place."""
+    return run_together([_screened_file(result, config) for result in results])
+
+
+def _screened_file(result: FitResult, config: HamflowConfig) -> Steps[list[ScreenedSession]]:
+    out = []
+    for session in result.sessions:
+        completed = yield from _completed(session, result.events, config)
+        out.append((yield from _screened(completed, SessionKind.of(session.sport, session.sub_sport),
+                                         DeviceTotals.of(session), config, session_index=session.index,
+                                         start_utc=session.start_utc)))
+    return out
 
 
 def reclassify(
@@ -310,20 +318,21 @@ def stored_evidence(
     classifying (so a whole history's thresholds are known before any workout is judged)."""
     completed = complete_signals(_stored_signals(samples)[0])
     totals = totals if totals is not None else DeviceTotals()
-    return _screened(completed, SessionKind.of(sport, sub_sport), totals, config, session_index=0, start_utc=None).shown.candidates
+    screened = run_alone(_screened(completed, SessionKind.of(sport, sub_sport), totals, config, session_index=0, start_utc=None))
+    return screened.shown.candidates
 
 
-def _completed(session: Session, events: Sequence[Event], config: HamflowConfig) -> pl.DataFrame:
+def _completed(session: Session, events: Sequence[Event], config: HamflowConfig) -> Steps[pl.DataFrame]:
     """A decoded session's records on the completed 1 Hz grid: the model's input."""
     sampling = config.model.sampling
-    grid = regularise(
+    grid = yield from regularise_steps(
         session.records,
         max_gap_s=sampling.max_gap_s,
         max_moving_gap_s=sampling.max_moving_gap_s,
         timer=TimerEvents.from_events(events),
         moving_speed_mps=config.model.thresholds.moving_speed_mps,
     )
-    return complete_signals(grid)
+    return (yield from complete_signals_steps(grid))
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,10 +348,10 @@ class ScreenedSession:
 
 
 def _screened(completed: pl.DataFrame, kind: SessionKind, totals: DeviceTotals, config: HamflowConfig, *,
-              session_index: int, start_utc: datetime | None) -> ScreenedSession:
-    kind = recognise_rowing(kind, completed, config.model.rowing)
-    screened = screen(completed, kind.activity, totals, config.model.quality, config.model.thresholds)
-    found = candidates(screened.model_view, kind.activity, kind.indoor, config.model)
+              session_index: int, start_utc: datetime | None) -> Steps[ScreenedSession]:
+    kind = yield from recognise_rowing_steps(kind, completed, config.model.rowing)
+    screened = yield from screen_steps(completed, kind.activity, totals, config.model.quality, config.model.thresholds)
+    found = yield from candidates_steps(screened.model_view, kind.activity, kind.indoor, config.model)
     if totals.start_utc is None and screened.kept_start_utc is not None:
         start_utc = screened.kept_start_utc  # no session message: the first record the screen kept
     if start_utc is None and completed.height:
@@ -382,7 +391,7 @@ def _model(
     **seconds: Any,
 ) -> ClassifiedSession:
     """One session through the whole model (:func:`_seconds`, then :func:`_finish_all`)."""
-    return _finish_all([_seconds(completed, kind, totals, profile, config, **seconds)], config)[0]
+    return _finish_all([run_alone(_seconds(completed, kind, totals, profile, config, **seconds))], config)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,14 +426,14 @@ def _seconds(
     front: ScreenedSession | None = None,
     sets: Sequence[StrengthSet] = (),
     **finish: Any,
-) -> _Seconds:
+) -> Steps[_Seconds]:
     """Completed 1 Hz signals -> screened -> profile chosen -> the derived signals' query. The
     stored samples keep the completed values, masked ones included (their ``masked`` column
     names them), so running this again on stored samples screens and classifies exactly as the
     first time."""
     if front is None:
-        front = _screened(completed, kind, totals, config, session_index=finish["session_index"],
-                          start_utc=finish["start_utc"])
+        front = yield from _screened(completed, kind, totals, config, session_index=finish["session_index"],
+                                     start_utc=finish["start_utc"])
     kind, screened = front.kind, front.screened
     if calibrate is not None:
         profile = calibrate(front.shown)

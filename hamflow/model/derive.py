@@ -23,7 +23,7 @@ from .config import AthleteProfile, ModelParams, RowingDetection
 from .grade import GRADE_HELPER_COLUMNS, GradeSource, choose_grade_source, grade_expr, with_altitude_grade
 from .intensity import intensity_exprs
 from .motion import Stage, distance_advancing, with_stages
-from .query import collect
+from .query import Steps, collect, run_alone
 from .regularise import VALUE_COLUMNS
 from .sports import Activity, activity_of, is_indoor, is_reverse_elliptical
 
@@ -63,6 +63,11 @@ class SessionKind:
 
 
 def recognise_rowing(kind: SessionKind, frame: pl.DataFrame, params: RowingDetection) -> SessionKind:
+    """:func:`recognise_rowing_steps`, its queries run as it asks for them."""
+    return run_alone(recognise_rowing_steps(kind, frame, params))
+
+
+def recognise_rowing_steps(kind: SessionKind, frame: pl.DataFrame, params: RowingDetection) -> Steps[SessionKind]:
     """A session filed under a generic sport that moves like a boat or an erg is a row.
 
     On-water speed coaches and some erg apps write ``sport = generic``: without this the
@@ -75,15 +80,18 @@ def recognise_rowing(kind: SessionKind, frame: pl.DataFrame, params: RowingDetec
     if kind.sub_sport not in (None, "generic") or frame.is_empty():
         return kind
     c, v = pl.col("cadence"), pl.col("speed_mps")
-    moving = frame.filter((v >= 0.5) | (c > 0))
-    if moving.height < 60:
-        return kind
     stroke = (c >= params.min_stroke_rate_spm) & (c <= params.max_stroke_rate_spm)
     boat = (v >= params.min_speed_mps) & (v <= params.max_speed_mps)
-    share = moving.select((stroke & boat).fill_null(False).mean()).item()
-    if share is None or share < params.min_fraction:
+    # The moving seconds' count, stroke share and medians in one query.
+    moving = (v >= 0.5) | (c > 0)
+    seconds, share, rate, speed = (
+        yield frame.lazy().select(
+            moving.sum().alias("seconds"), (stroke & boat).filter(moving).fill_null(False).mean().alias("share"),
+            c.filter(moving).median().alias("rate"), v.filter(moving).median().alias("speed"),
+        )
+    ).row(0)
+    if seconds < 60 or share is None or share < params.min_fraction:
         return kind
-    rate, speed = moving.select(pl.col("cadence").median(), pl.col("speed_mps").median()).row(0)
     reason = (
         f"recognised as rowing from the data (sport '{kind.sport}'): a stroke rate of {rate:.0f} a minute "
         f"at {speed:.1f} m/s over {100 * share:.0f} % of the moving time"
@@ -95,18 +103,23 @@ def complete_signals(frame: pl.DataFrame) -> pl.DataFrame:
     """Fill what the device left out but the other channels give: dead channels emptied, the
     distance from the speed when the file has no distance, the speed from the distance when it
     has no speed. Nothing is judged here: the quality screen looks at the completed signals."""
+    return run_alone(complete_signals_steps(frame))
+
+
+def complete_signals_steps(frame: pl.DataFrame) -> Steps[pl.DataFrame]:
+    """:func:`complete_signals` as :data:`~.query.Steps` (so that a batch's sessions run it in step)."""
     if frame.is_empty():
         return frame.with_columns(pl.col("distance_m")).with_columns(_speed())
     # What decides which channels are dead and where the distance comes from, in one select;
     # then one query for the completed frame (each step as an eager call is a query of its own).
-    found = frame.select(_CHANNEL_FACTS).row(0, named=True)
+    found = (yield frame.lazy().select(_CHANNEL_FACTS)).row(0, named=True)
     dead = _dead_channels(found)
     distance = pl.col("distance_m")
     speed_known = "speed_mps" not in dead and found["speed_nulls"] < frame.height
     if ("distance_m" in dead or found["distance_nulls"] == frame.height) and speed_known:
         distance = (pl.col("speed_mps").fill_null(0.0) * pl.col("dt_s")).cum_sum()
-    return collect(
-        frame.lazy()
+    return (
+        yield frame.lazy()
         .with_columns([pl.lit(None, dtype=pl.Float64).alias(c) for c in dead])
         .with_columns(distance.alias("distance_m"))
         .with_columns(_speed())

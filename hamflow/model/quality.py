@@ -33,7 +33,7 @@ from hamflow.fit.types import Session
 
 from .config import ChannelBounds, QualityParams, Thresholds
 from .gait import steps_per_minute
-from .query import collect, collect_all
+from .query import Steps, collect, collect_all, run_alone
 from .sports import Activity
 from .utc import utc_literal
 
@@ -158,11 +158,22 @@ def screen(
 ) -> Screened:
     """Judge every value of a completed 1 Hz frame; add ``masked`` (the channels that failed,
     null where none did). Values are left as they are: :func:`apply_mask` hides the masked ones."""
+    return run_alone(screen_steps(frame, activity, totals, params, thresholds))
+
+
+def screen_steps(
+    frame: pl.DataFrame,
+    activity: Activity,
+    totals: DeviceTotals,
+    params: QualityParams,
+    thresholds: Thresholds,
+) -> Steps[Screened]:
+    """:func:`screen` as :data:`~.query.Steps` (so that a batch's sessions run it in step)."""
     if frame.is_empty():
         return Screened(frame.with_columns(pl.lit(None, dtype=pl.List(pl.String)).alias("masked")), ())
     bounds = bounds_for(activity, params)
     checks = _check_exprs(activity, totals, params, thresholds)
-    first = _first_pass(frame, checks)
+    first = yield from _first_pass(frame, checks)
     flags, marked, provisional, counts = first.flags, first.marked, first.provisional, first.counts
     bound_texts = _bound_texts(totals, params, bounds)
     warnings = [
@@ -229,7 +240,7 @@ class _FirstPass:
     outside: pl.Series
 
 
-def _first_pass(frame: pl.DataFrame, checks: dict[str, pl.Expr]) -> _FirstPass:
+def _first_pass(frame: pl.DataFrame, checks: dict[str, pl.Expr]) -> Steps[_FirstPass]:
     """:class:`_FirstPass` from one query (as separate eager calls each would pay the per-query
     cost again), and a second for the ``masked`` lists only when some check failed: most
     sessions pass every check."""
@@ -237,7 +248,7 @@ def _first_pass(frame: pl.DataFrame, checks: dict[str, pl.Expr]) -> _FirstPass:
     # Whether a channel is masked is read from the flags (a column per channel), not from the
     # ``masked`` lists: the same answer for less work.
     hidden, rebuilt = _mask_exprs(from_hits=True)
-    combined = collect(
+    combined = yield (
         frame.lazy()
         .with_columns(**{f"_flag_{n}": e.fill_null(_FALSE) for n, e in checks.items()})
         .with_columns(*[pl.col(f"_flag_{n}").sum().alias(f"_count_{n}") for n in names],
@@ -247,7 +258,7 @@ def _first_pass(frame: pl.DataFrame, checks: dict[str, pl.Expr]) -> _FirstPass:
     )
     counts = {n: int(combined.get_column(f"_count_{n}")[0]) for n in names}
     if any(counts.values()):
-        masked = collect(combined.lazy().select(_masked_from_hits().alias("masked"))).get_column("masked")
+        masked = (yield combined.lazy().select(_masked_from_hits().alias("masked"))).get_column("masked")
     else:
         masked = pl.Series("masked", dtype=pl.List(pl.String)).clear(frame.height)
     flags = pl.DataFrame([combined.get_column(f"_flag_{n}").alias(n) for n in names])

@@ -38,7 +38,7 @@ import polars as pl
 
 from hamflow.fit.types import Event
 
-from .query import collect
+from .query import Steps, collect, run_alone
 from .utc import utc_series
 
 #: Columns carried onto the grid (all Float64), in the order of the canonical record schema.
@@ -75,6 +75,19 @@ def regularise(
     ``timer`` holds the file's timer events; ``max_moving_gap_s`` (default ``max_gap_s``) is the
     longest gap that can count as moved through.
     """
+    return run_alone(regularise_steps(records, max_gap_s=max_gap_s, max_moving_gap_s=max_moving_gap_s, timer=timer,
+                                      moving_speed_mps=moving_speed_mps))
+
+
+def regularise_steps(
+    records: pl.DataFrame,
+    *,
+    max_gap_s: int,
+    max_moving_gap_s: int | None = None,
+    timer: TimerEvents | None = None,
+    moving_speed_mps: float = 0.5,
+) -> Steps[pl.DataFrame]:
+    """:func:`regularise` as :data:`~.query.Steps` (so that a batch's sessions run it in step)."""
     long_gap_s = max(max_moving_gap_s if max_moving_gap_s is not None else max_gap_s, max_gap_s)
     present = [c for c in VALUE_COLUMNS if c in records.columns]
     gap_s = (pl.col("ts_utc").shift(-1) - pl.col("ts_utc")).dt.total_seconds()
@@ -96,10 +109,10 @@ def regularise(
     # within each second leave every row as it is (the mean of one value is that value), and
     # the query without them gives the same frame for much less work. Whether the seconds
     # strictly increase is read from the same query; where they do not, it runs again in full.
-    frame = collect(seconds.with_columns(rows_of, gap_s.min().alias("_min_gap")))
+    frame = yield seconds.with_columns(rows_of, gap_s.min().alias("_min_gap"))
     min_gap = frame.get_column("_min_gap")[0] if frame.height else None
     if frame.height > 1 and (min_gap is None or min_gap <= 0):
-        frame = collect(
+        frame = yield (
             seconds.sort(["ts_utc", *VALUE_COLUMNS], nulls_last=True)
             .group_by("ts_utc", maintain_order=True)
             .agg([pl.col(c).mean() for c in VALUE_COLUMNS])
@@ -118,7 +131,7 @@ def regularise(
         grid = frame.lazy().with_columns(pl.int_ranges(0, pl.col("_rows"), dtype=pl.Int64).alias("_offset")).explode("_offset")
     else:  # one grid row per record: nothing to spread
         grid = frame.lazy().with_columns(pl.lit(0, dtype=pl.Int64).alias("_offset"))
-    return collect(grid.with_columns(*spread).drop("_offset", "_rows").select(*filled_columns))
+    return (yield grid.with_columns(*spread).drop("_offset", "_rows").select(*filled_columns))
 
 
 @lru_cache(maxsize=64)

@@ -22,6 +22,7 @@ from typing import Final, Literal
 import polars as pl
 
 from .config import AthleteProfile, Calibration, HamflowConfig, ModelParams
+from .query import Steps, run_alone
 from .sports import Activity
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -115,10 +116,14 @@ def _best_window(column: pl.Expr, window: int, statistic: str) -> pl.Expr:
 def candidates(frame: pl.DataFrame, activity: Activity, indoor: bool, model: ModelParams) -> tuple[Candidate, ...]:
     """The candidates of one session, from its completed and screened 1 Hz frame with the
     masked values hidden (:func:`hamflow.model.quality.apply_mask`)."""
+    return run_alone(candidates_steps(frame, activity, indoor, model))
+
+
+def candidates_steps(frame: pl.DataFrame, activity: Activity, indoor: bool, model: ModelParams) -> Steps[tuple[Candidate, ...]]:
+    """:func:`candidates` as :data:`~.query.Steps` (so that a batch's sessions run it in step)."""
     cal = model.calibration
     if not cal.enabled or frame.is_empty():
         return ()
-    frame = frame.sort("ts_utc")
     # Every metric's best window in one query: one query per metric would pay its cost each time.
     windows: dict[str, pl.Expr] = {}
     for m in METRICS:
@@ -130,7 +135,7 @@ def candidates(frame: pl.DataFrame, activity: Activity, indoor: bool, model: Mod
         if m.channel == "power_w" and activity is Activity.ROW and indoor and model.intensity.erg_pace_power_coefficient > 0:
             column = pl.coalesce(column, model.intensity.erg_pace_power_coefficient * pl.col("speed_mps").pow(3))
         windows[m.name] = _best_window(column.cast(pl.Float64), m.window_s(cal), m.statistic).alias(m.name)
-    found = frame.select(*windows.values()).row(0, named=True) if windows else {}
+    found = (yield frame.lazy().sort("ts_utc").select(*windows.values())).row(0, named=True) if windows else {}
     out: list[Candidate] = []
     for m in METRICS:
         window = m.window_s(cal)

@@ -9,7 +9,14 @@ import polars as pl
 import pytest
 
 from hamflow.fit import read_fit
-from hamflow.model.classify import ClassifiedSession, FileToClassify, classify_file, classify_files, screen_file
+from hamflow.model.classify import (
+    ClassifiedSession,
+    FileToClassify,
+    classify_file,
+    classify_files,
+    screen_file,
+    screen_files,
+)
 from hamflow.model.config_load import load_config
 from hamflow.model.efforts import efforts, efforts_of
 from hamflow.model.segments import segments, segments_of
@@ -57,6 +64,17 @@ def test_files_classified_together_give_what_each_gives_alone() -> None:
             _same(a, b)
     sprints = together[0]
     assert not isinstance(sprints, Exception) and not sprints[0].efforts.is_empty()  # the comparison saw efforts
+
+
+def test_files_screened_together_give_what_each_gives_alone() -> None:
+    results = [read_fit(sample(kind)) for kind in ("easy_run", "row_ciq", "strength", "hill_sprints")]
+    for result, together in zip(results, screen_files(results, CONFIG), strict=True):
+        assert not isinstance(together, Exception)
+        alone = screen_file(result, CONFIG)
+        assert len(together) == len(alone) == len(result.sessions)
+        for a, b in zip(alone, together, strict=True):
+            assert a.shown == b.shown and a.kind == b.kind and a.completed.equals(b.completed)
+            assert a.screened.frame.equals(b.screened.frame) and a.screened.warnings == b.screened.warnings
 
 
 def test_a_file_that_cannot_be_classified_leaves_the_others_of_its_batch_classified() -> None:
