@@ -22,7 +22,7 @@ import polars as pl
 from ..fit import FitResult, fast
 from ..fit.reader import try_fast_decode
 from ..model import HamflowConfig as Config
-from ..model.classify import screen_file
+from ..model.classify import screen_files
 from ..model.thresholds import PRIOR_COLUMNS, PriorThresholds
 from .archives import ArchiveError, ArchiveReader
 from .files import Candidate
@@ -61,21 +61,22 @@ def survey_files(candidates: Iterable[Candidate], config: Config, *, athlete: st
     """
     rows: list[dict[str, object]] = []
     handing_to = handoff if handoff is not None and hands_off() else None
+    decoded: list[tuple[Candidate, str, FitResult]] = []
     with ArchiveReader(config.archives) as reader:
         for c in candidates:
             result = _decoded(c, config, max_file_bytes, reader, keep_positions)
-            if result is None or not result.is_activity:
-                continue
-            athlete_id = resolve_athlete(c, result, config, athlete)
-            try:
-                screened = screen_file(result, config)
-            except Exception:
-                continue
-            if handing_to is not None and c.sha256 is not None:
-                write_handoff(handing_to, c.sha256, Handoff(result, tuple(screened)))
-            rows += [{"athlete_id": athlete_id, "workout_id": workout_id(c.sha256 or "", s.shown.session_index),
-                      "start_utc": s.shown.start_utc, "metric": found.metric, "value": found.value}
-                     for s in screened if s.shown.start_utc is not None for found in s.shown.candidates]
+            if result is not None and result.is_activity:
+                decoded.append((c, resolve_athlete(c, result, config, athlete), result))
+    # The files' sessions screened in step, their queries together (a file that cannot be
+    # screened gives none: prepare says why).
+    for (c, athlete_id, result), screened in zip(decoded, screen_files([d[2] for d in decoded], config), strict=True):
+        if isinstance(screened, Exception):
+            continue
+        if handing_to is not None and c.sha256 is not None:
+            write_handoff(handing_to, c.sha256, Handoff(result, tuple(screened)))
+        rows += [{"athlete_id": athlete_id, "workout_id": workout_id(c.sha256 or "", s.shown.session_index),
+                  "start_utc": s.shown.start_utc, "metric": found.metric, "value": found.value}
+                 for s in screened if s.shown.start_utc is not None for found in s.shown.candidates]
     return pl.DataFrame(rows, schema=PRIOR_SCHEMA)
 
 
