@@ -35,7 +35,7 @@ from .regularise import TimerEvents, regularise_steps
 from .segments import segments_of
 from .sports import Activity
 from .strength import sets_frame, sets_in_span
-from .summary import WorkoutSummary, patterns_frame, summarise
+from .summary import WorkoutSummary, patterns_frame, summarise_steps
 from .thresholds import Candidate, candidates_steps, own_profile
 
 #: Columns of the samples frame, in order. The stored ``samples`` table holds these (the store
@@ -472,23 +472,28 @@ def _classified_all(sessions: Sequence[_Seconds], config: HamflowConfig) -> list
 
 def _finish_all(sessions: Sequence[_Seconds], config: HamflowConfig) -> list[ClassifiedSession]:
     """Classified seconds, then efforts, segments and summary of each session. Each step runs
-    once over all the sessions (:mod:`.sessions`): each session's results are what it gives
-    alone."""
+    once over all the sessions (efforts and segments in one query, :mod:`.sessions`; the rest
+    in step, :func:`.query.run_together`): each session's results are what it gives alone."""
     model = config.model
     classified = _classified_all(sessions, config)
     frames = [c.samples for c in classified]
     effort_frames = efforts_of(frames, min_samples=model.thresholds.effort_min_samples)
     segment_frames = segments_of(frames, min_seconds=model.sampling.segment_min_s,
                                  effort_min_samples=model.thresholds.effort_min_samples)
-    return [_finished(s, c, e, seg, config)
-            for s, c, e, seg in zip(sessions, classified, effort_frames, segment_frames, strict=True)]
+    out: list[ClassifiedSession] = []
+    for finished in run_together([_finished(s, c, e, seg, config) for s, c, e, seg
+                                  in zip(sessions, classified, effort_frames, segment_frames, strict=True)]):
+        if isinstance(finished, Exception):
+            raise finished  # the caller tells which file it was (classify_files)
+        out.append(finished)
+    return out
 
 
 def _finished(s: _Seconds, classified: _Classified, effort_frame: pl.DataFrame, seg: pl.DataFrame,
-              config: HamflowConfig) -> ClassifiedSession:
+              config: HamflowConfig) -> Steps[ClassifiedSession]:
     model, kind = config.model, s.kind
     set_rows = sets_frame(s.sets if kind.activity is Activity.STRENGTH else (), model.strength)
-    summary = summarise(
+    summary = yield from summarise_steps(
         classified.samples,
         effort_frame,
         set_rows,

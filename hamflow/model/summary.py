@@ -29,6 +29,7 @@ from .efforts import count_efforts
 from .intensity import IntensitySource
 from .patterns import HIGH_SPEED, LEG_DAY_MACHINES, ORDER, SPECS, SPRINTS, STANDING, Pattern, SessionCount, counted
 from .quality import DeviceTotals
+from .query import Steps
 from .stable import stable_sum
 from .strength import Movement
 
@@ -158,7 +159,11 @@ def pattern_totals(samples: pl.DataFrame) -> tuple[PatternTotal, ...]:
 
 def _present(samples: pl.DataFrame) -> tuple[str, ...]:
     """The patterns of ``samples``, in the model's pattern order."""
-    present = set(samples.get_column("pattern").unique().to_list()) if samples.height else set()
+    return _in_order(set(samples.get_column("pattern").unique().to_list()) if samples.height else set())
+
+
+def _in_order(present: set[str]) -> tuple[str, ...]:
+    """The patterns of ``present``, in the model's pattern order."""
     return tuple(p.value for p in ORDER if p.value in present)
 
 
@@ -245,7 +250,7 @@ def _totals_exprs(model: ModelParams) -> tuple[pl.Expr, ...]:
     )
 
 
-def summarise(
+def summarise_steps(
     samples: pl.DataFrame,
     effort_frame: pl.DataFrame,
     sets: pl.DataFrame,
@@ -260,12 +265,15 @@ def summarise(
     session_distance_m: float | None,
     device: DeviceTotals | None = None,
     quality_warnings: tuple[str, ...] = (),
-) -> WorkoutSummary:
-    """Sum a classified samples frame into a :class:`WorkoutSummary` (reasons left empty)."""
+) -> Steps[WorkoutSummary]:
+    """Sum a classified samples frame into a :class:`WorkoutSummary` (reasons left empty), as
+    :data:`~.query.Steps` (so that a batch's sessions are summed in step)."""
     classes = model.classes
-    # The session totals, the pattern totals and the intensity sources' time in one query.
-    order = _present(samples)
-    t = samples.select(*_totals_exprs(model), *_pattern_sums(order), *_source_sums()).row(0, named=True)
+    # The patterns present, then the session totals, the pattern totals and the intensity
+    # sources' time in one query.
+    present = set((yield samples.lazy().select(pl.col("pattern").unique())).get_column("pattern").to_list())
+    order = _in_order(present)
+    t = (yield samples.lazy().select(*_totals_exprs(model), *_pattern_sums(order), *_source_sums())).row(0, named=True)
     patterns = _totals_of(order, t)
     pl_sum = float(t["posterior_load"] or 0.0)
     ql_sum = float(t["quad_load"] or 0.0)
