@@ -35,8 +35,11 @@ def collect_all(queries: Sequence[pl.LazyFrame]) -> list[pl.DataFrame]:
     A session's query costs polars a fixed amount (planning, optimising, handing the work to
     its threads and back) whatever its length, and for an hour of seconds that is most of it;
     one call for a batch's sessions pays much of it once. Each result is still its own query's,
-    so it is what collecting that query alone gives."""
-    return pl.collect_all(queries, engine="in-memory") if queries else []
+    so it is what collecting that query alone gives. (One query is collected alone: a call of
+    ``collect_all`` costs several times a small query's own fixed cost.)"""
+    if len(queries) <= 1:
+        return [collect(query) for query in queries]
+    return pl.collect_all(queries, engine="in-memory")
 
 
 def run_alone(steps: Steps[T]) -> T:
