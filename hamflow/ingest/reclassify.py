@@ -12,7 +12,8 @@ from typing import Any
 import polars as pl
 
 from ..fit import StrengthSet
-from ..model import AthleteProfile, HamflowConfig, reclassify
+from ..model import AthleteProfile, ClassifiedSession, HamflowConfig
+from ..model.classify import StoredWorkout, reclassify_all
 from ..model.duplicates import Role
 from ..model.quality import DeviceTotals
 from ..store.rewrite import CHILD_TABLES, StoredAthlete
@@ -65,26 +66,42 @@ def reclassify_stored(
     sets_by_workout = sets.partition_by("workout_id", as_dict=True, include_key=False) if not sets.is_empty() else {}
     records: list[dict[str, object]] = []
     children: dict[str, list[pl.DataFrame]] = {t: [] for t in CHILD_TABLES}
-    for w in old.iter_rows(named=True):
-        wid = w["workout_id"]
-        frame = by_workout.get((wid,))
-        if frame is None:
-            continue
-        worked = sets_by_workout.get((wid,))
-        cs = reclassify(
-            frame, w["sport"], w["sub_sport"], config, athlete_id=athlete, profile=profiles.get(wid),
-            sets=_sets(worked) if worked is not None else (),
-            session_index=w["session_index"], start_utc=w["start_utc"], elapsed_s=w["duration_s"], distance_m=w["distance_m"],
-            totals=device_totals(w),
-        )
-        records.append(workout_record(cs.summary, wid=wid, sha=w["file_sha256"], athlete_id=athlete,
-                                      device_utc_offset_min=w["device_utc_offset_min"],
-                                      timezone=config.profile(athlete).timezone, role=stored_role(w)))
-        tag = pl.lit(wid).alias("workout_id")
-        rows = (("samples", cs.samples), ("segments", cs.segments), ("workout_patterns", cs.patterns), ("strength_sets", cs.sets))
-        for table, new in rows:
-            if not new.is_empty():
-                children[table].append(new.with_columns(tag))
-        children["workout_evidence"].append(evidence_frame(cs, wid=wid, athlete_id=athlete, start_utc=w["start_utc"]))
+    rows = [w for w in old.iter_rows(named=True) if (w["workout_id"],) in by_workout]
+    for at in range(0, len(rows), RECLASSIFY_TOGETHER):
+        chunk = rows[at:at + RECLASSIFY_TOGETHER]
+        classified = reclassify_all([_stored(w, athlete, by_workout, sets_by_workout, profiles) for w in chunk], config)
+        for w, cs in zip(chunk, classified, strict=True):
+            _collect_rows(w, cs, athlete, config, records, children)
     new_rows = workout_frame(records) if records else old.clear()
     return old, new_rows, {t: pl.concat(f, how="diagonal_relaxed") for t, f in children.items() if f}
+
+
+#: Workouts classified again together (their queries run in step): as many as a run's prepare
+#: classifies at once, so that what they hold meanwhile stays small.
+RECLASSIFY_TOGETHER = 8
+
+
+def _stored(w: dict[str, Any], athlete: str, by_workout: Mapping[tuple[Any, ...], pl.DataFrame],
+            sets_by_workout: Mapping[tuple[Any, ...], pl.DataFrame], profiles: Mapping[str, AthleteProfile]) -> StoredWorkout:
+    wid = w["workout_id"]
+    worked = sets_by_workout.get((wid,))
+    return StoredWorkout(
+        by_workout[(wid,)], w["sport"], w["sub_sport"], athlete_id=athlete, profile=profiles.get(wid),
+        sets=_sets(worked) if worked is not None else (), session_index=w["session_index"], start_utc=w["start_utc"],
+        elapsed_s=w["duration_s"], distance_m=w["distance_m"], totals=device_totals(w),
+    )
+
+
+def _collect_rows(w: Mapping[str, Any], cs: ClassifiedSession, athlete: str, config: HamflowConfig,
+                  records: list[dict[str, object]], children: dict[str, list[pl.DataFrame]]) -> None:
+    """Add one workout classified again to the workout records and the child tables' rows."""
+    wid = w["workout_id"]
+    records.append(workout_record(cs.summary, wid=wid, sha=w["file_sha256"], athlete_id=athlete,
+                                  device_utc_offset_min=w["device_utc_offset_min"],
+                                  timezone=config.profile(athlete).timezone, role=stored_role(w)))
+    tag = pl.lit(wid).alias("workout_id")
+    rows = (("samples", cs.samples), ("segments", cs.segments), ("workout_patterns", cs.patterns), ("strength_sets", cs.sets))
+    for table, new in rows:
+        if not new.is_empty():
+            children[table].append(new.with_columns(tag))
+    children["workout_evidence"].append(evidence_frame(cs, wid=wid, athlete_id=athlete, start_utc=w["start_utc"]))

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,8 +34,8 @@ import duckdb
 import polars as pl
 
 from ..model import HamflowConfig
-from ..model.classify import stored_evidence
-from ..model.thresholds import Timeline, WorkoutRef, profile_with, timeline
+from ..model.classify import StoredWorkout, stored_evidence_all
+from ..model.thresholds import Candidate, Timeline, WorkoutRef, profile_with, timeline
 from ..store.connection import connection, transaction
 from ..store.faults import crash_point
 from ..store.frames import fetch_frame
@@ -46,7 +46,7 @@ from ..store.thresholds import replace_thresholds, threshold_frame
 from ..store.weeks import changed_weeks, comparable, refresh_weeks, stored_weeks
 from .duplicates import merge_athlete
 from .prepare import WORKOUT_COLUMNS
-from .reclassify import device_totals, reclassify_stored
+from .reclassify import RECLASSIFY_TOGETHER, device_totals, reclassify_stored
 
 #: Samples per write transaction: what a concurrent ingest or reader waits for at most, and
 #: what a reprocess holds in memory at once (about 1.3 M samples per athlete-year).
@@ -63,11 +63,19 @@ class ReprocessResult:
     batches: int = 0
 
 
-def workout_ref(w: dict[str, Any], samples: pl.DataFrame, config: HamflowConfig) -> WorkoutRef:
-    """A stored workout's threshold candidates, found again in its stored samples."""
+def workout_refs(workouts: Sequence[dict[str, Any]], by_workout: Mapping[tuple[Any, ...], pl.DataFrame],
+                 config: HamflowConfig) -> list[WorkoutRef]:
+    """Stored workouts' threshold candidates, found again in their stored samples (``by_workout``:
+    each workout's, by its id), screened in step a few at a time."""
     # A secondary recording shows nothing its primary does not: counted once, here too.
-    found = () if w.get("duplicate_of") else stored_evidence(samples, w["sport"], w["sub_sport"], config, totals=device_totals(w))
-    return WorkoutRef(w["workout_id"], w["start_utc"], {c.metric: c for c in found})
+    shown = [w for w in workouts if not w.get("duplicate_of")]
+    found: dict[str, tuple[Candidate, ...]] = {}
+    for at in range(0, len(shown), RECLASSIFY_TOGETHER):
+        chunk = shown[at:at + RECLASSIFY_TOGETHER]
+        stored = [StoredWorkout(by_workout[(w["workout_id"],)], w["sport"], w["sub_sport"], totals=device_totals(w)) for w in chunk]
+        found.update(zip((w["workout_id"] for w in chunk), stored_evidence_all(stored, config), strict=True))
+    return [WorkoutRef(w["workout_id"], w["start_utc"], {c.metric: c for c in found.get(w["workout_id"], ())})
+            for w in workouts]
 
 
 def changed_ids(old: pl.DataFrame, new: pl.DataFrame) -> set[str]:
@@ -109,7 +117,7 @@ def _classify(batch: StoredBatch, config: HamflowConfig, progress: dict[str, _At
         samples = batch.samples.filter(pl.col("workout_id").is_in(ids.to_list())).drop("seq")
         sets = batch.strength_sets.filter(pl.col("workout_id").is_in(ids.to_list())).drop("seq")
         by_workout = samples.partition_by("workout_id", as_dict=True, include_key=False)
-        state.refs.extend(workout_ref(w, by_workout[(w["workout_id"],)], config) for w in workouts.iter_rows(named=True))
+        state.refs.extend(workout_refs(list(workouts.iter_rows(named=True)), by_workout, config))
         state.timeline = timeline(a, state.refs, config)
         base = config.profile(a)
         profiles = {wid: profile_with(base, state.timeline.at[wid]) for wid in ids.to_list()}

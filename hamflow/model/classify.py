@@ -17,14 +17,14 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import polars as pl
 
 from hamflow.fit.types import Event, FitResult, Session, StrengthSet
 
 from .config import AthleteProfile, HamflowConfig
-from .derive import SIGNAL_COLUMNS, SessionKind, complete_signals, complete_signals_steps, derive_query, recognise_rowing_steps
+from .derive import SIGNAL_COLUMNS, SessionKind, complete_signals_steps, derive_query, recognise_rowing_steps
 from .efforts import efforts_of
 from .grade import GradeSource
 from .patterns import classify_query
@@ -37,6 +37,8 @@ from .sports import Activity
 from .strength import sets_frame, sets_in_span
 from .summary import WorkoutSummary, patterns_frame, summarise_steps
 from .thresholds import Candidate, candidates_steps, own_profile
+
+T = TypeVar("T")
 
 #: Columns of the samples frame, in order. The stored ``samples`` table holds these (the store
 #: may drop ``distance_m`` and ``intensity_source``; see :func:`reclassify`).
@@ -262,6 +264,26 @@ def _screened_file(result: FitResult, config: HamflowConfig) -> Steps[list[Scree
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class StoredWorkout:
+    """A stored workout's samples and what :func:`reclassify` takes with them."""
+
+    samples: pl.DataFrame
+    sport: str
+    sub_sport: str | None
+    athlete_id: str | None = None
+    #: The profile to classify with (None: ``config.profile(athlete_id)``).
+    profile: AthleteProfile | None = None
+    sets: Sequence[StrengthSet] = ()
+    session_index: int = 0
+    start_utc: datetime | None = None
+    elapsed_s: float | None = None
+    distance_m: float | None = None
+    reverse_elliptical: bool = False
+    #: What the session message said, as stored with the workout (None: nothing).
+    totals: DeviceTotals | None = None
+
+
 def reclassify(
     samples: pl.DataFrame,
     sport: str,
@@ -287,23 +309,36 @@ def reclassify(
     keep ``distance_m`` (so grade-filter settings apply); a device grade is kept as stored.
     ``profile`` defaults to ``config.profile(athlete_id)``.
     """
-    profile = profile if profile is not None else config.profile(athlete_id)
-    kind = SessionKind.of(sport, sub_sport, reverse_elliptical=reverse_elliptical)
-    signals, keep_grade = _stored_signals(samples)
-    return _model(
-        complete_signals(signals),
-        kind,
-        totals if totals is not None else DeviceTotals(),
-        profile,
+    workout = StoredWorkout(samples, sport, sub_sport, athlete_id, profile, sets, session_index, start_utc, elapsed_s,
+                            distance_m, reverse_elliptical, totals)
+    return reclassify_all([workout], config)[0]
+
+
+def reclassify_all(workouts: Sequence[StoredWorkout], config: HamflowConfig) -> list[ClassifiedSession]:
+    """:func:`reclassify` of each of several stored workouts, run through the model in step
+    (their queries together): each is what :func:`reclassify` gives for it alone. Raises what
+    the first workout that cannot be classified raises."""
+    return _finish_all(_all_or_raise(run_together([_stored_seconds(w, config) for w in workouts])), config)
+
+
+def _stored_seconds(workout: StoredWorkout, config: HamflowConfig) -> Steps[_Seconds]:
+    """:func:`reclassify` of one workout up to its seconds (:func:`_seconds`)."""
+    w = workout
+    signals, keep_grade = _stored_signals(w.samples)
+    return (yield from _seconds(
+        (yield from complete_signals_steps(signals)),
+        SessionKind.of(w.sport, w.sub_sport, reverse_elliptical=w.reverse_elliptical),
+        w.totals if w.totals is not None else DeviceTotals(),
+        w.profile if w.profile is not None else config.profile(w.athlete_id),
         config,
         keep_grade=keep_grade,
-        sets=sets,
-        athlete_id=athlete_id,
-        session_index=session_index,
-        start_utc=start_utc,
-        elapsed_s=elapsed_s,
-        distance_m=distance_m,
-    )
+        sets=w.sets,
+        athlete_id=w.athlete_id,
+        session_index=w.session_index,
+        start_utc=w.start_utc,
+        elapsed_s=w.elapsed_s,
+        distance_m=w.distance_m,
+    ))
 
 
 def stored_evidence(
@@ -316,10 +351,31 @@ def stored_evidence(
 ) -> tuple[Candidate, ...]:
     """The threshold candidates of stored samples: what :func:`reclassify` would find, without
     classifying (so a whole history's thresholds are known before any workout is judged)."""
-    completed = complete_signals(_stored_signals(samples)[0])
-    totals = totals if totals is not None else DeviceTotals()
-    screened = run_alone(_screened(completed, SessionKind.of(sport, sub_sport), totals, config, session_index=0, start_utc=None))
+    return stored_evidence_all([StoredWorkout(samples, sport, sub_sport, totals=totals)], config)[0]
+
+
+def stored_evidence_all(workouts: Sequence[StoredWorkout], config: HamflowConfig) -> list[tuple[Candidate, ...]]:
+    """:func:`stored_evidence` of each of several stored workouts (their samples, sport and
+    totals), screened in step. Raises what the first that cannot be screened raises."""
+    return _all_or_raise(run_together([_stored_candidates(w, config) for w in workouts]))
+
+
+def _stored_candidates(workout: StoredWorkout, config: HamflowConfig) -> Steps[tuple[Candidate, ...]]:
+    completed = yield from complete_signals_steps(_stored_signals(workout.samples)[0])
+    totals = workout.totals if workout.totals is not None else DeviceTotals()
+    screened = yield from _screened(completed, SessionKind.of(workout.sport, workout.sub_sport), totals, config,
+                                    session_index=0, start_utc=None)
     return screened.shown.candidates
+
+
+def _all_or_raise(outcomes: Sequence[T | Exception]) -> list[T]:
+    """``outcomes`` when none is an exception; else the first exception, raised."""
+    out: list[T] = []
+    for outcome in outcomes:
+        if isinstance(outcome, Exception):
+            raise outcome
+        out.append(outcome)
+    return out
 
 
 def _completed(session: Session, events: Sequence[Event], config: HamflowConfig) -> Steps[pl.DataFrame]:
@@ -380,18 +436,6 @@ def _stored_signals(samples: pl.DataFrame) -> tuple[pl.DataFrame, GradeSource | 
     if rederive:
         signals = signals.with_columns(pl.lit(None, dtype=pl.Float64).alias("grade_pct"))
     return signals, None if rederive else source
-
-
-def _model(
-    completed: pl.DataFrame,
-    kind: SessionKind,
-    totals: DeviceTotals,
-    profile: AthleteProfile,
-    config: HamflowConfig,
-    **seconds: Any,
-) -> ClassifiedSession:
-    """One session through the whole model (:func:`_seconds`, then :func:`_finish_all`)."""
-    return _finish_all([run_alone(_seconds(completed, kind, totals, profile, config, **seconds))], config)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,13 +524,9 @@ def _finish_all(sessions: Sequence[_Seconds], config: HamflowConfig) -> list[Cla
     effort_frames = efforts_of(frames, min_samples=model.thresholds.effort_min_samples)
     segment_frames = segments_of(frames, min_seconds=model.sampling.segment_min_s,
                                  effort_min_samples=model.thresholds.effort_min_samples)
-    out: list[ClassifiedSession] = []
-    for finished in run_together([_finished(s, c, e, seg, config) for s, c, e, seg
-                                  in zip(sessions, classified, effort_frames, segment_frames, strict=True)]):
-        if isinstance(finished, Exception):
-            raise finished  # the caller tells which file it was (classify_files)
-        out.append(finished)
-    return out
+    # A failure is raised: classify_files then tells which file it was.
+    return _all_or_raise(run_together([_finished(s, c, e, seg, config) for s, c, e, seg
+                                       in zip(sessions, classified, effort_frames, segment_frames, strict=True)]))
 
 
 def _finished(s: _Seconds, classified: _Classified, effort_frame: pl.DataFrame, seg: pl.DataFrame,

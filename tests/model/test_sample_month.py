@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from hamflow.model import DEFAULT_CONFIG, reclassify, weekly_table
-from hamflow.model.classify import stored_evidence
+from hamflow.model.classify import StoredWorkout, reclassify_all, stored_evidence, stored_evidence_all
 from hamflow.model.quality import DeviceTotals
 from hamflow.model.weekly import workout_row
 
@@ -98,6 +98,33 @@ def test_reclassify_from_stored_samples_is_exact(month: dict[str, SampleFile]) -
         assert again.evidence == c.evidence, path
         totals = DeviceTotals.of(f.result.sessions[0])
         assert stored_evidence(c.samples, s.sport, s.sub_sport, DEFAULT_CONFIG, totals=totals) == c.evidence, path
+
+
+def test_stored_workouts_classified_again_together_are_each_exact(month: dict[str, SampleFile]) -> None:
+    """Reprocess and calibration classify stored workouts a few at a time, their queries in
+    step: each comes out as it was ingested, and its candidates as found at ingest."""
+    files = [f for f in month.values() if f.classified]
+    stored = []
+    for f in files:
+        (c,) = f.classified
+        s, session = c.summary, f.result.sessions[0]
+        stored.append(StoredWorkout(
+            c.samples, s.sport, s.sub_sport, athlete_id=f.entry["athlete"], profile=c.profile, sets=f.result.sets,
+            start_utc=s.start_utc, elapsed_s=session.elapsed_s, distance_m=session.distance_m,
+            totals=DeviceTotals.of(session),
+        ))
+    assert len(stored) >= 20
+    for f, again, evidence in zip(files, reclassify_all(stored, DEFAULT_CONFIG), stored_evidence_all(stored, DEFAULT_CONFIG),
+                                  strict=True):
+        (c,) = f.classified
+        assert again.samples.equals(c.samples) and again.segments.equals(c.segments) and again.efforts.equals(c.efforts)
+        assert again.summary == c.summary and again.evidence == c.evidence == evidence
+
+
+def test_a_stored_workout_that_cannot_be_classified_again_raises_its_error() -> None:
+    broken = StoredWorkout(pl.DataFrame({"ts_utc": [1]}), "running", None)
+    with pytest.raises(pl.exceptions.ColumnNotFoundError):
+        reclassify_all([broken], DEFAULT_CONFIG)
 
 
 def test_reclassify_without_distance_keeps_the_stored_grade(month: dict[str, SampleFile]) -> None:
