@@ -31,11 +31,12 @@ class IngestOptions:
     #: A write transaction takes whole prepared batches until it holds at least this many
     #: samples (or the run has none left); 0 writes each batch on its own. Each transaction pays
     #: a fixed cost (opening the file, about fifteen statements, the weekly recomputation of its
-    #: athletes' whole history, a checkpoint on close) while the database is locked for every
-    #: other process: 131,072 samples (eight row groups of sql/session/attach_for_writing.sql,
-    #: about 36 hour-long files) make those costs small next to the rows, in a transaction of
-    #: a second or two (docs/benchmarks.md).
-    write_samples: int = 131_072
+    #: athletes' whole history, a checkpoint on close: about 0.1 s) while the database is locked
+    #: for every other process: 262,144 samples (sixteen row groups of
+    #: sql/session/attach_for_writing.sql, about 73 hour-long files) keep that to about a third of
+    #: the write time, in a transaction of under a second, for about 70 MB more in the writing
+    #: process than half as many (docs/benchmarks.md).
+    write_samples: int = 262_144
     keep_positions: bool = False
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # larger files are quarantined unread
     in_flight: int | None = None  # parallel engines: batches prepared ahead of the write (default: 2 per worker)
