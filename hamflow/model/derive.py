@@ -63,11 +63,6 @@ class SessionKind:
 
 
 def recognise_rowing(kind: SessionKind, frame: pl.DataFrame, params: RowingDetection) -> SessionKind:
-    """:func:`recognise_rowing_steps`, its queries run as it asks for them."""
-    return run_alone(recognise_rowing_steps(kind, frame, params))
-
-
-def recognise_rowing_steps(kind: SessionKind, frame: pl.DataFrame, params: RowingDetection) -> Steps[SessionKind]:
     """A session filed under a generic sport that moves like a boat or an erg is a row.
 
     On-water speed coaches and some erg apps write ``sport = generic``: without this the
@@ -75,6 +70,11 @@ def recognise_rowing_steps(kind: SessionKind, frame: pl.DataFrame, params: Rowin
     a boat or erg speed of 1.5-7 m/s over most moving seconds: walking is 50-65 strides a minute,
     running 75-100, pedalling 60-110 rpm, so none of them passes for rowing.
     """
+    return run_alone(recognise_rowing_steps(kind, frame, params))
+
+
+def recognise_rowing_steps(kind: SessionKind, frame: pl.DataFrame, params: RowingDetection) -> Steps[SessionKind]:
+    """:func:`recognise_rowing` as :data:`~.query.Steps` (so that a batch's sessions run it in step)."""
     if kind.activity is not Activity.OTHER or (kind.sport or "generic").lower() not in ("generic", "fitness_equipment"):
         return kind
     if kind.sub_sport not in (None, "generic") or frame.is_empty():
