@@ -82,6 +82,17 @@ def prefect_api_url(migrated_prefect_home: Path, tmp_path_factory: pytest.TempPa
         _drain_prefect_workers()
 
 
+@pytest.fixture(scope="module")
+def prefect_in_process(prefect_api_url: str) -> Iterator[str]:
+    """Prefect's server for a module whose flows run in this process, with the process's own
+    event and log workers stopped when the module ends. Left running, the events worker keeps a
+    websocket open whose keepalive pings draw from the global ``random`` (websockets does), and a
+    ping that lands while Hypothesis draws an example in a later module of the same test process
+    is reported as a strategy using the ``random`` module."""
+    yield prefect_api_url
+    _drain_prefect_workers()
+
+
 def _drain_prefect_workers() -> None:
     """Send what this process's log and event workers still hold before the server stops, so
     that nothing is left to fail against a closed port at exit."""

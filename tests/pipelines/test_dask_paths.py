@@ -16,7 +16,7 @@ from hamflow.ingest import IngestError, IngestOptions
 
 from ..helpers import make_inbox, sample
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api_url")]  # dask_address: tests/conftest.py
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_in_process")]  # dask_address: tests/conftest.py
 
 @pytest.fixture
 def inbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

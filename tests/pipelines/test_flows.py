@@ -24,7 +24,7 @@ from ..helpers import SAMPLES, assert_same, make_inbox, sample, snapshot
 #: (inbox, database, report) of the module's first flow run.
 FirstRun = tuple[Path, Path, RunReport]
 
-pytestmark = pytest.mark.usefixtures("prefect_api_url")  # tests/conftest.py: one server per run
+pytestmark = pytest.mark.usefixtures("prefect_in_process")  # tests/conftest.py: one server per run
 
 
 def _files() -> dict[str, list[Path]]:
