@@ -13,10 +13,8 @@ starting raises :class:`ServerDidNotStart` with the last line it wrote.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -28,6 +26,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
+
+from hamflow.lifetime import die_with_parent
 
 #: How often a starting server is asked whether it answers.
 POLL_S = 0.1
@@ -95,14 +95,6 @@ def _command(port: int, scheduling: bool) -> tuple[list[str], dict[str, str]]:
             "--log-level", "error", "--lifespan", "on"], env
 
 
-def _die_with_parent() -> None:
-    """In the server, before it runs: the kernel sends it SIGTERM when this command dies, even by
-    SIGKILL, so a server never outlives the command that started it (Linux; elsewhere a no-op)."""
-    if sys.platform.startswith("linux"):
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
 class ServerProcess:
     """A started server: its API URL, waited for with :meth:`wait_until_healthy`, ended with :meth:`stop`."""
 
@@ -115,7 +107,7 @@ class ServerProcess:
         env = dict(os.environ, **overrides)
         env.pop("PREFECT_API_URL", None)
         self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
-                                        env=env, start_new_session=True, preexec_fn=_die_with_parent)
+                                        env=env, start_new_session=True, preexec_fn=die_with_parent)
 
     def wait_until_healthy(self, timeout_s: float) -> None:
         """Return once the server answers; raise :class:`ServerDidNotStart` if it exits first or
