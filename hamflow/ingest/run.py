@@ -44,6 +44,7 @@ from .calibrate import Recalibration, calibrate
 from .duplicates import Merge, merge_recordings
 from .files import Candidate, Discovery, InboxError, discover_inbox, not_fit_text, split_unsettled, with_hashes
 from .handoff import handoff_directory
+from .processes import SURVEY_PROCESSES_MIN_FILES, each_in_processes
 from .steps import IngestOptions, prepare_files, survey_batch
 from .survey import PRIOR_SCHEMA, priors_of, worth_surveying
 
@@ -360,18 +361,24 @@ MAX_LOCAL_THREADS: Final = 4
 
 
 class LocalEngine:
-    """Everything in this process: the batches are surveyed and prepared by ``threads`` threads
-    (default: one per core, at most :data:`MAX_LOCAL_THREADS`), two batches per thread ahead of
-    the write, which runs in the calling thread. Memory stays flat in the number of files.
+    """Everything on this machine, without Prefect: the batches are prepared by ``threads``
+    threads of this process (default: one per core, at most :data:`MAX_LOCAL_THREADS`), two
+    batches per thread ahead of the write, which runs in the calling thread. Memory stays flat in
+    the number of files.
 
-    Threads, not processes: most of the work is polars and the fast decoder, which run without
-    the interpreter lock, so with two threads on two cores the athlete-year's run took 10.6 s
-    instead of 16.7-18.7 s (docs/benchmarks.md), with no process to start and nothing pickled.
+    Threads for prepare: most of its work is polars and the fast decoder, which run without the
+    interpreter lock, so with two threads on two cores the athlete-year's run took 10.6 s instead
+    of 16.7-18.7 s (docs/benchmarks.md), with no process to start and nothing pickled.
     ``threads=1`` prepares one batch at a time, in this thread.
+
+    The survey is mostly Python that holds the lock, so a survey of many files
+    (:data:`~.processes.SURVEY_PROCESSES_MIN_FILES`) runs in as many worker processes instead
+    (:mod:`.processes`); ``survey_processes`` True or False decides it whatever the size.
     """
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self, threads: int | None = None, *, survey_processes: bool | None = None) -> None:
         self.threads = max(1, threads if threads is not None else min(os.cpu_count() or 1, MAX_LOCAL_THREADS))
+        self.survey_processes = survey_processes
 
     def plan(self, paths: Sequence[str], db_path: str, config: Config, options: IngestOptions,
              run_id: str | None) -> RunPlan:
@@ -379,7 +386,19 @@ class LocalEngine:
 
     def survey(self, work: list[list[Candidate]], config: Config, options: IngestOptions,
                handoff: str | None = None) -> Iterator[pl.DataFrame]:
+        if self.surveys_in_processes(work):
+            def in_threads(rest: list[list[Candidate]]) -> Iterator[pl.DataFrame]:
+                return self._each(survey_batch, rest, config, options, handoff)
+
+            return each_in_processes(survey_batch, work, self.threads, config, options, handoff, fallback=in_threads)
         return self._each(survey_batch, work, config, options, handoff)
+
+    def surveys_in_processes(self, work: Sequence[Sequence[Candidate]]) -> bool:
+        """Whether :meth:`survey` runs ``work`` in worker processes: as told, else with several
+        threads, more than one batch and at least :data:`~.processes.SURVEY_PROCESSES_MIN_FILES` files."""
+        if self.survey_processes is not None:
+            return self.survey_processes
+        return self.threads > 1 and len(work) > 1 and sum(len(b) for b in work) >= SURVEY_PROCESSES_MIN_FILES
 
     def prepare(self, work: list[list[Candidate]], config: Config, options: IngestOptions,
                 priors: PriorThresholds | None = None, handoff: str | None = None) -> Iterator[list[PreparedFile]]:

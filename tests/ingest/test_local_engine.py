@@ -1,13 +1,16 @@
-"""The local engine's threads: the same tables as one thread, and nothing left running."""
+"""The local engine's threads and its survey's processes: the same tables as one thread, and
+nothing left running."""
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from pathlib import Path
 
 import pytest
 
-from hamflow.ingest import IngestError, IngestOptions, LocalEngine
+from hamflow.ingest import Candidate, IngestError, IngestOptions, LocalEngine
+from hamflow.ingest.processes import SURVEY_PROCESSES_MIN_FILES
 from hamflow.ingest.run import run
 from hamflow.model.config_load import load_config
 from hamflow.store.connection import StoreError
@@ -91,3 +94,31 @@ def test_work_is_submitted_at_most_so_far_ahead_taken_in_order_and_the_untaken_c
     taken.close()  # the caller stops: what it never took is cancelled, nothing more submitted
     assert cancelled == [2] and submitted == [None, 1, 2]
     assert list(submitted_ahead(submit, range(3), 0)) == [0, 1, 2]  # at least one ahead
+
+
+def test_a_survey_in_worker_processes_writes_exactly_the_tables_threads_write(tmp_path: Path) -> None:
+    """The same inbox as above, its survey in two spawned processes: what they leave in the
+    handoff folder and the candidates they send back make the same run, and no process is left."""
+    ana = [sample(kind) for kind in ("incline_walk", "easy_run", "track_sprints", "row_ciq", "stair")]
+    inbox = make_inbox(tmp_path / "inbox", {"ana": ana, "ben": [sample("easy_run", "ben"), sample("bike", "ben")]})
+    (inbox / "ana" / "broken.fit").write_bytes(ana[0].read_bytes()[:100])
+    threads, processes = tmp_path / "threads.duckdb", tmp_path / "processes.duckdb"
+    options = IngestOptions(settle_s=0.0, batch_size=2, write_samples=0)
+    run([str(inbox)], threads, CONFIG, options, engine=LocalEngine(threads=2, survey_processes=False))
+    report = run([str(inbox)], processes, CONFIG, options, engine=LocalEngine(threads=2, survey_processes=True))
+    assert report.counts.workouts_added == 7 and report.counts.files_quarantined == 1
+    assert_same(snapshot(threads, TABLES), snapshot(processes, TABLES))
+    assert multiprocessing.active_children() == []
+
+
+def test_a_backfill_surveys_in_processes_and_a_night_or_one_thread_in_threads() -> None:
+    many = [[_candidate(f"{b}-{i}") for i in range(8)] for b in range(SURVEY_PROCESSES_MIN_FILES // 8)]
+    assert LocalEngine(threads=2).surveys_in_processes(many)
+    assert not LocalEngine(threads=2).surveys_in_processes(many[:-1])  # one batch short
+    assert not LocalEngine(threads=1).surveys_in_processes(many)
+    assert not LocalEngine(threads=2).surveys_in_processes([many[0] * 30])  # one batch: nothing to share
+    assert LocalEngine(threads=1, survey_processes=True).surveys_in_processes(many[:1])
+
+
+def _candidate(name: str) -> Candidate:
+    return Candidate(path=f"/inbox/{name}.fit", folder_athlete="ana", size_bytes=1, mtime_ns=0)
