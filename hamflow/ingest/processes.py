@@ -58,7 +58,7 @@ def each_in_processes(step: Callable[..., _T], work: Sequence[_B], workers: int,
     results are the same either way. An exception ``step`` raises reaches the caller, as it
     would from a thread. Stopping early cancels what has not started and waits for what has.
     """
-    left = list(work)
+    left, done = list(work), 0
     try:
         pool = ProcessPoolExecutor(max(1, workers), mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_worker_started, initargs=(os.getpid(),))
@@ -75,9 +75,9 @@ def each_in_processes(step: Callable[..., _T], work: Sequence[_B], workers: int,
                 result = future.result()
             except BrokenProcessPool:
                 break
-            left.pop(0)
+            done += 1
             yield result
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    if left:
-        yield from fallback(left)
+    if done < len(left):
+        yield from fallback(left[done:])

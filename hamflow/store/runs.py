@@ -42,9 +42,10 @@ class StageTimes:
     ``classify_s`` are CPU seconds of the worker processes, summed over files: with N workers
     in parallel they can add up to N times the wall time. In the local engine, whose threads
     share one process, they are the process's CPU while each file was prepared, the other
-    threads' (and the writes') included: an overstatement, up to the number of threads. The other figures are wall time in
-    the run's own process, so :attr:`in_process_s` is the part of a run's wall time that
-    hamflow's steps account for; the rest is start-up and the scheduler's own work.
+    threads' (and the writes') included: an overstatement, up to the number of threads. The
+    other figures are wall time in the run's own process, so :attr:`in_process_s` is the part of
+    a run's wall time that hamflow's steps account for; the rest is start-up and the
+    scheduler's own work.
     """
 
     discover_s: float = 0.0  # plan_run: list the inbox, path index, hash new files, run row
