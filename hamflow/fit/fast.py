@@ -289,6 +289,12 @@ def _walk(data: bytes, wanted: frozenset[int], clock: _Clock | None) -> _Layout:
             if packed:
                 for field_number, at, _ in packed:
                     expanding[field_number].add(records, pos + 1 + at)
+            elif clock is None:
+                # The records that follow with the same header byte have this definition and this
+                # size: step over the run of them at once (most of a file is one such run).
+                while stop < end and data[stop] == head:
+                    stop += 1 + size
+                    records += 1
             records += 1
         else:
             if clock is not None:
